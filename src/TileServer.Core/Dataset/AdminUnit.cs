@@ -1,0 +1,70 @@
+using NetTopologySuite.Geometries;
+using TileServer.Core.Join;
+
+namespace TileServer.Core.Dataset;
+
+/// <summary>The three administrative levels, coarsest first.</summary>
+public enum AdminLevel
+{
+    Department,
+    Province,
+    District,
+}
+
+/// <summary>
+/// A district, province or department: code, name, parents, geometry (WGS 84 lon/lat) and estimate values aligned
+/// with its layer's <see cref="AdminLayer.Columns"/>. Immutable.
+/// </summary>
+public sealed class AdminUnit
+{
+    public required AdminLevel Level { get; init; }
+
+    public required string Code { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>Province code (districts only).</summary>
+    public string? ProvinceCode { get; init; }
+
+    /// <summary>Department code (districts and provinces).</summary>
+    public string? DepartmentCode { get; init; }
+
+    public required Geometry Geometry { get; init; }
+
+    /// <summary>Values aligned with the layer's columns: <see cref="double"/>, <see cref="string"/> or null (missing).</summary>
+    public required IReadOnlyList<object?> Values { get; init; }
+
+    /// <summary>True when an estimates row matched (districts), or some district had estimates (other levels).</summary>
+    public required bool HasEstimates { get; init; }
+
+    /// <summary>Ellipsoidal area in km2.</summary>
+    public required double AreaKm2 { get; init; }
+
+    /// <summary>The polygon layer's own attributes (districts; empty for dissolved levels).</summary>
+    public IReadOnlyDictionary<string, object?> Attributes { get; init; } = EmptyAttributes;
+
+    private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
+}
+
+/// <summary>One administrative level: its columns and units, by code. Immutable; safe to read from any thread.</summary>
+public sealed class AdminLayer
+{
+    public AdminLayer(AdminLevel level, IReadOnlyList<EstimateColumn> columns, IReadOnlyList<AdminUnit> units)
+    {
+        Level = level;
+        Columns = columns;
+        Units = units;
+        ByCode = units.ToDictionary(u => u.Code, StringComparer.Ordinal);
+    }
+
+    public AdminLevel Level { get; }
+
+    public IReadOnlyList<EstimateColumn> Columns { get; }
+
+    /// <summary>Units sorted by code.</summary>
+    public IReadOnlyList<AdminUnit> Units { get; }
+
+    public IReadOnlyDictionary<string, AdminUnit> ByCode { get; }
+
+    public AdminUnit? Find(string code) => ByCode.GetValueOrDefault(code);
+}

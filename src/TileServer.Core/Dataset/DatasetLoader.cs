@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TileServer.Core.Admin;
+using TileServer.Core.Ingest;
+using TileServer.Core.Join;
+
+namespace TileServer.Core.Dataset;
+
+/// <summary>
+/// Builds a <see cref="DatasetSnapshot"/> from <see cref="DatasetOptions"/>: read the polygon layer
+/// (<see cref="PolygonLayerReader"/>), read the estimates (<see cref="EstimatesCsvReader"/>), join them
+/// (<see cref="DistrictJoiner"/>), derive provinces and departments (<see cref="AdminLevelBuilder"/>).
+/// </summary>
+/// <remarks>
+/// The version is the first 16 hex digits of SHA-256 over every input file's bytes (the layer and its side-car
+/// files, the CSV) and the options, so it changes exactly when what is served can change.
+/// Thread safety: stateless; loads share nothing.
+/// </remarks>
+public static class DatasetLoader
+{
+    private static readonly string[] ShapefileParts = [".shp", ".shx", ".dbf", ".prj", ".cpg"];
+
+    /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
+    public static DatasetSnapshot Load(DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        }
+
+        var timings = new Dictionary<string, long>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        long Lap()
+        {
+            var elapsed = clock.ElapsedMilliseconds;
+            clock.Restart();
+            return elapsed;
+        }
+
+        var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding });
+        timings["readLayer"] = Lap();
+        var estimates = EstimatesCsvReader.Read(options.Estimates, new EstimatesReadOptions
+        {
+            KeyColumn = options.EstimatesKey,
+            KeyWidth = options.DistrictCodeLength,
+            Encoding = options.EstimatesEncoding,
+        });
+        timings["readEstimates"] = Lap();
+        var (districts, join) = DistrictJoiner.Join(layer, estimates, options);
+        timings["join"] = Lap();
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options);
+        timings["dissolve"] = Lap();
+        var version = ComputeVersion(options);
+        timings["version"] = Lap();
+
+        return new DatasetSnapshot
+        {
+            Version = version,
+            LoadedAt = DateTimeOffset.UtcNow,
+            Departments = departments,
+            Provinces = provinces,
+            Districts = districts,
+            Report = new DatasetReport
+            {
+                Ingest = new IngestReport
+                {
+                    File = layer.FilePath,
+                    SourceCrs = layer.SourceCrs,
+                    Reprojected = layer.Reprojected,
+                    Encoding = layer.Encoding,
+                    Records = layer.Features.Count,
+                    RepairedRecords = layer.RepairedRecords,
+                    Warnings = layer.Warnings,
+                },
+                Join = join,
+                TimingsMs = timings,
+            },
+        };
+    }
+
+    private static string ComputeVersion(DatasetOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var inputs = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
+            ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
+            : [options.Districts];
+        foreach (var file in inputs.Append(options.Estimates).Where(File.Exists))
+        {
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        // The options that shape the result count too, but not where the files happen to be.
+        var shaping = JsonSerializer.SerializeToNode(options)!.AsObject();
+        shaping.Remove(nameof(DatasetOptions.Districts));
+        shaping.Remove(nameof(DatasetOptions.Estimates));
+        hash.AppendData(Encoding.UTF8.GetBytes(shaping.ToJsonString()));
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+}

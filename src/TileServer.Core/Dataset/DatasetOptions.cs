@@ -1,0 +1,82 @@
+namespace TileServer.Core.Dataset;
+
+/// <summary>
+/// Where the dataset comes from and how to read and join it: the <c>Dataset</c> configuration section.
+/// Defaults fit INEI's district layer and <c>poverty.csv</c> (and the embedded sample, which follows them).
+/// </summary>
+public sealed class DatasetOptions
+{
+    public const string SectionName = "Dataset";
+
+    /// <summary>District polygons: a <c>.shp</c> (with .shx, .dbf, optional .prj and .cpg) or a <c>.geojson</c>.</summary>
+    public string Districts { get; set; } = string.Empty;
+
+    /// <summary>Estimates CSV joined to the districts by code.</summary>
+    public string Estimates { get; set; } = string.Empty;
+
+    /// <summary>District code attribute in the polygon layer.</summary>
+    public string DistrictKey { get; set; } = "UBIGEO";
+
+    /// <summary>District code column in the estimates CSV.</summary>
+    public string EstimatesKey { get; set; } = "ubigeo";
+
+    /// <summary>Length of a district code; shorter numeric-looking codes are left-padded with zeros.</summary>
+    public int DistrictCodeLength { get; set; } = 6;
+
+    /// <summary>Length of the district-code prefix that is the province code.</summary>
+    public int ProvinceCodeLength { get; set; } = 4;
+
+    /// <summary>Length of the district-code prefix that is the department code.</summary>
+    public int DepartmentCodeLength { get; set; } = 2;
+
+    /// <summary>Comma-separated fields holding district names, tried in order in the polygon attributes, then in the estimates.</summary>
+    public string DistrictNameFields { get; set; } = "NOMBDIST,distrito";
+
+    /// <summary>Comma-separated fields holding province names (see <see cref="DistrictNameFields"/>).</summary>
+    public string ProvinceNameFields { get; set; } = "NOMBPROV,provincia";
+
+    /// <summary>Comma-separated fields holding department names (see <see cref="DistrictNameFields"/>).</summary>
+    public string DepartmentNameFields { get; set; } = "NOMBDEP,departamento";
+
+    /// <summary>The population column: summed over districts, and the weight of every rate column.</summary>
+    public string PopulationColumn { get; set; } = "poblacion";
+
+    /// <summary>Comma-separated numeric columns that are counts (summed when dissolving); every other numeric column is a rate (population-weighted mean).</summary>
+    public string ExtensiveColumns { get; set; } = "poblacion";
+
+    /// <summary>Attribute encoding for a shapefile with no <c>.cpg</c>.</summary>
+    public string DefaultShapefileEncoding { get; set; } = "ISO-8859-1";
+
+    /// <summary>Text encoding of the estimates CSV.</summary>
+    public string EstimatesEncoding { get; set; } = "utf-8";
+
+    internal static IReadOnlyList<string> SplitList(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Problems with the values themselves (not the files), one message each; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Districts))
+        {
+            errors.Add("Dataset:Districts is required (path to a .shp or .geojson)");
+        }
+
+        if (string.IsNullOrWhiteSpace(Estimates))
+        {
+            errors.Add("Dataset:Estimates is required (path to a .csv)");
+        }
+
+        if (string.IsNullOrWhiteSpace(DistrictKey) || string.IsNullOrWhiteSpace(EstimatesKey))
+        {
+            errors.Add("Dataset:DistrictKey and Dataset:EstimatesKey must name a field");
+        }
+
+        if (!(DepartmentCodeLength > 0 && DepartmentCodeLength < ProvinceCodeLength && ProvinceCodeLength < DistrictCodeLength))
+        {
+            errors.Add($"code lengths must satisfy 0 < Dataset:DepartmentCodeLength ({DepartmentCodeLength}) < Dataset:ProvinceCodeLength ({ProvinceCodeLength}) < Dataset:DistrictCodeLength ({DistrictCodeLength})");
+        }
+
+        return errors;
+    }
+}

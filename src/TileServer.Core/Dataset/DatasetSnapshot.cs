@@ -1,0 +1,62 @@
+using TileServer.Core.Join;
+
+namespace TileServer.Core.Dataset;
+
+/// <summary>What was read from the polygon layer.</summary>
+public sealed record IngestReport
+{
+    public required string File { get; init; }
+
+    public required string SourceCrs { get; init; }
+
+    public required bool Reprojected { get; init; }
+
+    public required string Encoding { get; init; }
+
+    public required int Records { get; init; }
+
+    /// <summary>Records whose polygon was invalid and was repaired.</summary>
+    public required IReadOnlyList<int> RepairedRecords { get; init; }
+
+    public required IReadOnlyList<string> Warnings { get; init; }
+}
+
+/// <summary>Everything the load found out, for <c>GET /v1/dataset</c>.</summary>
+public sealed record DatasetReport
+{
+    public required IngestReport Ingest { get; init; }
+
+    public required JoinReport Join { get; init; }
+
+    /// <summary>Wall time of each load step, in milliseconds, in the order they ran.</summary>
+    public required IReadOnlyDictionary<string, long> TimingsMs { get; init; }
+}
+
+/// <summary>
+/// One immutable, fully built dataset: the three administrative levels, their estimates and the load report,
+/// identified by a version derived from the input bytes and the options that shape the result. Every request reads
+/// one snapshot; a reload builds a new one and swaps it in whole.
+/// </summary>
+/// <remarks>Thread safety: immutable after construction; safe to read from any thread.</remarks>
+public sealed class DatasetSnapshot
+{
+    public required string Version { get; init; }
+
+    public required DateTimeOffset LoadedAt { get; init; }
+
+    public required AdminLayer Departments { get; init; }
+
+    public required AdminLayer Provinces { get; init; }
+
+    public required AdminLayer Districts { get; init; }
+
+    public required DatasetReport Report { get; init; }
+
+    public AdminLayer Layer(AdminLevel level) => level switch
+    {
+        AdminLevel.Department => Departments,
+        AdminLevel.Province => Provinces,
+        AdminLevel.District => Districts,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+}

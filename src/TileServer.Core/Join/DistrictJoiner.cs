@@ -1,0 +1,89 @@
+using NetTopologySuite.Operation.Union;
+using TileServer.Core.Dataset;
+using TileServer.Core.Geodesy;
+using TileServer.Core.Ingest;
+
+namespace TileServer.Core.Join;
+
+/// <summary>
+/// Joins district polygons to estimate rows by normalised code (<see cref="DistrictCode"/>), producing the district
+/// layer and a <see cref="JoinReport"/>. Records that share a code are one district in several parts (an exclave
+/// drawn as its own record): they are unioned and reported, never dropped.
+/// </summary>
+/// <remarks>Thread safety: stateless.</remarks>
+public static class DistrictJoiner
+{
+    public static (AdminLayer Districts, JoinReport Report) Join(SourceLayer layer, EstimatesTable estimates, DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(estimates);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var keyField = layer.AttributeNames.FirstOrDefault(n => string.Equals(n, options.DistrictKey, StringComparison.OrdinalIgnoreCase))
+            ?? throw new DataFileException(layer.FilePath, $"key field '{options.DistrictKey}' not found; the layer has: {string.Join(", ", layer.AttributeNames)}");
+
+        var byCode = new SortedDictionary<string, List<SourceFeature>>(StringComparer.Ordinal);
+        foreach (var feature in layer.Features)
+        {
+            var code = DistrictCode.Normalize(feature.Attributes.GetValueOrDefault(keyField), options.DistrictCodeLength)
+                ?? throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: empty district code in field '{keyField}'");
+            if (code.Length != options.DistrictCodeLength)
+            {
+                throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: district code '{code}' is not {options.DistrictCodeLength} characters long");
+            }
+
+            if (!byCode.TryGetValue(code, out var parts))
+            {
+                byCode[code] = parts = [];
+            }
+
+            parts.Add(feature);
+        }
+
+        var nameFields = DatasetOptions.SplitList(options.DistrictNameFields);
+        var units = new List<AdminUnit>(byCode.Count);
+        var merged = new List<string>();
+        var matched = 0;
+        var noValues = new object?[estimates.Columns.Count];
+        foreach (var (code, parts) in byCode)
+        {
+            var geometry = parts.Count == 1 ? parts[0].Geometry : UnaryUnionOp.Union(parts.Select(p => p.Geometry).ToList());
+            if (parts.Count > 1)
+            {
+                merged.Add(code);
+            }
+
+            var row = estimates.ByKey.GetValueOrDefault(code);
+            if (row is not null)
+            {
+                matched++;
+            }
+
+            units.Add(new AdminUnit
+            {
+                Level = AdminLevel.District,
+                Code = code,
+                Name = NameLookup.Find(nameFields, parts[0].Attributes, row?.Values, estimates.Columns) ?? code,
+                ProvinceCode = code[..options.ProvinceCodeLength],
+                DepartmentCode = code[..options.DepartmentCodeLength],
+                Geometry = geometry,
+                Values = row?.Values ?? noValues,
+                HasEstimates = row is not null,
+                AreaKm2 = EqualAreaProjection.AreaSquareKilometres(geometry),
+                Attributes = parts[0].Attributes,
+            });
+        }
+
+        var report = new JoinReport
+        {
+            Polygons = units.Count,
+            EstimateRows = estimates.Rows.Count,
+            Matched = matched,
+            UnmatchedPolygons = [.. byCode.Keys.Where(c => !estimates.ByKey.ContainsKey(c))],
+            UnmatchedRows = [.. estimates.Rows.Select(r => r.Key).Where(k => !byCode.ContainsKey(k)).Order(StringComparer.Ordinal)],
+            MissingValues = estimates.Columns.ToDictionary(c => c.Name, c => c.MissingCount, StringComparer.Ordinal),
+            MergedPolygonCodes = merged,
+        };
+        return (new AdminLayer(AdminLevel.District, estimates.Columns, units), report);
+    }
+}

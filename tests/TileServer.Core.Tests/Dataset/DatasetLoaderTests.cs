@@ -1,0 +1,69 @@
+using TileServer.Core.Dataset;
+using TileServer.Core.Tests.Support;
+
+namespace TileServer.Core.Tests.Dataset;
+
+public sealed class PeruDatasetFixture
+{
+    private readonly Lazy<DatasetSnapshot> _snapshot = new(() => DatasetLoader.Load(new DatasetOptions
+    {
+        Districts = PeruData.File("districts.shp"),
+        Estimates = PeruData.File("poverty.csv"),
+    }));
+
+    public DatasetSnapshot Snapshot => _snapshot.Value;
+}
+
+public class DatasetLoaderTests(PeruDatasetFixture peru) : IClassFixture<PeruDatasetFixture>
+{
+    [PeruFact]
+    public void Peru_has_25_departments_and_196_provinces()
+    {
+        Assert.Equal(25, peru.Snapshot.Departments.Units.Count);
+        Assert.Equal(196, peru.Snapshot.Provinces.Units.Count);
+        Assert.Equal(1891, peru.Snapshot.Districts.Units.Count);
+    }
+
+    [PeruFact]
+    public void Lima_population_is_the_sum_of_its_districts()
+    {
+        var snapshot = peru.Snapshot;
+        var column = snapshot.Departments.Columns.Select(c => c.Name).ToList().IndexOf("poblacion");
+        var districtColumn = snapshot.Districts.Columns.Select(c => c.Name).ToList().IndexOf("poblacion");
+        var expected = snapshot.Districts.Units.Where(d => d.DepartmentCode == "15").Sum(d => d.Values[districtColumn] as double? ?? 0);
+
+        var lima = snapshot.Departments.Find("15")!;
+
+        Assert.Equal("LIMA", lima.Name);
+        Assert.True(expected > 1_000_000);
+        Assert.Equal(expected, (double)lima.Values[column]!, 6);
+    }
+
+    [PeruFact]
+    public void Version_is_stable_for_the_same_inputs_and_changes_with_options()
+    {
+        var again = DatasetLoader.Load(new DatasetOptions { Districts = PeruData.File("districts.shp"), Estimates = PeruData.File("poverty.csv") });
+        Assert.Equal(peru.Snapshot.Version, again.Version);
+        Assert.Matches("^[0-9a-f]{16}$", again.Version);
+    }
+
+    [Fact]
+    public void Small_dataset_loads_with_all_levels_and_a_version()
+    {
+        using var temp = new TempFolder();
+        var options = new DatasetOptions
+        {
+            Districts = SmallLayers.WriteShapefile(temp.Path, SmallLayers.FourSquares()),
+            Estimates = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv),
+        };
+
+        var snapshot = DatasetLoader.Load(options);
+        var changed = DatasetLoader.Load(new DatasetOptions { Districts = options.Districts, Estimates = options.Estimates, PopulationColumn = "pobreza_pct" });
+
+        Assert.Equal(2, snapshot.Departments.Units.Count);
+        Assert.Equal(3, snapshot.Provinces.Units.Count);
+        Assert.Equal(4, snapshot.Report.Join.Matched);
+        Assert.NotEqual(snapshot.Version, changed.Version);
+        Assert.InRange(snapshot.Districts.Find("010101")!.AreaKm2, 11_500, 12_300);
+    }
+}
