@@ -1,3 +1,24 @@
+using TileServer.AdminUnits;
+using TileServer.Dataset;
+using TileServer.Health;
+using TileServer.Infrastructure;
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddHttpConventions();
+builder.AddDataset();
+
 var app = builder.Build();
-await app.RunAsync();
+app.UseHttpConventions();
+app.MapHealth();
+app.MapDataset();
+app.MapAdminUnits();
+
+return await app.RunServerAsync();
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetTopologySuite.Geometries;
+using TileServer.Core.Dataset;
+using TileServer.Infrastructure;
+
+namespace TileServer.AdminUnits;
+
+public static class AdminUnitEndpoints
+{
+    /// <summary><c>GET /v1/{districts|provinces|departments}/{code}</c>: one unit as a GeoJSON Feature (RFC 7946).</summary>
+    public static IEndpointRouteBuilder MapAdminUnits(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Administrative units").RequireDataset();
+        group.MapGet("/districts/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.District, code));
+        group.MapGet("/provinces/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.Province, code));
+        group.MapGet("/departments/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.Department, code));
+        return app;
+    }
+
+    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Find(DatasetSnapshot snapshot, AdminLevel level, string code)
+    {
+        var layer = snapshot.Layer(level);
+        if (layer.Find(code) is not { } unit)
+        {
+            return Problems.NotFound($"Unknown {Noun(level)}", $"No {Noun(level)} has code '{code}'.");
+        }
+
+        return new GeoJsonResult<UnitFeature>(UnitFeature.From(snapshot, unit));
+    }
+
+    internal static string Noun(AdminLevel level) => level.ToString().ToLowerInvariant();
+}
+
+/// <summary>A unit as a GeoJSON Feature: <c>id</c> is the code; properties carry name, level, parents, area and estimates.</summary>
+public sealed record UnitFeature(string Type, string Id, Geometry Geometry, UnitProperties Properties)
+{
+    public static UnitFeature From(DatasetSnapshot snapshot, AdminUnit unit)
+    {
+        var layer = snapshot.Layer(unit.Level);
+        var estimates = new Dictionary<string, object?>(layer.Columns.Count, StringComparer.Ordinal);
+        for (var c = 0; c < layer.Columns.Count; c++)
+        {
+            estimates[layer.Columns[c].Name] = unit.Values[c];
+        }
+
+        return new UnitFeature("Feature", unit.Code, unit.Geometry, new UnitProperties(
+            unit.Code,
+            unit.Name,
+            AdminUnitEndpoints.Noun(unit.Level),
+            Parent(snapshot.Provinces, unit.ProvinceCode),
+            Parent(snapshot.Departments, unit.DepartmentCode),
+            Math.Round(unit.AreaKm2, 3),
+            unit.HasEstimates,
+            estimates));
+    }
+
+    private static UnitRef? Parent(AdminLayer layer, string? code) =>
+        code is null ? null : new UnitRef(code, layer.Find(code)?.Name ?? code);
+}
+
+public sealed record UnitProperties(
+    string Code,
+    string Name,
+    string Level,
+    UnitRef? Province,
+    UnitRef? Department,
+    double AreaKm2,
+    bool HasEstimates,
+    IReadOnlyDictionary<string, object?> Estimates);
+
+public sealed record UnitRef(string Code, string Name);

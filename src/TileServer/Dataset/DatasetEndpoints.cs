@@ -1,0 +1,40 @@
+using TileServer.Core.Dataset;
+using TileServer.Core.Join;
+using TileServer.Infrastructure;
+
+namespace TileServer.Dataset;
+
+public static class DatasetEndpoints
+{
+    /// <summary><c>GET /v1/dataset</c>: version, counts per level, columns, and the load report.</summary>
+    public static IEndpointRouteBuilder MapDataset(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1").WithTags("Dataset").RequireDataset()
+            .MapGet("/dataset", (DatasetStore store) => TypedResults.Ok(DatasetSummary.From(store.Snapshot)));
+        return app;
+    }
+}
+
+/// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>
+public sealed record DatasetSummary(
+    string Version,
+    DateTimeOffset LoadedAt,
+    LevelCounts Counts,
+    IReadOnlyList<ColumnSummary> Columns,
+    IngestReport Ingest,
+    JoinReport Join,
+    IReadOnlyDictionary<string, long> TimingsMs)
+{
+    public static DatasetSummary From(DatasetSnapshot snapshot) => new(
+        snapshot.Version,
+        snapshot.LoadedAt,
+        new LevelCounts(snapshot.Departments.Units.Count, snapshot.Provinces.Units.Count, snapshot.Districts.Units.Count),
+        [.. snapshot.Districts.Columns.Select(c => new ColumnSummary(c.Name, c.Kind == ColumnKind.Number ? "number" : "text", c.MissingCount))],
+        snapshot.Report.Ingest,
+        snapshot.Report.Join,
+        snapshot.Report.TimingsMs);
+}
+
+public sealed record LevelCounts(int Departments, int Provinces, int Districts);
+
+public sealed record ColumnSummary(string Name, string Type, int Missing);

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using TileServer.Core.Dataset;
+
+namespace TileServer.Dataset;
+
+/// <summary>
+/// Loads the dataset once the host has started and publishes it. If the first load fails, the process has nothing
+/// to serve: it prints one line naming the file and stops with exit code 1.
+/// </summary>
+internal sealed class DatasetLoadService(
+    DatasetStore store,
+    IOptions<DatasetOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<DatasetLoadService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var snapshot = await Task.Run(() => DatasetLoader.Load(options.Value), stoppingToken);
+            store.Publish(snapshot);
+            logger.LogInformation(
+                "Dataset {Version} loaded in {Elapsed} ms: {Districts} districts, {Provinces} provinces, {Departments} departments, {Matched} joined",
+                snapshot.Version, clock.ElapsedMilliseconds, snapshot.Districts.Units.Count, snapshot.Provinces.Units.Count,
+                snapshot.Departments.Units.Count, snapshot.Report.Join.Matched);
+            foreach (var warning in snapshot.Report.Ingest.Warnings)
+            {
+                logger.LogWarning("{Warning}", warning);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            store.FirstLoadFailed(e);
+            await Console.Error.WriteLineAsync($"error: cannot load the dataset: {e.Message}");
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace TileServer.Infrastructure;
+
+/// <summary>RFC 7807 problem responses shared by the endpoints.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);
+
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
+
+    public static ProblemHttpResult NotReady() =>
+        TypedResults.Problem("The dataset is still loading; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dataset not loaded");
+}
+
+internal static class DatasetReadyFilter
+{
+    /// <summary>Answers 503 problem+json for every endpoint of the group until a dataset snapshot is loaded.</summary>
+    public static RouteGroupBuilder RequireDataset(this RouteGroupBuilder group) =>
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var store = context.HttpContext.RequestServices.GetRequiredService<Core.Dataset.DatasetStore>();
+            if (store.Current is null)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+                return Problems.NotReady();
+            }
+
+            return await next(context);
+        });
+}
