@@ -16,7 +16,14 @@ internal sealed class DatasetLoadService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
+        // Load once the server listens (so health checks answer during a long load, and stopping on a failed load
+        // is an orderly shutdown rather than a cancelled start-up).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
         var clock = Stopwatch.StartNew();
         try
         {

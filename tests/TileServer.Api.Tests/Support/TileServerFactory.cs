@@ -1,0 +1,104 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using TileServer.Core.Dataset;
+
+namespace TileServer.Api.Tests.Support;
+
+/// <summary>
+/// The server in process over a given configuration (none: the embedded sample). <see cref="ReadyAsync"/> waits for
+/// the background load, so that tests see a loaded dataset.
+/// </summary>
+public class TileServerFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public async Task<DatasetSnapshot> ReadyAsync()
+    {
+        _ = Server;
+        return await Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(3));
+    }
+}
+
+/// <summary>One server over the real Peru data, shared by every test class in the <see cref="PeruCollection"/>.</summary>
+public sealed class PeruServerFixture : IAsyncLifetime
+{
+    public TileServerFactory? Factory { get; private set; }
+
+    public HttpClient Client => (Factory ?? throw new InvalidOperationException(PeruData.SkipReason)).CreateClient();
+
+    public DatasetSnapshot Snapshot { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!PeruData.Available)
+        {
+            return;
+        }
+
+        Factory = new TileServerFactory(new Dictionary<string, string?>
+        {
+            ["Dataset:Districts"] = PeruData.File("districts.shp"),
+            ["Dataset:Estimates"] = PeruData.File("poverty.csv"),
+        });
+        Snapshot = await Factory.ReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Factory is not null)
+        {
+            await Factory.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PeruCollection : ICollectionFixture<PeruServerFixture>
+{
+    public const string Name = "Peru server";
+}
+
+/// <summary>One server over the embedded sample (no configuration at all), shared by the <see cref="SampleCollection"/>.</summary>
+public sealed class SampleServerFixture : IAsyncLifetime
+{
+    public TileServerFactory Factory { get; } = new(new Dictionary<string, string?>());
+
+    public HttpClient Client => Factory.CreateClient();
+
+    public DatasetSnapshot Snapshot { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Snapshot = await Factory.ReadyAsync();
+
+    public async Task DisposeAsync() => await Factory.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SampleCollection : ICollectionFixture<SampleServerFixture>
+{
+    public const string Name = "Sample server";
+}
+
+public static class ProblemAssert
+{
+    /// <summary>Asserts an RFC 7807 response with the status, and returns its body.</summary>
+    public static async Task<ProblemBody> IsProblemAsync(HttpResponseMessage response, int status)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<ProblemBody>();
+        Assert.NotNull(body);
+        Assert.Equal(status, body.Status);
+        Assert.False(string.IsNullOrWhiteSpace(body.Title));
+        return body;
+    }
+}
+
+public sealed record ProblemBody(string? Type, string? Title, int Status, string? Detail);
