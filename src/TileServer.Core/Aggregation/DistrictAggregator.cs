@@ -199,8 +199,11 @@ public sealed class DistrictAggregator
     public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false)
     {
         QueryValidator.ValidateCircle(lon, lat, radiusKm, Configuration.Limits);
-        var circle = GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000);
-        return AggregatePlane(EqualAreaPlane.Project(circle), null, includeBreakdown);
+        var circle = (Polygon)EqualAreaPlane.Project(GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000));
+        var window = ConvexClip.ConvexWindow(circle.ExteriorRing.CoordinateSequence);
+        return window is null
+            ? AggregatePlane(circle, null, includeBreakdown)
+            : AggregateConvex(window, circle.EnvelopeInternal, circle.Area, includeBreakdown);
     }
 
     /// <summary>The geodesic circle <see cref="AggregateCircle"/> uses, in lon/lat, for echoing it back to clients.</summary>
@@ -256,6 +259,36 @@ public sealed class DistrictAggregator
             }
 
             return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), queryArea, repair, includeBreakdown);
+        }
+        finally
+        {
+            pool.Return(candidates);
+            ArrayPool<double>.Shared.Return(inside);
+        }
+    }
+
+    private AggregationResult AggregateConvex(double[] window, Envelope envelope, double windowArea, bool includeBreakdown)
+    {
+        var pool = ArrayPool<int>.Shared;
+        var candidates = pool.Rent(_codes.Length);
+        var inside = ArrayPool<double>.Shared.Rent(_codes.Length);
+        try
+        {
+            var count = Candidates(envelope, candidates);
+            var contributing = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var i = candidates[k];
+                var area = ConvexClip.Area(_plane[i], window, _envelopes[i]);
+                if (area > 0)
+                {
+                    candidates[contributing] = i;
+                    inside[contributing] = Math.Min(area, _areas[i]);
+                    contributing++;
+                }
+            }
+
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), windowArea, null, includeBreakdown);
         }
         finally
         {

@@ -85,6 +85,24 @@ public sealed class SyntheticCoverageTests
         Assert.Equal(pobres, a.DerivedCounts[0].Value!.Value + b.DerivedCounts[0].Value!.Value, pobres * 1e-9);
     }
 
+    /// <summary>Circles are clipped with the convex Sutherland-Hodgman path; the same circle sent as a polygon goes
+    /// through prepared predicates and OverlayNG. Both must agree.</summary>
+    [Theory]
+    [InlineData(-74.0, -12.0, 50)]
+    [InlineData(-75.7, -10.3, 120)]
+    [InlineData(-73.1, -13.4, 7.5)]
+    public void CircleClipAgreesWithOverlayOfTheSameCircle(double lon, double lat, double radiusKm)
+    {
+        var clipped = Synthetic.Aggregator.AggregateCircle(lon, lat, radiusKm, includeBreakdown: true);
+        var overlaid = Synthetic.Aggregator.Aggregate(Synthetic.Aggregator.CircleGeometry(lon, lat, radiusKm), includeBreakdown: true);
+
+        Assert.Equal(overlaid.Districts, clipped.Districts);
+        Assert.Equal(overlaid.Population, clipped.Population, overlaid.Population * 1e-9);
+        Assert.Equal(overlaid.AreaKm2, clipped.AreaKm2, overlaid.AreaKm2 * 1e-9);
+        Assert.Equal(overlaid.QueryAreaKm2, clipped.QueryAreaKm2, overlaid.QueryAreaKm2 * 1e-12);
+        Assert.Equal(overlaid.Estimate("pobreza_pct")!.Value, clipped.Estimate("pobreza_pct")!.Value, 1e-9);
+    }
+
     [Fact]
     public void MissingValuesAreSkippedAndCounted()
     {
