@@ -12,6 +12,7 @@ namespace TileServer.Benchmarks.Aggregation;
 /// (R-tree plus an OverlayNG intersection per candidate) in the same run.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
