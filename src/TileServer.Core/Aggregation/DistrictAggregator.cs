@@ -1,0 +1,480 @@
+using System.Buffers;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Prepared;
+using NetTopologySuite.Geometries.Utilities;
+using NetTopologySuite.Index;
+using NetTopologySuite.Index.HPRtree;
+using NetTopologySuite.Operation.Overlay;
+using NetTopologySuite.Operation.OverlayNG;
+using NetTopologySuite.Operation.Valid;
+using TileServer.Core.Geodesy;
+
+namespace TileServer.Core.Aggregation;
+
+/// <summary>
+/// Areal-weighting aggregation of district estimates over any area (a polygon, a lon/lat box or a geodesic circle):
+/// extensive columns are apportioned by the share of each district's area inside the query, intensive columns are
+/// averaged with the apportioned population as weights, derived counts are rate × apportioned population, and missing
+/// values are skipped and counted. The method and its formulas are in <c>docs/aggregation.md</c>.
+/// </summary>
+/// <remarks>
+/// <para>Everything a query needs is built once: each district is projected into the plane of
+/// <see cref="EqualAreaProjection"/> (Lambert cylindrical equal-area on the WGS 84 ellipsoid), where its planar area
+/// is its ellipsoidal area; it is prepared (NetTopologySuite <see cref="PreparedGeometryFactory"/>) and its envelope
+/// goes into a packed Hilbert R-tree (<see cref="HPRtree{T}"/>). A query is projected the same way, and intersections
+/// run on projected coordinates: because the projection preserves area everywhere, the planar area of an intersection
+/// there is exactly the ellipsoidal area of that intersection (for edges straight in the projection, the convention
+/// under which district areas are measured too), and pieces of one district cut by several queries add up to the
+/// district's area to rounding.</para>
+/// <para>Per candidate from the R-tree, cheapest first: a district whose envelope the prepared query covers contributes
+/// fully without an intersection; a district that covers the whole query contributes the query's area; a district the
+/// prepared query does not intersect is skipped; a district the prepared query covers contributes fully; only the
+/// remaining border districts are intersected, with OverlayNG (snapping fallback through
+/// <see cref="OverlayNGRobust"/>). Box queries (and rectangular polygons) are rectangles in the projected plane too, so
+/// border districts are clipped by <see cref="RectangleClip"/>, without OverlayNG.</para>
+/// <para>District geometries that are invalid (self-intersections) are repaired with GeometryFixer at build time and
+/// listed in <see cref="RepairedDistricts"/>. Overlapping districts (a raw, uncleaned layer) each contribute their own
+/// share, so overlaps are counted twice; build from a clean coverage for exact totals.</para>
+/// <para>Thread safety: immutable after <see cref="Build"/>; any number of threads may query at once.</para>
+/// </remarks>
+public sealed class DistrictAggregator
+{
+    private readonly string[] _codes;
+    private readonly string[] _names;
+    private readonly Geometry[] _plane;
+    private readonly IPreparedGeometry[] _preparedPlane;
+    private readonly Geometry[] _envelopeShapes;
+    private readonly Envelope[] _envelopes;
+    private readonly double[] _areas;
+    private readonly double[] _weight;
+    private readonly Column[] _columns;
+    private readonly Derived[] _derived;
+    private readonly HPRtree<int> _tree;
+    private readonly GeometryFactory _lonLatFactory;
+
+    private DistrictAggregator(
+        string[] codes,
+        string[] names,
+        Geometry[] plane,
+        double[] weight,
+        Column[] columns,
+        Derived[] derived,
+        AggregationConfiguration configuration,
+        IReadOnlyList<string> repaired)
+    {
+        _codes = codes;
+        _names = names;
+        _plane = plane;
+        _weight = weight;
+        _columns = columns;
+        _derived = derived;
+        Configuration = configuration;
+        RepairedDistricts = repaired;
+
+        var n = plane.Length;
+        _preparedPlane = new IPreparedGeometry[n];
+        _envelopeShapes = new Geometry[n];
+        _envelopes = new Envelope[n];
+        _areas = new double[n];
+        _tree = new HPRtree<int>();
+        for (var i = 0; i < n; i++)
+        {
+            _preparedPlane[i] = PreparedGeometryFactory.Prepare(plane[i]);
+            _envelopes[i] = plane[i].EnvelopeInternal;
+            // A degenerate (zero-width) envelope becomes a line and never passes the covered-envelope shortcut.
+            _envelopeShapes[i] = plane[i].Factory.ToGeometry(_envelopes[i]);
+            _areas[i] = plane[i].Area;
+            _tree.Insert(_envelopes[i], i);
+        }
+
+        // HPRtree builds lazily on the first query, which would race; build it here so queries only read.
+        _tree.Build();
+        _lonLatFactory = new GeometryFactory(new PrecisionModel(), 4326);
+    }
+
+    /// <summary>The configuration the aggregator was built with.</summary>
+    public AggregationConfiguration Configuration { get; }
+
+    /// <summary>Number of districts.</summary>
+    public int Count => _codes.Length;
+
+    /// <summary>Codes of districts whose geometry was invalid and repaired with GeometryFixer at build time.</summary>
+    public IReadOnlyList<string> RepairedDistricts { get; }
+
+    /// <summary>District codes, in build order.</summary>
+    public IReadOnlyList<string> Codes => _codes;
+
+    /// <summary>
+    /// Builds the aggregator. <paramref name="columns"/> maps column names to values aligned with
+    /// <paramref name="districts"/> (null = no estimate); it must hold the configuration's weight, extensive and
+    /// intensive columns.
+    /// </summary>
+    /// <exception cref="ArgumentException">A geometry is not polygonal, a configured column is absent or of the wrong
+    /// length, or a derived count refers to a column that is not intensive.</exception>
+    public static DistrictAggregator Build(
+        IReadOnlyList<AggregationDistrict> districts,
+        IReadOnlyDictionary<string, IReadOnlyList<double?>> columns,
+        AggregationConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(districts);
+        ArgumentNullException.ThrowIfNull(columns);
+        configuration ??= AggregationConfiguration.PovertyDefaults;
+
+        var n = districts.Count;
+        var codes = new string[n];
+        var names = new string[n];
+        var plane = new Geometry[n];
+        var repaired = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            var district = districts[i];
+            codes[i] = district.Code;
+            names[i] = district.Name;
+            var geometry = district.Geometry;
+            if (geometry is not (Polygon or MultiPolygon))
+            {
+                throw new ArgumentException($"District {district.Code} has a {geometry?.GeometryType ?? "missing"} geometry; a Polygon or MultiPolygon is required.", nameof(districts));
+            }
+
+            if (!new IsValidOp(geometry).IsValid)
+            {
+                geometry = GeometryFixer.Fix(geometry);
+                repaired.Add(district.Code);
+            }
+
+            plane[i] = EqualAreaPlane.Project(geometry);
+        }
+
+        var weight = Values(columns, configuration.WeightColumn, n);
+        var columnList = new List<Column>();
+        foreach (var name in configuration.ExtensiveColumns)
+        {
+            columnList.Add(new Column(name, ColumnRole.Extensive, Values(columns, name, n)));
+        }
+
+        foreach (var name in configuration.IntensiveColumns)
+        {
+            columnList.Add(new Column(name, ColumnRole.Intensive, Values(columns, name, n)));
+        }
+
+        var derived = new List<Derived>();
+        foreach (var count in configuration.DerivedCounts)
+        {
+            var index = columnList.FindIndex(c => c.Role == ColumnRole.Intensive && string.Equals(c.Name, count.RateColumn, StringComparison.OrdinalIgnoreCase));
+            if (index < 0)
+            {
+                throw new ArgumentException($"Derived count '{count.Name}' refers to '{count.RateColumn}', which is not a configured intensive column.", nameof(configuration));
+            }
+
+            derived.Add(new Derived(count.Name, count.RateColumn, index, count.Scale));
+        }
+
+        return new DistrictAggregator(codes, names, plane, weight, [.. columnList], [.. derived], configuration, repaired);
+    }
+
+    /// <summary>Aggregates over a lon/lat Polygon or MultiPolygon, validated (and repaired or rejected) first.</summary>
+    /// <exception cref="InvalidQueryException">The query is unusable; see <see cref="QueryValidator.ValidatePolygonal"/>.</exception>
+    public AggregationResult Aggregate(Geometry query, bool includeBreakdown = false)
+    {
+        var validated = QueryValidator.ValidatePolygonal(query, Configuration.Limits);
+        var plane = EqualAreaPlane.Project(validated.Geometry);
+        return plane is Polygon { IsRectangle: true }
+            ? AggregateRectangle(plane.EnvelopeInternal, validated.Repair, includeBreakdown)
+            : AggregatePlane(plane, validated.Repair, includeBreakdown);
+    }
+
+    /// <summary>Aggregates over a lon/lat box bounded by two meridians and two parallels.</summary>
+    /// <exception cref="InvalidQueryException">See <see cref="QueryValidator.ValidateBox"/>.</exception>
+    public AggregationResult AggregateBox(double minLon, double minLat, double maxLon, double maxLat, bool includeBreakdown = false)
+    {
+        QueryValidator.ValidateBox(minLon, minLat, maxLon, maxLat);
+        var envelope = new Envelope(
+            EqualAreaProjection.X(minLon), EqualAreaProjection.X(maxLon), EqualAreaProjection.Y(minLat), EqualAreaProjection.Y(maxLat));
+        return AggregateRectangle(envelope, null, includeBreakdown);
+    }
+
+    /// <summary>Aggregates over the geodesic circle of <paramref name="radiusKm"/> around a lon/lat centre, drawn
+    /// with <see cref="GeodesicCircle.DefaultVertexCount"/> vertices (area 0.04% short of the true circle).</summary>
+    /// <exception cref="InvalidQueryException">See <see cref="QueryValidator.ValidateCircle"/>.</exception>
+    public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false)
+    {
+        QueryValidator.ValidateCircle(lon, lat, radiusKm, Configuration.Limits);
+        var circle = (Polygon)EqualAreaPlane.Project(GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000));
+        var window = ConvexClip.ConvexWindow(circle.ExteriorRing.CoordinateSequence);
+        return window is null
+            ? AggregatePlane(circle, null, includeBreakdown)
+            : AggregateConvex(window, circle.EnvelopeInternal, circle.Area, includeBreakdown);
+    }
+
+    /// <summary>The geodesic circle <see cref="AggregateCircle"/> uses, in lon/lat, for echoing it back to clients.</summary>
+    public Polygon CircleGeometry(double lon, double lat, double radiusKm)
+    {
+        QueryValidator.ValidateCircle(lon, lat, radiusKm, Configuration.Limits);
+        return GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000);
+    }
+
+    private AggregationResult AggregatePlane(Geometry query, string? repair, bool includeBreakdown)
+    {
+        var queryArea = query.Area;
+        var envelope = query.EnvelopeInternal;
+        var prepared = PreparedGeometryFactory.Prepare(query);
+        var pool = ArrayPool<int>.Shared;
+        var candidates = pool.Rent(_codes.Length);
+        var inside = ArrayPool<double>.Shared.Rent(_codes.Length);
+        try
+        {
+            var count = Candidates(envelope, candidates);
+            var contributing = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var i = candidates[k];
+                double area;
+                if (envelope.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
+                {
+                    area = _areas[i];
+                }
+                else if (_envelopes[i].Covers(envelope) && _preparedPlane[i].Covers(query))
+                {
+                    area = queryArea;
+                }
+                else if (!prepared.Intersects(_plane[i]))
+                {
+                    continue;
+                }
+                else if (prepared.Covers(_plane[i]))
+                {
+                    area = _areas[i];
+                }
+                else
+                {
+                    area = OverlayNGRobust.Overlay(_plane[i], query, SpatialFunction.Intersection).Area;
+                }
+
+                if (area > 0)
+                {
+                    candidates[contributing] = i;
+                    inside[contributing] = Math.Min(area, _areas[i]);
+                    contributing++;
+                }
+            }
+
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), queryArea, repair, includeBreakdown);
+        }
+        finally
+        {
+            pool.Return(candidates);
+            ArrayPool<double>.Shared.Return(inside);
+        }
+    }
+
+    private AggregationResult AggregateConvex(double[] window, Envelope envelope, double windowArea, bool includeBreakdown)
+    {
+        var pool = ArrayPool<int>.Shared;
+        var candidates = pool.Rent(_codes.Length);
+        var inside = ArrayPool<double>.Shared.Rent(_codes.Length);
+        try
+        {
+            var count = Candidates(envelope, candidates);
+            var contributing = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var i = candidates[k];
+                var area = ConvexClip.Area(_plane[i], window, _envelopes[i]);
+                if (area > 0)
+                {
+                    candidates[contributing] = i;
+                    inside[contributing] = Math.Min(area, _areas[i]);
+                    contributing++;
+                }
+            }
+
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), windowArea, null, includeBreakdown);
+        }
+        finally
+        {
+            pool.Return(candidates);
+            ArrayPool<double>.Shared.Return(inside);
+        }
+    }
+
+    private AggregationResult AggregateRectangle(Envelope box, string? repair, bool includeBreakdown)
+    {
+        var pool = ArrayPool<int>.Shared;
+        var candidates = pool.Rent(_codes.Length);
+        var inside = ArrayPool<double>.Shared.Rent(_codes.Length);
+        try
+        {
+            var count = Candidates(box, candidates);
+            var contributing = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var i = candidates[k];
+                var area = box.Covers(_envelopes[i])
+                    ? _areas[i]
+                    : RectangleClip.Area(_plane[i], box.MinX, box.MinY, box.MaxX, box.MaxY);
+                if (area > 0)
+                {
+                    candidates[contributing] = i;
+                    inside[contributing] = Math.Min(area, _areas[i]);
+                    contributing++;
+                }
+            }
+
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), box.Area, repair, includeBreakdown);
+        }
+        finally
+        {
+            pool.Return(candidates);
+            ArrayPool<double>.Shared.Return(inside);
+        }
+    }
+
+    /// <summary>R-tree candidates for <paramref name="envelope"/>, sorted by district index so that sums run in the
+    /// same order whatever the tree's layout.</summary>
+    private int Candidates(Envelope envelope, int[] buffer)
+    {
+        var collector = new CandidateCollector(buffer);
+        _tree.Query(envelope, collector);
+        Array.Sort(buffer, 0, collector.Count);
+        return collector.Count;
+    }
+
+    private AggregationResult Accumulate(ReadOnlySpan<int> districts, ReadOnlySpan<double> insideArea, double queryArea, string? repair, bool includeBreakdown)
+    {
+        var columnCount = _columns.Length;
+        var derivedCount = _derived.Length;
+        Span<double> sums = stackalloc double[columnCount];
+        Span<double> weights = stackalloc double[columnCount];
+        Span<double> missingPopulation = stackalloc double[columnCount];
+        Span<int> missingDistricts = stackalloc int[columnCount];
+        Span<double> derivedSums = stackalloc double[derivedCount];
+        Span<double> derivedMissing = stackalloc double[derivedCount];
+        Span<bool> derivedAny = stackalloc bool[derivedCount];
+        Span<bool> any = stackalloc bool[columnCount];
+        sums.Clear();
+        weights.Clear();
+        missingPopulation.Clear();
+        missingDistricts.Clear();
+        derivedSums.Clear();
+        derivedMissing.Clear();
+        derivedAny.Clear();
+        any.Clear();
+
+        double population = 0;
+        double area = 0;
+        var withoutPopulation = 0;
+        var breakdown = includeBreakdown ? new List<DistrictShare>(districts.Length) : null;
+        for (var k = 0; k < districts.Length; k++)
+        {
+            var i = districts[k];
+            var fraction = Math.Min(insideArea[k] / _areas[i], 1);
+            area += insideArea[k];
+            var districtWeight = _weight[i];
+            var hasWeight = !double.IsNaN(districtWeight);
+            var share = hasWeight ? districtWeight * fraction : 0;
+            if (hasWeight)
+            {
+                population += share;
+            }
+            else
+            {
+                withoutPopulation++;
+            }
+
+            for (var c = 0; c < columnCount; c++)
+            {
+                var column = _columns[c];
+                var value = column.Values[i];
+                var usable = !double.IsNaN(value) && (hasWeight || column.Role == ColumnRole.Extensive);
+                if (!usable)
+                {
+                    missingPopulation[c] += share;
+                    missingDistricts[c]++;
+                    continue;
+                }
+
+                any[c] = true;
+                if (column.Role == ColumnRole.Extensive)
+                {
+                    sums[c] += value * fraction;
+                }
+                else
+                {
+                    sums[c] += value * share;
+                    weights[c] += share;
+                }
+            }
+
+            for (var d = 0; d < derivedCount; d++)
+            {
+                var rate = _columns[_derived[d].Column].Values[i];
+                if (double.IsNaN(rate) || !hasWeight)
+                {
+                    derivedMissing[d] += share;
+                    continue;
+                }
+
+                derivedAny[d] = true;
+                derivedSums[d] += rate * _derived[d].Scale * share;
+            }
+
+            breakdown?.Add(new DistrictShare(_codes[i], _names[i], fraction, hasWeight ? share : null));
+        }
+
+        var estimates = new ColumnEstimate[columnCount];
+        for (var c = 0; c < columnCount; c++)
+        {
+            double? value = _columns[c].Role == ColumnRole.Extensive
+                ? (any[c] ? sums[c] : null)
+                : (weights[c] > 0 ? sums[c] / weights[c] : null);
+            estimates[c] = new ColumnEstimate(_columns[c].Name, _columns[c].Role, value, missingPopulation[c], missingDistricts[c]);
+        }
+
+        var derived = new DerivedCountEstimate[derivedCount];
+        for (var d = 0; d < derivedCount; d++)
+        {
+            derived[d] = new DerivedCountEstimate(_derived[d].Name, _derived[d].RateColumn, derivedAny[d] ? derivedSums[d] : null, derivedMissing[d]);
+        }
+
+        var coverage = queryArea > 0 ? Math.Min(area / queryArea, 1) : 0;
+        return new AggregationResult(population, estimates, derived, districts.Length, withoutPopulation, area / 1e6, queryArea / 1e6, coverage, repair, breakdown);
+    }
+
+    private static double[] Values(IReadOnlyDictionary<string, IReadOnlyList<double?>> columns, string name, int count)
+    {
+        if (!columns.TryGetValue(name, out var values))
+        {
+            var match = columns.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                throw new ArgumentException($"Column '{name}' is configured but no values were given for it.", nameof(columns));
+            }
+
+            values = columns[match];
+        }
+
+        if (values.Count != count)
+        {
+            throw new ArgumentException($"Column '{name}' has {values.Count} values for {count} districts.", nameof(columns));
+        }
+
+        var result = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = values[i] is { } v && double.IsFinite(v) ? v : double.NaN;
+        }
+
+        return result;
+    }
+
+    private sealed record Column(string Name, ColumnRole Role, double[] Values);
+
+    private sealed record Derived(string Name, string RateColumn, int Column, double Scale);
+
+    private sealed class CandidateCollector(int[] buffer) : IItemVisitor<int>
+    {
+        public int Count { get; private set; }
+
+        public void VisitItem(int item) => buffer[Count++] = item;
+    }
+}

@@ -1,0 +1,60 @@
+namespace TileServer.Core.Aggregation;
+
+/// <summary>What is wrong with an aggregation query. The HTTP layer maps <see cref="TooManyVertices"/> to 413 and
+/// the rest to 400.</summary>
+public enum QueryProblem
+{
+    /// <summary>The geometry is neither a Polygon nor a MultiPolygon.</summary>
+    NotPolygonal,
+
+    /// <summary>The geometry is empty or has no area (also after repair).</summary>
+    Empty,
+
+    /// <summary>A coordinate is NaN or infinite.</summary>
+    NonFiniteCoordinate,
+
+    /// <summary>A longitude outside [-180, 180] or a latitude outside [-90, 90] (often projected metres sent as
+    /// lon/lat).</summary>
+    CoordinateOutOfRange,
+
+    /// <summary>More vertices than <see cref="AggregationLimits.MaxVertices"/>.</summary>
+    TooManyVertices,
+
+    /// <summary>A self-intersecting or otherwise invalid ring, with <see cref="InvalidRingHandling.Reject"/>.</summary>
+    InvalidRing,
+
+    /// <summary>A box whose minimum is not below its maximum.</summary>
+    InvalidBox,
+
+    /// <summary>A circle radius that is not positive, not finite, or above <see cref="AggregationLimits.MaxRadiusKm"/>,
+    /// or a circle that would reach a pole or cross the antimeridian.</summary>
+    InvalidRadius,
+}
+
+/// <summary>A query the aggregation cannot answer as given; <see cref="Exception.Message"/> names what is wrong and
+/// where, in words fit for an API client.</summary>
+public sealed class InvalidQueryException : Exception
+{
+    public InvalidQueryException(QueryProblem problem, string message)
+        : base(message)
+    {
+        Problem = problem;
+    }
+
+    public InvalidQueryException()
+    {
+    }
+
+    public InvalidQueryException(string message)
+        : base(message)
+    {
+    }
+
+    public InvalidQueryException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The kind of problem, for the HTTP status and problem type.</summary>
+    public QueryProblem Problem { get; }
+}
