@@ -6,14 +6,13 @@ namespace TileServer.Core.Sample;
 /// </summary>
 /// <remarks>
 /// <para>Algorithm: districts are adjacent when they share a border segment (exact segment hashing, linear time). Regions
-/// grow from seed districts by a multi-source Dijkstra over that graph, weighted by the distance between sites: a
-/// district joins the region whose frontier reaches it first, always from an adjacent district of the same region, so
-/// every region is connected ("graph Voronoi" regions; plain nearest-seed assignment could split a region across a bay
-/// or the lake). Seeds are taken at even steps along a Hilbert curve through the sites, which spreads them out and
-/// places them in proportion to district density, so region sizes come out balanced.</para>
-/// <para>A province holds at most 99 districts: a full province stops growing, and districts no region can reach any more
-/// seed new provinces. With t = ⌈∛n⌉ districts per province and t provinces per department on average there is about a
-/// twofold margin below the 99 limits up to n ≈ 500,000.</para>
+/// grow from seed districts over that graph (<see cref="RegionGrowth"/>, balanced multi-source Dijkstra weighted by the
+/// distance between sites): a district always joins a region from an adjacent district of that region, so every region
+/// is connected (plain nearest-seed assignment could split a region across a bay or the lake). Seeds are taken at even
+/// steps along a Hilbert curve through the sites, which spreads them out in proportion to district density.</para>
+/// <para>Sizes: t = ⌈∛n⌉ districts per province and about t provinces per department, so 100,000 districts make about 45
+/// departments of 47 provinces of 47 districts. A province holds at most 99 districts (a full province stops growing;
+/// districts no region can reach any more seed new provinces), and a department at most 99 provinces.</para>
 /// <para>Immutable after construction; safe to read from any thread.</para>
 /// </remarks>
 internal sealed class AdministrativeHierarchy
@@ -217,7 +216,7 @@ internal sealed class DistrictGraph
     }
 }
 
-/// <summary>Capacity-limited multi-source Dijkstra region growth; see <see cref="AdministrativeHierarchy"/>.</summary>
+/// <summary>Balanced, capacity-limited multi-source region growth; see <see cref="AdministrativeHierarchy"/>.</summary>
 internal static class RegionGrowth
 {
     /// <summary>
@@ -225,6 +224,12 @@ internal static class RegionGrowth
     /// order) to a region; returns the number of regions, at least <paramref name="seedCount"/>, and each region's seed
     /// (its first district) in <paramref name="seeds"/>.
     /// </summary>
+    /// <remarks>
+    /// The smallest region that can still grow always takes the next step, claiming the unassigned district nearest to
+    /// its seed along the graph (Dijkstra order within the region). Regions thus stay equal in district count, growing
+    /// over a small area where districts are dense, until they meet. A region stops at <paramref name="capacity"/> or
+    /// when it is enclosed; members left over start new regions.
+    /// </remarks>
     public static int Grow(
         DistrictGraph graph,
         int[] members,
@@ -240,40 +245,63 @@ internal static class RegionGrowth
             regionOf[member] = -1;
         }
 
-        seeds = [];
+        var regionSeeds = new List<int>();
         var sizes = new List<int>();
-        var queue = new PriorityQueue<(int District, int Region), double>();
+        var frontiers = new List<PriorityQueue<int, double>>();
+        var smallest = new PriorityQueue<int, (int Size, int Region)>();
+
+        void Claim(int district, int region, double distance)
+        {
+            regionOf[district] = region;
+            sizes[region]++;
+            for (var e = graph.Start[district]; e < graph.Start[district + 1]; e++)
+            {
+                var next = graph.Neighbour[e];
+                if (scopeOf[next] == scope && regionOf[next] == -1)
+                {
+                    frontiers[region].Enqueue(next, distance + graph.Weight[e]);
+                }
+            }
+        }
+
+        void Seed(int district)
+        {
+            regionSeeds.Add(district);
+            sizes.Add(0);
+            frontiers.Add(new PriorityQueue<int, double>());
+            Claim(district, sizes.Count - 1, 0);
+            smallest.Enqueue(sizes.Count - 1, (1, sizes.Count - 1));
+        }
+
         for (var k = 0; k < seedCount; k++)
         {
             var seed = members[(int)((k + 0.5) * members.Length / seedCount)];
-            if (regionOf[seed] == -1 && !seeds.Contains(seed))
+            if (regionOf[seed] == -1)
             {
-                seeds.Add(seed);
-                queue.Enqueue((seed, sizes.Count), 0);
-                sizes.Add(0);
+                Seed(seed);
             }
         }
 
         var scan = 0;
         while (true)
         {
-            while (queue.TryDequeue(out var entry, out var distance))
+            while (smallest.TryDequeue(out var region, out _))
             {
-                var (district, region) = entry;
-                if (regionOf[district] != -1 || sizes[region] >= capacity)
+                var frontier = frontiers[region];
+                while (frontier.TryDequeue(out var district, out var distance))
                 {
-                    continue;
-                }
-
-                regionOf[district] = region;
-                sizes[region]++;
-                for (var e = graph.Start[district]; e < graph.Start[district + 1]; e++)
-                {
-                    var next = graph.Neighbour[e];
-                    if (scopeOf[next] == scope && regionOf[next] == -1)
+                    if (regionOf[district] != -1)
                     {
-                        queue.Enqueue((next, region), distance + graph.Weight[e]);
+                        continue;
                     }
+
+                    Claim(district, region, distance);
+                    if (sizes[region] < capacity)
+                    {
+                        smallest.Enqueue(region, (sizes[region], region));
+                    }
+
+                    break;
                 }
             }
 
@@ -284,13 +312,12 @@ internal static class RegionGrowth
 
             if (scan == members.Length)
             {
+                seeds = regionSeeds;
                 return sizes.Count;
             }
 
             // Enclosed by full regions: start a new region here.
-            seeds.Add(members[scan]);
-            queue.Enqueue((members[scan], sizes.Count), 0);
-            sizes.Add(0);
+            Seed(members[scan]);
         }
     }
 }

@@ -37,12 +37,13 @@ internal sealed class DistrictTessellation
     private const int EnclaveCount = 2;
     private const double EnclaveScale = 0.4;
 
-    private DistrictTessellation(Geometry[] geometries, double[] siteXKm, double[] siteYKm, int islandCount)
+    private DistrictTessellation(Geometry[] geometries, double[] siteXKm, double[] siteYKm, int islandCount, int mergedPieceCount)
     {
         Geometries = geometries;
         SiteXKm = siteXKm;
         SiteYKm = siteYKm;
         IslandCount = islandCount;
+        MergedPieceCount = mergedPieceCount;
     }
 
     /// <summary>District geometries (Polygon, or MultiPolygon for districts with islands), in no particular order.</summary>
@@ -55,12 +56,15 @@ internal sealed class DistrictTessellation
 
     public int IslandCount { get; }
 
+    /// <summary>Pieces of clipped cells, cut off from their site, that were merged into a neighbouring district.</summary>
+    public int MergedPieceCount { get; }
+
     public static DistrictTessellation Create(CountryShape country, int districtCount, SampleRandom random, GeometryFactory factory)
     {
         var siteCount = districtCount - EnclaveCount;
         var sites = SampleSites(country, siteCount, random);
         var cells = VoronoiCells(sites, factory);
-        var (mainland, clipped) = ClipToLand(country, sites, cells, factory);
+        var (mainland, clipped, mergedPieces) = ClipToLand(country, sites, cells, factory);
 
         var geometries = new List<Geometry>(districtCount);
         geometries.AddRange(mainland);
@@ -74,7 +78,7 @@ internal sealed class DistrictTessellation
 
         AddEnclaves(country, sites, clipped, geometries, siteX, siteY, factory);
         AttachIslands(country, clipped, geometries, factory);
-        return new DistrictTessellation([.. geometries], [.. siteX], [.. siteY], country.Islands.Count);
+        return new DistrictTessellation([.. geometries], [.. siteX], [.. siteY], country.Islands.Count, mergedPieces);
     }
 
     private static Coordinate[] SampleSites(CountryShape country, int count, SampleRandom random)
@@ -156,7 +160,7 @@ internal sealed class DistrictTessellation
         return cells;
     }
 
-    private static (Polygon[] Mainland, bool[] Clipped) ClipToLand(
+    private static (Polygon[] Mainland, bool[] Clipped, int MergedPieces) ClipToLand(
         CountryShape country, Coordinate[] sites, Polygon[] cells, GeometryFactory factory)
     {
         var land = PreparedGeometryFactory.Prepare(country.Land);
@@ -203,7 +207,7 @@ internal sealed class DistrictTessellation
         }
 
         MergeOrphans(mainland, orphans, clipped);
-        return (mainland, clipped);
+        return (mainland, clipped, orphans.Count);
     }
 
     /// <summary>

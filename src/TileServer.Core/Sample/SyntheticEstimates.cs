@@ -35,7 +35,7 @@ internal sealed class SyntheticEstimates(CountryShape country, SampleRandom rand
             _ => 4.0,
         };
         var density = (ruralDensity * Math.Exp(0.5 * random.Gaussian())) + (CapitalPeakDensity * urban);
-        var population = Math.Max(120, (long)Math.Round(density * EqualAreaProjection.AreaSquareKilometres(district)));
+        var population = Math.Max(10, (long)Math.Round(density * EqualAreaProjection.AreaSquareKilometres(district)));
 
         var capital = country.Cities[0];
         var fromCapital = Math.Sqrt(Square(capital.XKm - xKm) + Square(capital.YKm - yKm)) / CountryShape.MeanRadiusKm;
