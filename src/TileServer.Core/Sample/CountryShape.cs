@@ -58,7 +58,7 @@ internal sealed class CountryShape
     public static CountryShape Create(int districtCount, SampleRandom random, GeometryFactory factory)
     {
         var frame = new LocalFrame(CentreLon, CentreLat);
-        var outlineRadius = RadiusFunction(random, MeanRadiusKm, lowHarmonics: 5, highHarmonics: 34, lowAmplitude: 0.09, highAmplitude: 0.018);
+        var outlineRadius = RadiusFunction(random, MeanRadiusKm, lowHarmonics: 5, highHarmonics: 34, lowAmplitude: 0.13, highAmplitude: 0.02);
         var outline = factory.CreatePolygon(WobblyRing(frame, 0, 0, outlineRadius, OutlineVertexCount, factory));
 
         // A few districts' spacing wide, so that no single district can swallow it: it must stay a hole in the union.

@@ -100,8 +100,8 @@ internal sealed class DistrictTessellation
             if (random.Chance(ClusteredShare))
             {
                 var city = PickCity(country.Cities, random.NextDouble() * totalWeight);
-                x = city.XKm + (1.5 * city.SigmaKm * random.Gaussian());
-                y = city.YKm + (1.5 * city.SigmaKm * random.Gaussian());
+                x = city.XKm + (2.5 * city.SigmaKm * random.Gaussian());
+                y = city.YKm + (2.5 * city.SigmaKm * random.Gaussian());
             }
             else
             {

@@ -10,7 +10,8 @@ public sealed class DistrictTessellationTests
 
     [Theory]
     [InlineData(300, 1)]
-    [InlineData(300, 9)]
+    [InlineData(300, 2)]
+    [InlineData(2_000, 3)]
     public void Districts_cover_the_land_and_the_islands_exactly(int districtCount, int seed)
     {
         var (country, tessellation) = Create(districtCount, seed);
@@ -30,15 +31,22 @@ public sealed class DistrictTessellationTests
     [Fact]
     public void Pieces_cut_off_from_their_site_by_the_coast_are_merged_into_a_neighbour()
     {
-        // Seed 9 at 300 districts cuts cells into pieces (found by scanning seeds). If a change to the shapes stops that,
-        // this assertion says so, and another seed must be found so that the merge stays exercised.
-        var (country, tessellation) = Create(300, 9);
+        // Cut-off pieces are rare (a convex cell reaching across a bay), so look for a seed that makes some: a handful of
+        // seeds in 40 do at 300 districts. Failing to find one means the merge is no longer exercised here.
+        var found = Enumerable.Range(1, 40)
+            .Select(seed => Create(300, seed))
+            .FirstOrDefault(c => c.Tessellation.MergedPieceCount > 0);
+        Assert.True(found.Tessellation is not null, "no seed in 1..40 cuts a cell into pieces");
+        var (country, tessellation) = found;
 
-        Assert.True(tessellation.MergedPieceCount > 0);
         Assert.True(CoverageValidator.IsValid([.. tessellation.Geometries]));
+        Assert.All(tessellation.Geometries, g => Assert.True(g.IsValid));
 
         // Merged pieces became part of a neighbour's single polygon: the only extra parts are the islands.
         Assert.Equal(country.Islands.Count, tessellation.Geometries.Sum(g => g.NumGeometries - 1));
+        var union = CoverageUnion.Union([.. tessellation.Geometries]);
+        var expected = country.Land.Area + country.Islands.Sum(i => i.Area);
+        Assert.Equal(expected, union.Area, expected * 1e-9);
     }
 
     private static (CountryShape Country, DistrictTessellation Tessellation) Create(int districtCount, int seed)
