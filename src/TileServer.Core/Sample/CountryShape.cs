@@ -24,15 +24,16 @@ internal sealed class CountryShape
     private const int IslandCount = 3;
     private const int CityCount = 5;
 
-    private CountryShape(LocalFrame frame, Polygon outline, Polygon lake, Polygon land, Polygon[] islands, City[] cities)
+    private CountryShape(
+        LocalFrame frame, Polygon outline, Polygon lake, Polygon land, IPointOnGeometryLocator landLocator, Polygon[] islands, City[] cities)
     {
         Frame = frame;
         Outline = outline;
         Lake = lake;
         Land = land;
+        LandLocator = landLocator;
         Islands = islands;
         Cities = cities;
-        LandLocator = new IndexedPointInAreaLocator(land);
     }
 
     public LocalFrame Frame { get; }
@@ -52,8 +53,7 @@ internal sealed class CountryShape
 
     public IPointOnGeometryLocator LandLocator { get; }
 
-    public bool IsOnLand(double xKm, double yKm) =>
-        LandLocator.Locate(Frame.ToLonLat(xKm, yKm)) == Location.Interior;
+    public bool IsOnLand(double xKm, double yKm) => IsOnLand(LandLocator, Frame, xKm, yKm);
 
     public static CountryShape Create(int districtCount, SampleRandom random, GeometryFactory factory)
     {
@@ -73,8 +73,9 @@ internal sealed class CountryShape
             islands[i] = PlaceIsland(frame, outline, outlineRadius, islands.AsSpan(0, i), random, factory);
         }
 
-        var shape = new CountryShape(frame, outline, lake, land, islands, []);
-        return new CountryShape(frame, outline, lake, land, islands, PlaceCities(shape, outlineRadius, random));
+        var landLocator = new IndexedPointInAreaLocator(land);
+        var cities = PlaceCities(landLocator, frame, outlineRadius, random);
+        return new CountryShape(frame, outline, lake, land, landLocator, islands, cities);
     }
 
     private static Func<double, double> RadiusFunction(
@@ -184,7 +185,11 @@ internal sealed class CountryShape
         }
     }
 
-    private static City[] PlaceCities(CountryShape shape, Func<double, double> outlineRadius, SampleRandom random)
+    private static bool IsOnLand(IPointOnGeometryLocator landLocator, LocalFrame frame, double xKm, double yKm) =>
+        landLocator.Locate(frame.ToLonLat(xKm, yKm)) == Location.Interior;
+
+    private static City[] PlaceCities(
+        IPointOnGeometryLocator landLocator, LocalFrame frame, Func<double, double> outlineRadius, SampleRandom random)
     {
         var cities = new City[CityCount];
         for (var i = 0; i < cities.Length; i++)
@@ -206,7 +211,7 @@ internal sealed class CountryShape
                     y = random.Uniform(-0.8, 0.8) * MeanRadiusKm;
                 }
 
-                if (shape.IsOnLand(x, y) && IsFarFromAll(cities.AsSpan(0, i), x, y, minimumKm: 80))
+                if (IsOnLand(landLocator, frame, x, y) && IsFarFromAll(cities.AsSpan(0, i), x, y, minimumKm: 80))
                 {
                     cities[i] = i == 0
                         ? new City(x, y, Weight: 1.0, SigmaKm: 25)
