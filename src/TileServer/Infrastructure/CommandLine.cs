@@ -11,8 +11,10 @@ internal static class CommandLine
 {
     private static RootCommand Root()
     {
-        var root = new RootCommand("TileServer: district poverty maps as vector tiles, lookups, aggregates and GeoJSON. With no command, serves (configuration as --Key=value).");
-        return root;
+        return new RootCommand("TileServer: district poverty maps as vector tiles, lookups, aggregates and GeoJSON. With no command, serves (configuration as --Key=value).")
+        {
+            SampleCommand.Create(),
+        };
     }
 
     public static bool IsCommand(string[] args) =>
