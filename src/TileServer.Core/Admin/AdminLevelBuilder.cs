@@ -1,4 +1,5 @@
 using NetTopologySuite.Operation.Union;
+using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Join;
@@ -12,12 +13,13 @@ namespace TileServer.Core.Admin;
 /// over the districts that have both the value and a population. Text columns do not carry over.
 /// </summary>
 /// <remarks>
-/// The dissolve is a union of the member geometries (NTS OverlayNG unary union), which is correct even where the
-/// source districts overlap. Units are built in parallel. Thread safety: stateless.
+/// On a clean coverage the dissolve is <see cref="CoverageDissolver"/> (NTS CoverageUnion: it drops shared edges, so
+/// all levels share borders exactly and it is fast); on a layer served as published it is a full union
+/// (NTS OverlayNG unary union), correct where districts overlap. Units are built in parallel. Thread safety: stateless.
 /// </remarks>
 public static class AdminLevelBuilder
 {
-    public static AdminLayer Build(AdminLayer districts, AdminLevel level, DatasetOptions options)
+    public static AdminLayer Build(AdminLayer districts, AdminLevel level, DatasetOptions options, bool cleanCoverage)
     {
         ArgumentNullException.ThrowIfNull(districts);
         ArgumentNullException.ThrowIfNull(options);
@@ -44,6 +46,9 @@ public static class AdminLevelBuilder
         var names = DatasetOptions.SplitList(nameFields);
 
         var groups = districts.Units.GroupBy(d => d.Code[..prefixLength], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+        var dissolved = cleanCoverage
+            ? CoverageDissolver.Dissolve([.. districts.Units.Select(d => d.Geometry)], [.. districts.Units.Select(d => d.Code[..prefixLength])]).Select(g => g.Value).ToArray()
+            : null;
         var units = new AdminUnit[groups.Length];
         Parallel.For(0, groups.Length, g =>
         {
@@ -57,7 +62,7 @@ public static class AdminLevelBuilder
                     : WeightedMean(members, source, populationIndex);
             }
 
-            var geometry = UnaryUnionOp.Union(members.Select(m => m.Geometry).ToList());
+            var geometry = dissolved?[g] ?? UnaryUnionOp.Union(members.Select(m => m.Geometry).ToList());
             units[g] = new AdminUnit
             {
                 Level = level,
@@ -66,6 +71,7 @@ public static class AdminLevelBuilder
                     .FirstOrDefault(n => n is not null) ?? groups[g].Key,
                 DepartmentCode = level == AdminLevel.Province ? groups[g].Key[..options.DepartmentCodeLength] : null,
                 Geometry = geometry,
+                SourceGeometry = geometry,
                 Values = values,
                 HasEstimates = members.Any(m => m.HasEstimates),
                 AreaKm2 = EqualAreaProjection.AreaSquareKilometres(geometry),

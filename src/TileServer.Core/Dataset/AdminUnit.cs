@@ -29,7 +29,11 @@ public sealed class AdminUnit
     /// <summary>Department code (districts and provinces).</summary>
     public string? DepartmentCode { get; init; }
 
+    /// <summary>The served geometry: for districts the cleaned one when <see cref="DatasetOptions.CleanCoverage"/> is on.</summary>
     public required Geometry Geometry { get; init; }
+
+    /// <summary>The geometry as published in the source layer (districts); for dissolved levels, the same as <see cref="Geometry"/>.</summary>
+    public required Geometry SourceGeometry { get; init; }
 
     /// <summary>Values aligned with the layer's columns: <see cref="double"/>, <see cref="string"/> or null (missing).</summary>
     public required IReadOnlyList<object?> Values { get; init; }

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TileServer.Core.Admin;
+using TileServer.Core.Coverage;
+using TileServer.Core.Geodesy;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 
@@ -52,8 +54,22 @@ public static class DatasetLoader
         timings["readEstimates"] = Lap();
         var (districts, join) = DistrictJoiner.Join(layer, estimates, options);
         timings["join"] = Lap();
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options);
+        CoverageCleaningReport? cleaning = null;
+        CoverageQualityReport sourceCoverage;
+        if (options.CleanCoverage)
+        {
+            (districts, cleaning) = Clean(districts, options);
+            sourceCoverage = cleaning.RawQuality;
+            timings["cleanCoverage"] = Lap();
+        }
+        else
+        {
+            sourceCoverage = CoverageQuality.Measure([.. districts.Units.Select(u => u.Geometry)]);
+            timings["measureCoverage"] = Lap();
+        }
+
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, options.CleanCoverage);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, options.CleanCoverage);
         timings["dissolve"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
@@ -78,9 +94,35 @@ public static class DatasetLoader
                     Warnings = layer.Warnings,
                 },
                 Join = join,
+                SourceCoverage = sourceCoverage,
+                Cleaning = cleaning,
                 TimingsMs = timings,
             },
         };
+    }
+
+    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept.</summary>
+    private static (AdminLayer Districts, CoverageCleaningReport Report) Clean(AdminLayer districts, DatasetOptions options)
+    {
+        var result = CoverageCleaner.Clean(
+            [.. districts.Units.Select(u => u.Geometry)],
+            [.. districts.Units.Select(u => u.Code)],
+            new CoverageCleaningOptions { GapWidthMetres = options.MaxGapWidthMetres });
+        var cleaned = districts.Units.Select((unit, i) => new AdminUnit
+        {
+            Level = unit.Level,
+            Code = unit.Code,
+            Name = unit.Name,
+            ProvinceCode = unit.ProvinceCode,
+            DepartmentCode = unit.DepartmentCode,
+            Geometry = result.Districts[i],
+            SourceGeometry = unit.SourceGeometry,
+            Values = unit.Values,
+            HasEstimates = unit.HasEstimates,
+            AreaKm2 = EqualAreaProjection.AreaSquareKilometres(result.Districts[i]),
+            Attributes = unit.Attributes,
+        }).ToArray();
+        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
     }
 
     private static string ComputeVersion(DatasetOptions options)

@@ -44,6 +44,16 @@ public sealed class DatasetOptions
     /// <summary>Comma-separated numeric columns that are counts (summed when dissolving); every other numeric column is a rate (population-weighted mean).</summary>
     public string ExtensiveColumns { get; set; } = "poblacion";
 
+    /// <summary>
+    /// Clean the district layer into a polygonal coverage at load (see <see cref="Coverage.CoverageCleaner"/>): overlaps
+    /// given to one district, narrow gaps merged, shared borders identical. Everything is served from the cleaned
+    /// geometry; the source geometry is kept for analysts. Off: the layer is served as published (only measured).
+    /// </summary>
+    public bool CleanCoverage { get; set; } = true;
+
+    /// <summary>Gaps narrower than this (metres, the diameter of the widest circle inside them) are merged into a neighbour when cleaning; wider holes stay holes.</summary>
+    public double MaxGapWidthMetres { get; set; } = 1000;
+
     /// <summary>Attribute encoding for a shapefile with no <c>.cpg</c>.</summary>
     public string DefaultShapefileEncoding { get; set; } = "ISO-8859-1";
 
@@ -75,6 +85,11 @@ public sealed class DatasetOptions
         if (!(DepartmentCodeLength > 0 && DepartmentCodeLength < ProvinceCodeLength && ProvinceCodeLength < DistrictCodeLength))
         {
             errors.Add($"code lengths must satisfy 0 < Dataset:DepartmentCodeLength ({DepartmentCodeLength}) < Dataset:ProvinceCodeLength ({ProvinceCodeLength}) < Dataset:DistrictCodeLength ({DistrictCodeLength})");
+        }
+
+        if (!(MaxGapWidthMetres >= 0 && MaxGapWidthMetres <= 100_000))
+        {
+            errors.Add($"Dataset:MaxGapWidthMetres must be between 0 and 100000, got {MaxGapWidthMetres}");
         }
 
         return errors;

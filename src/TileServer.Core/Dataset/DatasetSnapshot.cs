@@ -1,3 +1,4 @@
+using TileServer.Core.Coverage;
 using TileServer.Core.Join;
 
 namespace TileServer.Core.Dataset;
@@ -27,6 +28,12 @@ public sealed record DatasetReport
     public required IngestReport Ingest { get; init; }
 
     public required JoinReport Join { get; init; }
+
+    /// <summary>Overlaps and gaps of the district layer as published.</summary>
+    public required CoverageQualityReport SourceCoverage { get; init; }
+
+    /// <summary>What cleaning did, or null when <see cref="DatasetOptions.CleanCoverage"/> is off.</summary>
+    public required CoverageCleaningReport? Cleaning { get; init; }
 
     /// <summary>Wall time of each load step, in milliseconds, in the order they ran.</summary>
     public required IReadOnlyDictionary<string, long> TimingsMs { get; init; }

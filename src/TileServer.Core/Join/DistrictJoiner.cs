@@ -67,6 +67,7 @@ public static class DistrictJoiner
                 ProvinceCode = code[..options.ProvinceCodeLength],
                 DepartmentCode = code[..options.DepartmentCodeLength],
                 Geometry = geometry,
+                SourceGeometry = geometry,
                 Values = row?.Values ?? noValues,
                 HasEstimates = row is not null,
                 AreaKm2 = EqualAreaProjection.AreaSquareKilometres(geometry),

@@ -11,21 +11,33 @@ public static class AdminUnitEndpoints
     public static IEndpointRouteBuilder MapAdminUnits(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Administrative units").RequireDataset();
-        group.MapGet("/districts/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.District, code));
-        group.MapGet("/provinces/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.Province, code));
-        group.MapGet("/departments/{code}", (string code, DatasetStore store) => Find(store.Snapshot, AdminLevel.Department, code));
+        group.MapGet("/districts/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.District, code, geometry));
+        group.MapGet("/provinces/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.Province, code, geometry));
+        group.MapGet("/departments/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.Department, code, geometry));
         return app;
     }
 
-    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Find(DatasetSnapshot snapshot, AdminLevel level, string code)
+    /// <param name="geometry"><c>cleaned</c> (default: what tiles, lookups and aggregates use) or <c>source</c> (as published).</param>
+    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Find(DatasetSnapshot snapshot, AdminLevel level, string code, string? geometry)
     {
+        var source = geometry switch
+        {
+            null or "" or "cleaned" => false,
+            "source" => true,
+            _ => (bool?)null,
+        };
+        if (source is null)
+        {
+            return Problems.BadRequest("Invalid parameter 'geometry'", $"geometry must be 'cleaned' or 'source', got '{geometry}'.");
+        }
+
         var layer = snapshot.Layer(level);
         if (layer.Find(code) is not { } unit)
         {
             return Problems.NotFound($"Unknown {Noun(level)}", $"No {Noun(level)} has code '{code}'.");
         }
 
-        return new GeoJsonResult<UnitFeature>(UnitFeature.From(snapshot, unit));
+        return new GeoJsonResult<UnitFeature>(UnitFeature.From(snapshot, unit, source.Value));
     }
 
     internal static string Noun(AdminLevel level) => level.ToString().ToLowerInvariant();
@@ -34,7 +46,7 @@ public static class AdminUnitEndpoints
 /// <summary>A unit as a GeoJSON Feature: <c>id</c> is the code; properties carry name, level, parents, area and estimates.</summary>
 public sealed record UnitFeature(string Type, string Id, Geometry Geometry, UnitProperties Properties)
 {
-    public static UnitFeature From(DatasetSnapshot snapshot, AdminUnit unit)
+    public static UnitFeature From(DatasetSnapshot snapshot, AdminUnit unit, bool sourceGeometry)
     {
         var layer = snapshot.Layer(unit.Level);
         var estimates = new Dictionary<string, object?>(layer.Columns.Count, StringComparer.Ordinal);
@@ -43,7 +55,7 @@ public sealed record UnitFeature(string Type, string Id, Geometry Geometry, Unit
             estimates[layer.Columns[c].Name] = unit.Values[c];
         }
 
-        return new UnitFeature("Feature", unit.Code, unit.Geometry, new UnitProperties(
+        return new UnitFeature("Feature", unit.Code, sourceGeometry ? unit.SourceGeometry : unit.Geometry, new UnitProperties(
             unit.Code,
             unit.Name,
             AdminUnitEndpoints.Noun(unit.Level),

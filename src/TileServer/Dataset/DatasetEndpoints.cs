@@ -1,3 +1,4 @@
+using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
 using TileServer.Infrastructure;
@@ -23,6 +24,8 @@ public sealed record DatasetSummary(
     IReadOnlyList<ColumnSummary> Columns,
     IngestReport Ingest,
     JoinReport Join,
+    CoverageQualityReport SourceCoverage,
+    CoverageCleaningSummary? Cleaning,
     IReadOnlyDictionary<string, long> TimingsMs)
 {
     public static DatasetSummary From(DatasetSnapshot snapshot) => new(
@@ -32,7 +35,39 @@ public sealed record DatasetSummary(
         [.. snapshot.Districts.Columns.Select(c => new ColumnSummary(c.Name, c.Kind == ColumnKind.Number ? "number" : "text", c.MissingCount))],
         snapshot.Report.Ingest,
         snapshot.Report.Join,
+        snapshot.Report.SourceCoverage,
+        snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
         snapshot.Report.TimingsMs);
+}
+
+/// <summary>What cleaning did (<c>cleaning</c> in <c>GET /v1/dataset</c>).</summary>
+public sealed record CoverageCleaningSummary(
+    int OverlapsResolved,
+    double OverlapsResolvedKm2,
+    int GapsMerged,
+    double GapsMergedKm2,
+    int HolesKept,
+    double HolesKeptKm2,
+    double SourceTotalKm2,
+    double CleanedTotalKm2,
+    double LargestRelativeChange,
+    IReadOnlyList<DistrictAreaChange> DistrictsChangedOver1Percent,
+    double GapWidthMetres,
+    long ElapsedMs)
+{
+    public static CoverageCleaningSummary From(CoverageCleaningReport report) => new(
+        report.OverlapsResolved,
+        report.OverlapsResolvedSquareKilometres,
+        report.GapsMerged,
+        report.GapsMergedSquareKilometres,
+        report.HolesKept,
+        report.HolesKeptSquareKilometres,
+        report.RawTotalSquareKilometres,
+        report.CleanedTotalSquareKilometres,
+        report.LargestRelativeChange,
+        report.ChangedDistricts,
+        report.GapWidthMetres,
+        (long)report.Elapsed.TotalMilliseconds);
 }
 
 public sealed record LevelCounts(int Departments, int Provinces, int Districts);

@@ -22,7 +22,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, cleanCoverage: true);
 
         var amazonas = departments.Find("01")!;
         Assert.Equal(["poblacion", "pobreza_pct"], departments.Columns.Select(c => c.Name));
@@ -40,7 +40,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, cleanCoverage: false);
 
         Assert.Equal(["0101", "0102", "0201"], provinces.Units.Select(p => p.Code));
         Assert.Equal("01", provinces.Find("0102")!.DepartmentCode);
