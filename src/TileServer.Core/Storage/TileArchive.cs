@@ -1,0 +1,54 @@
+using TileServer.Core.Tiles;
+
+namespace TileServer.Core.Storage;
+
+/// <summary>Orders of tile ids that make archive files deterministic.</summary>
+internal static class TileOrder
+{
+    public static readonly IComparer<TileId> ZoomColumnRow = Comparer<TileId>.Create((a, b) =>
+        a.Z != b.Z ? a.Z.CompareTo(b.Z) : a.X != b.X ? a.X.CompareTo(b.X) : a.Y.CompareTo(b.Y));
+}
+
+/// <summary>Steps the archive writers share.</summary>
+internal static class TileArchive
+{
+    /// <exception cref="InvalidOperationException">The source lists the tile but does not return it.</exception>
+    public static EncodedTile GetListedTile(ITileSource source, TileId id)
+    {
+        if (!id.IsValid)
+        {
+            throw new InvalidOperationException($"the tile source lists an invalid tile address {id}");
+        }
+
+        return source.TryGetTile(id, out var tile)
+            ? tile
+            : throw new InvalidOperationException($"the tile source lists tile {id} but does not return it");
+    }
+}
+
+/// <summary>Temporary files written beside their target, so that the final move is a rename on the same volume.</summary>
+internal static class TemporaryFile
+{
+    public static string Beside(string target)
+    {
+        var folder = Path.GetDirectoryName(target) ?? ".";
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    public static void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original error is what the caller needs to see.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Likewise.
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.IO.Compression;
+
+namespace TileServer.Core.Storage;
+
+/// <summary>Gzip and Brotli helpers shared by the MBTiles and PMTiles readers and writers.</summary>
+internal static class TileCompression
+{
+    /// <summary>True when the bytes start with the gzip magic number (RFC 1952: 1f 8b).</summary>
+    public static bool IsGzip(ReadOnlySpan<byte> data) => data.Length >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+
+    public static byte[] Gzip(ReadOnlySpan<byte> data)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static byte[] Gunzip(ReadOnlyMemory<byte> data) => Decompress(data, stream => new GZipStream(stream, CompressionMode.Decompress));
+
+    public static byte[] Unbrotli(ReadOnlyMemory<byte> data) => Decompress(data, stream => new BrotliStream(stream, CompressionMode.Decompress));
+
+    private static byte[] Decompress(ReadOnlyMemory<byte> data, Func<Stream, Stream> decompressor)
+    {
+        using var input = new ReadOnlyMemoryStream(data);
+        using var stream = decompressor(input);
+        using var output = new MemoryStream(data.Length * 4);
+        stream.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>A read-only stream over memory, so that decompression copies nothing up front.</summary>
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
+    {
+        private int position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => data.Length;
+
+        public override long Position
+        {
+            get => position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = Math.Min(buffer.Length, data.Length - position);
+            data.Span.Slice(position, count).CopyTo(buffer);
+            position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
