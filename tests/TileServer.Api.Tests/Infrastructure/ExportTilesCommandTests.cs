@@ -1,0 +1,54 @@
+using TileServer.Core.Storage;
+using TileServer.Core.Tests.Storage;
+using TileServer.Core.Tiles;
+using TileServer.Infrastructure;
+
+namespace TileServer.Api.Tests.Infrastructure;
+
+public sealed class ExportTilesCommandTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("tileserver-export-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public async Task Converts_PMTiles_to_MBTiles_and_back_keeping_every_tile()
+    {
+        var source = SyntheticTileSource.Small();
+        var original = Path.Combine(folder, "original.pmtiles");
+        PmTilesWriter.Write(source, original);
+        var mbtiles = Path.Combine(folder, "out.mbtiles");
+        var pmtiles = Path.Combine(folder, "out.pmtiles");
+
+        Assert.Equal(0, await CommandLine.RunAsync(["export-tiles", "--from", original, "--mbtiles", mbtiles]));
+        Assert.Equal(0, await CommandLine.RunAsync(["export-tiles", "--from", mbtiles, "--pmtiles", pmtiles]));
+
+        AssertSameTiles(source, MbTilesSource.Open(mbtiles));
+        AssertSameTiles(source, PmTilesSource.Open(pmtiles));
+        Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(pmtiles));
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_one_line_errors_with_exit_codes()
+    {
+        var notTiles = Path.Combine(folder, "notes.pmtiles");
+        await File.WriteAllTextAsync(notTiles, "not an archive");
+
+        Assert.Equal(2, await CommandLine.RunAsync(["export-tiles", "--from", notTiles]));
+        Assert.Equal(2, await CommandLine.RunAsync(["export-tiles", "--from", Path.Combine(folder, "absent.pmtiles"), "--mbtiles", Path.Combine(folder, "x.mbtiles")]));
+        Assert.Equal(1, await CommandLine.RunAsync(["export-tiles", "--from", notTiles, "--mbtiles", Path.Combine(folder, "x.mbtiles")]));
+        Assert.False(File.Exists(Path.Combine(folder, "x.mbtiles")));
+    }
+
+    private static void AssertSameTiles(ITileSource expected, ITileSource actual)
+    {
+        Assert.Equal(expected.TileIds.Order(Comparer<TileId>.Create((a, b) => a.ToString().CompareTo(b.ToString()))), actual.TileIds.Order(Comparer<TileId>.Create((a, b) => a.ToString().CompareTo(b.ToString()))));
+        foreach (var id in expected.TileIds)
+        {
+            Assert.True(expected.TryGetTile(id, out var want));
+            Assert.True(actual.TryGetTile(id, out var got));
+            Assert.Equal(want.Mvt.ToArray(), got.Mvt.ToArray());
+            Assert.Equal(want.Gzip.ToArray(), got.Gzip.ToArray());
+        }
+    }
+}
