@@ -25,7 +25,7 @@ namespace TileServer.Core.Storage;
 public static class PmTilesWriter
 {
     /// <summary>Writes every tile of <paramref name="source"/> to <paramref name="path"/>, replacing any file there.</summary>
-    /// <exception cref="InvalidOperationException">The source lists a tile it then does not return.</exception>
+    /// <exception cref="InvalidOperationException">The source has no tiles, or lists a tile it then does not return.</exception>
     public static TileArchiveReport Write(ITileSource source, string path)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -112,9 +112,9 @@ public static class PmTilesWriter
             maxZoom = Math.Max(maxZoom, id.Z);
         }
 
-        return addressed == 0
-            ? new TileLayout(entries, blobs, 0, 0, source.Info.MinZoom, source.Info.MaxZoom)
-            : new TileLayout(entries, blobs, dataLength, addressed, minZoom, maxZoom);
+        return addressed > 0
+            ? new TileLayout(entries, blobs, dataLength, addressed, minZoom, maxZoom)
+            : throw new InvalidOperationException("the tileset has no tiles, and PMTiles directories must not be empty");
     }
 
     private static PmTilesHeader Header(TilesetInfo info, TileLayout layout, int rootLength, int metadataLength, int leavesLength)

@@ -200,6 +200,17 @@ public sealed class PmTilesTests : IDisposable
         Assert.Contains("tile data", Assert.Throws<InvalidDataException>(() => PmTilesSource.Open(truncated)).Message);
     }
 
+    [Fact]
+    public void An_empty_tileset_is_refused_and_no_file_is_left()
+    {
+        var path = folder.File("empty.pmtiles");
+
+        var error = Assert.Throws<InvalidOperationException>(() => PmTilesWriter.Write(SyntheticTileSource.Empty(), path));
+
+        Assert.Contains("no tiles", error.Message);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
     private static byte[] Gunzip(ReadOnlySpan<byte> bytes)
     {
         using var input = new MemoryStream(bytes.ToArray());

@@ -36,6 +36,9 @@ public sealed class SyntheticTileSource : ITileSource
 
     public bool TryGetTile(TileId id, out EncodedTile tile) => tiles.TryGetValue(id, out tile!);
 
+    /// <summary>A tileset with no tiles at all.</summary>
+    public static SyntheticTileSource Empty() => new(8);
+
     /// <summary>
     /// About 600 tiles, z0-z8: every tile at z0-z3; a region off-centre (south of the equator, so that TMS and XYZ
     /// rows differ) at z4-z8; a 16 x 16 block at z8 of one shared content (a Hilbert-contiguous run); and a shared
