@@ -9,11 +9,26 @@ internal static class TileOrder
         a.Z != b.Z ? a.Z.CompareTo(b.Z) : a.X != b.X ? a.X.CompareTo(b.X) : a.Y.CompareTo(b.Y));
 }
 
-/// <summary>Steps the archive writers share.</summary>
-internal static class TileArchive
+/// <summary>Tile archive files: MBTiles (<c>.mbtiles</c>) and PMTiles (<c>.pmtiles</c>).</summary>
+/// <remarks>Thread safety: stateless.</remarks>
+public static class TileArchive
 {
+    /// <summary>Opens an archive by its extension with <see cref="MbTilesSource"/> or <see cref="PmTilesSource"/>.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Another extension, or not a readable archive; the message says why.</exception>
+    public static ITileSource Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".mbtiles" => MbTilesSource.Open(path),
+            ".pmtiles" => PmTilesSource.Open(path),
+            _ => throw new InvalidDataException($"{Path.GetFullPath(path)}: a tile archive must be a .mbtiles or .pmtiles file"),
+        };
+    }
+
     /// <exception cref="InvalidOperationException">The source lists the tile but does not return it.</exception>
-    public static EncodedTile GetListedTile(ITileSource source, TileId id)
+    internal static EncodedTile GetListedTile(ITileSource source, TileId id)
     {
         if (!id.IsValid)
         {

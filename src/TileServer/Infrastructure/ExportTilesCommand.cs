@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TileServer.Core.Storage;
-using TileServer.Core.Tiles;
 
 namespace TileServer.Infrastructure;
 
@@ -35,7 +34,7 @@ internal static class ExportTilesCommand
             try
             {
                 var clock = Stopwatch.StartNew();
-                var source = Open(input.FullName);
+                var source = TileArchive.Open(input.FullName);
                 Console.WriteLine($"{input.FullName}: {source.TileIds.Count()} tiles, z{source.Info.MinZoom}-z{source.Info.MaxZoom}, read in {clock.ElapsedMilliseconds} ms");
                 if (mbtilesFile is not null)
                 {
@@ -62,13 +61,6 @@ internal static class ExportTilesCommand
         });
         return command;
     }
-
-    private static ITileSource Open(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".mbtiles" => MbTilesSource.Open(path),
-        ".pmtiles" => PmTilesSource.Open(path),
-        _ => throw new InvalidDataException($"{path}: --from must be a .mbtiles or .pmtiles file"),
-    };
 
     private static void Report(Stopwatch clock, TileArchiveReport report)
     {

@@ -156,6 +156,52 @@ public sealed class MbTilesTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => MbTilesSource.Open(folder.File("absent.mbtiles")));
     }
 
+    [Fact]
+    public void A_plain_tiles_table_of_uncompressed_tiles_without_metadata_json_reads()
+    {
+        // What other writers produce: a tiles table (no view), raw MVT blobs, only the required metadata.
+        var path = folder.File("other.mbtiles");
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE metadata (name TEXT, value TEXT);
+                INSERT INTO metadata VALUES ('name', 'other'), ('format', 'pbf');
+                CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+                INSERT INTO tiles VALUES (2, 1, 0, x'0a0b0c'), (3, 5, 6, x'1a1b');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var read = TileArchive.Open(path);
+
+        Assert.Equal([new TileId(2, 1, 3), new TileId(3, 5, 1)], read.TileIds.Order(Comparer<TileId>.Create((a, b) => a.Z.CompareTo(b.Z))));
+        Assert.True(read.TryGetTile(new TileId(2, 1, 3), out var tile));
+        Assert.Equal([0x0a, 0x0b, 0x0c], tile.Mvt.ToArray());
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(tile.Gzip.ToArray()), System.IO.Compression.CompressionMode.Decompress);
+        using var mvt = new MemoryStream();
+        gzip.CopyTo(mvt);
+        Assert.Equal([0x0a, 0x0b, 0x0c], mvt.ToArray());
+        Assert.Equal(("other", 2, 3), (read.Info.Name, read.Info.MinZoom, read.Info.MaxZoom));
+        Assert.Empty(read.Info.VectorLayers);
+    }
+
+    [Fact]
+    public void Raster_MBTiles_are_refused()
+    {
+        var path = folder.File("raster.mbtiles");
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png'); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);";
+            command.ExecuteNonQuery();
+        }
+
+        Assert.Contains("'png'", Assert.Throws<InvalidDataException>(() => MbTilesSource.Open(path)).Message);
+    }
+
     private static SqliteConnection Open(string path)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
