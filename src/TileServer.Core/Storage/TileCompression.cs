@@ -27,7 +27,7 @@ internal static class TileCompression
     {
         using var input = new ReadOnlyMemoryStream(data);
         using var stream = decompressor(input);
-        using var output = new MemoryStream(data.Length * 4);
+        using var output = new MemoryStream((int)Math.Min(data.Length * 4L, Array.MaxLength));
         stream.CopyTo(output);
         return output.ToArray();
     }

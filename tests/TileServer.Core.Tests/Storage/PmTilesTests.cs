@@ -201,6 +201,47 @@ public sealed class PmTilesTests : IDisposable
     }
 
     [Fact]
+    public void A_hand_made_archive_with_uncompressed_sections_in_another_order_reads()
+    {
+        // Root directory: 0/0/0 -> "AAA"; a run of 2 from TileID 1 (1/0/0, 1/0/1) -> "BB", which follows "AAA".
+        byte[] root = [2, 0, 1, 1, 2, 3, 2, 1, 0];
+        var data = "AAABB"u8.ToArray();
+        var metadata = """{"name":"hand","vector_layers":[{"id":"districts","fields":{}}]}"""u8.ToArray();
+        // Tile data before the metadata: the spec lets sections other than the header move.
+        var header = new PmTilesHeader
+        {
+            RootDirectoryOffset = 127,
+            RootDirectoryLength = (ulong)root.Length,
+            TileDataOffset = (ulong)(127 + root.Length),
+            TileDataLength = (ulong)data.Length,
+            JsonMetadataOffset = (ulong)(127 + root.Length + data.Length),
+            JsonMetadataLength = (ulong)metadata.Length,
+            LeafDirectoriesOffset = (ulong)(127 + root.Length + data.Length + metadata.Length),
+            InternalCompression = PmTilesCompression.None,
+            TileCompression = PmTilesCompression.None,
+            TileType = PmTilesTileType.Mvt,
+            MinZoom = 0,
+            MaxZoom = 1,
+        };
+        var bytes = new byte[127];
+        header.Write(bytes);
+        var path = folder.File("hand.pmtiles");
+        File.WriteAllBytes(path, [.. bytes, .. root, .. data, .. metadata]);
+
+        var read = PmTilesSource.Open(path);
+
+        Assert.Equal([new TileId(0, 0, 0), new TileId(1, 0, 0), new TileId(1, 0, 1)], read.TileIds);
+        Assert.True(read.TryGetTile(new TileId(1, 0, 1), out var tile));
+        Assert.Equal("BB"u8.ToArray(), tile.Mvt.ToArray());
+        Assert.Equal("BB"u8.ToArray(), Gunzip(tile.Gzip.Span));
+        Assert.True(read.TryGetTile(new TileId(0, 0, 0), out var first));
+        Assert.Equal("AAA"u8.ToArray(), first.Mvt.ToArray());
+        Assert.False(read.TryGetTile(new TileId(1, 1, 1), out _));
+        Assert.Equal("hand", read.Info.Name);
+        Assert.Equal("districts", Assert.Single(read.Info.VectorLayers).Id);
+    }
+
+    [Fact]
     public void An_empty_tileset_is_refused_and_no_file_is_left()
     {
         var path = folder.File("empty.pmtiles");
