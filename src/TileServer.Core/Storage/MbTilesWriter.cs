@@ -11,7 +11,8 @@ namespace TileServer.Core.Storage;
 /// <c>minzoom</c>, <c>maxzoom</c>, <c>attribution</c>, <c>description</c>, <c>version</c>, <c>type</c>=<c>overlay</c>,
 /// and <c>json</c> with TileJSON's <c>vector_layers</c>) and a <c>tiles</c> view of gzip-compressed MVT blobs
 /// addressed by <c>zoom_level</c>, <c>tile_column</c> and <c>tile_row</c> in the TMS scheme (row 0 at the south
-/// edge: <c>tile_row = 2^z - 1 - y</c>).
+/// edge: <c>tile_row = 2^z - 1 - y</c>). <c>minzoom</c> and <c>maxzoom</c> are those of the tiles present (the
+/// info's when there are none), as in the PMTiles header.
 /// </summary>
 /// <remarks>
 /// Identical tiles are stored once, with the de-facto deduplicated schema of mbutil and tippecanoe: <c>images</c>
@@ -42,6 +43,7 @@ public static class MbTilesWriter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        TileArchive.CheckInfo(source.Info);
         var target = Path.GetFullPath(path);
         var temporary = TemporaryFile.Beside(target);
         try
@@ -73,7 +75,9 @@ public static class MbTilesWriter
         Execute(connection, Schema);
 
         using var transaction = connection.BeginTransaction();
-        WriteMetadata(connection, transaction, source.Info);
+        var ids = source.TileIds.Order(TileOrder.ZoomColumnRow).ToArray();
+        var (minZoom, maxZoom) = ids.Length > 0 ? (ids[0].Z, ids[^1].Z) : (source.Info.MinZoom, source.Info.MaxZoom);
+        WriteMetadata(connection, transaction, source.Info, minZoom, maxZoom);
 
         using var insertImage = Command(connection, transaction, "INSERT INTO images (tile_id, tile_data) VALUES ($id, $data)");
         var imageId = insertImage.Parameters.Add("$id", SqliteType.Text);
@@ -86,7 +90,7 @@ public static class MbTilesWriter
 
         var contents = new TileContentSet<string>();
         long entries = 0;
-        foreach (var id in source.TileIds.Order(TileOrder.ZoomColumnRow))
+        foreach (var id in ids)
         {
             var tile = TileArchive.GetListedTile(source, id);
             var contentId = contents.GetOrAdd(tile.Gzip, _ => contents.Count.ToString(CultureInfo.InvariantCulture), out var added);
@@ -109,7 +113,7 @@ public static class MbTilesWriter
         return (entries, contents.Count);
     }
 
-    private static void WriteMetadata(SqliteConnection connection, SqliteTransaction transaction, TilesetInfo info)
+    private static void WriteMetadata(SqliteConnection connection, SqliteTransaction transaction, TilesetInfo info, int minZoom, int maxZoom)
     {
         using var insert = Command(connection, transaction, "INSERT INTO metadata (name, value) VALUES ($name, $value)");
         var name = insert.Parameters.Add("$name", SqliteType.Text);
@@ -120,8 +124,8 @@ public static class MbTilesWriter
             ("format", "pbf"),
             ("bounds", Numbers(info.Bounds)),
             ("center", $"{Number(info.Center[0])},{Number(info.Center[1])},{(int)Math.Round(info.Center[2])}"),
-            ("minzoom", info.MinZoom.ToString(CultureInfo.InvariantCulture)),
-            ("maxzoom", info.MaxZoom.ToString(CultureInfo.InvariantCulture)),
+            ("minzoom", minZoom.ToString(CultureInfo.InvariantCulture)),
+            ("maxzoom", maxZoom.ToString(CultureInfo.InvariantCulture)),
             ("attribution", info.Attribution),
             ("description", info.Description),
             ("version", info.Version),

@@ -30,6 +30,7 @@ public static class PmTilesWriter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        TileArchive.CheckInfo(source.Info);
         var target = Path.GetFullPath(path);
         var layout = Layout(source);
         var (root, leaves, _) = PmTilesDirectory.Build(layout.Entries, PmTilesHeader.MaxHeaderAndRootBytes - PmTilesHeader.Length);

@@ -27,6 +27,23 @@ public static class TileArchive
         };
     }
 
+    /// <exception cref="ArgumentException">Bounds are not 4 numbers or the center not 3, or they are not degrees.</exception>
+    internal static void CheckInfo(TilesetInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Bounds is not [var west, var south, var east, var north]
+            || !(west >= -180 && east <= 180 && west <= east && south >= -90 && north <= 90 && south <= north))
+        {
+            throw new ArgumentException($"tileset bounds must be west, south, east, north in degrees, got [{string.Join(", ", info.Bounds ?? [])}]", nameof(info));
+        }
+
+        if (info.Center is not [var longitude, var latitude, var zoom]
+            || !(longitude is >= -180 and <= 180 && latitude is >= -90 and <= 90 && zoom is >= 0 and <= 30))
+        {
+            throw new ArgumentException($"tileset center must be longitude, latitude, zoom, got [{string.Join(", ", info.Center ?? [])}]", nameof(info));
+        }
+    }
+
     /// <exception cref="InvalidOperationException">The source lists the tile but does not return it.</exception>
     internal static EncodedTile GetListedTile(ITileSource source, TileId id)
     {
