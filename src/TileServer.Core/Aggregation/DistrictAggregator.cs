@@ -173,10 +173,13 @@ public sealed class DistrictAggregator
     }
 
     /// <summary>Aggregates over a lon/lat Polygon or MultiPolygon, validated (and repaired or rejected) first.</summary>
+    /// <param name="query">The query area.</param>
+    /// <param name="includeBreakdown">Whether to list each contributing district's share.</param>
+    /// <param name="limits">Limits for this query; the configuration's when null.</param>
     /// <exception cref="InvalidQueryException">The query is unusable; see <see cref="QueryValidator.ValidatePolygonal"/>.</exception>
-    public AggregationResult Aggregate(Geometry query, bool includeBreakdown = false)
+    public AggregationResult Aggregate(Geometry query, bool includeBreakdown = false, AggregationLimits? limits = null)
     {
-        var validated = QueryValidator.ValidatePolygonal(query, Configuration.Limits);
+        var validated = QueryValidator.ValidatePolygonal(query, limits ?? Configuration.Limits);
         var plane = EqualAreaPlane.Project(validated.Geometry);
         return plane is Polygon { IsRectangle: true }
             ? AggregateRectangle(plane.EnvelopeInternal, validated.Repair, includeBreakdown)
@@ -195,10 +198,15 @@ public sealed class DistrictAggregator
 
     /// <summary>Aggregates over the geodesic circle of <paramref name="radiusKm"/> around a lon/lat centre, drawn
     /// with <see cref="GeodesicCircle.DefaultVertexCount"/> vertices (area 0.04% short of the true circle).</summary>
+    /// <param name="lon">Centre longitude.</param>
+    /// <param name="lat">Centre latitude.</param>
+    /// <param name="radiusKm">Geodesic radius in kilometres.</param>
+    /// <param name="includeBreakdown">Whether to list each contributing district's share.</param>
+    /// <param name="limits">Limits for this query; the configuration's when null.</param>
     /// <exception cref="InvalidQueryException">See <see cref="QueryValidator.ValidateCircle"/>.</exception>
-    public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false)
+    public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false, AggregationLimits? limits = null)
     {
-        QueryValidator.ValidateCircle(lon, lat, radiusKm, Configuration.Limits);
+        QueryValidator.ValidateCircle(lon, lat, radiusKm, limits ?? Configuration.Limits);
         var circle = (Polygon)EqualAreaPlane.Project(GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000));
         var window = ConvexClip.ConvexWindow(circle.ExteriorRing.CoordinateSequence);
         return window is null
