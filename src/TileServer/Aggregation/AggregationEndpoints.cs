@@ -1,0 +1,318 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using TileServer.Core.Aggregation;
+using TileServer.Core.Dataset;
+using TileServer.Infrastructure;
+
+namespace TileServer.Aggregation;
+
+public static class AggregationEndpoints
+{
+    /// <summary>
+    /// <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection body) and
+    /// <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>: population-weighted estimates over the
+    /// area, from the snapshot's <see cref="DistrictAggregator"/>. <c>?breakdown=true</c> lists each district's share.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Aggregation").RequireDataset();
+        group.MapPost("/aggregate", PostAsync);
+        group.MapGet("/aggregate", Get);
+        return app;
+    }
+
+    private static async Task<Results<Ok<AggregateResponse>, Ok<AggregateCollectionResponse>, ProblemHttpResult>> PostAsync(
+        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options, string? breakdown)
+    {
+        if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
+        {
+            return badBreakdown;
+        }
+
+        var limits = options.Value;
+        var (buffer, length, tooLarge) = await ReadBodyAsync(context, limits.MaxBodyBytes);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            GeoJsonQuery query;
+            try
+            {
+                query = GeoJsonQueryReader.Read(buffer.AsSpan(0, length), limits.ReadLimits());
+            }
+            catch (InvalidQueryException e)
+            {
+                return Problem(e.Problem, e.Message);
+            }
+
+            var parsed = Stopwatch.GetTimestamp();
+            var aggregator = store.Snapshot.Aggregator;
+            var engineLimits = limits.EngineLimits();
+            var results = new List<AggregateResponse>(query.Features.Count);
+            for (var i = 0; i < query.Features.Count; i++)
+            {
+                var feature = query.Features[i];
+                try
+                {
+                    var result = aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits);
+                    results.Add(AggregateResponse.From(result, feature.Id, feature.Properties));
+                }
+                catch (InvalidQueryException e)
+                {
+                    return Problem(e.Problem, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
+                }
+                catch (TopologyException e)
+                {
+                    return Problems.Unprocessable("Geometry could not be intersected",
+                        $"{(query.IsCollection ? $"features[{i}]: " : string.Empty)}the query could not be intersected with the districts ({e.Message}); check the polygon for near-coincident edges.");
+                }
+            }
+
+            ServerTiming(context, started, parsed);
+            return query.IsCollection ? TypedResults.Ok(new AggregateCollectionResponse(results)) : TypedResults.Ok(results[0]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Results<Ok<AggregateResponse>, ProblemHttpResult> Get(
+        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options,
+        string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
+    {
+        if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
+        {
+            return badBreakdown;
+        }
+
+        var circle = lat is not null || lon is not null || radiusKm is not null;
+        if (bbox is not null && circle)
+        {
+            return Problems.BadRequest("Conflicting parameters", "Give either bbox or lat, lon and radiusKm, not both.");
+        }
+
+        if (bbox is null && !circle)
+        {
+            return Problems.BadRequest("Missing parameters",
+                "Give bbox=minLon,minLat,maxLon,maxLat or lat=..&lon=..&radiusKm=..; POST a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection for any other area.");
+        }
+
+        var aggregator = store.Snapshot.Aggregator;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            AggregationResult result;
+            if (bbox is not null)
+            {
+                var parts = bbox.Split(',');
+                var bounds = new double[4];
+                if (parts.Length != 4 || !parts.Select((p, i) => TryParseNumber(p, out bounds[i])).All(ok => ok))
+                {
+                    return Problems.BadRequest("Invalid parameter 'bbox'", $"bbox must be four numbers minLon,minLat,maxLon,maxLat; got '{bbox}'.");
+                }
+
+                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown);
+            }
+            else
+            {
+                var missing = new[] { ("lat", lat), ("lon", lon), ("radiusKm", radiusKm) }.Where(p => p.Item2 is null).Select(p => p.Item1).ToList();
+                if (missing.Count > 0)
+                {
+                    return Problems.BadRequest("Missing parameters", $"A circle needs lat, lon and radiusKm; missing: {string.Join(", ", missing)}.");
+                }
+
+                if (!TryParseNumber(lat!, out var latitude) || !TryParseNumber(lon!, out var longitude) || !TryParseNumber(radiusKm!, out var radius))
+                {
+                    var bad = new[] { ("lat", lat!), ("lon", lon!), ("radiusKm", radiusKm!) }.First(p => !TryParseNumber(p.Item2, out _));
+                    return Problems.BadRequest($"Invalid parameter '{bad.Item1}'", $"{bad.Item1} must be a number; got '{bad.Item2}'.");
+                }
+
+                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, options.Value.EngineLimits());
+            }
+
+            ServerTiming(context, started, null);
+            return TypedResults.Ok(AggregateResponse.From(result, null, null));
+        }
+        catch (InvalidQueryException e)
+        {
+            return Problem(e.Problem, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Reads the body into a pooled buffer, at most <paramref name="maxBytes"/>: a declared or actual length over it is
+    /// 413 without reading further. The caller returns the buffer to <see cref="ArrayPool{T}.Shared"/> when no problem
+    /// is returned.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length, ProblemHttpResult? Problem)> ReadBodyAsync(HttpContext context, int maxBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBytes)
+        {
+            return ([], 0, BodyTooLarge(maxBytes, $"Content-Length is {request.ContentLength} bytes"));
+        }
+
+        // Kestrel's own limit (30 MB by default) must not cut in before this one.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes + 1L;
+        }
+
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes + 1L));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = pool.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), context.RequestAborted);
+                if (read == 0)
+                {
+                    return (buffer, length, null);
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    pool.Return(buffer);
+                    return ([], 0, BodyTooLarge(maxBytes, "The body"));
+                }
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            pool.Return(buffer);
+            return ([], 0, TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Unreadable body"));
+        }
+    }
+
+    private static ProblemHttpResult BodyTooLarge(int maxBytes, string what) =>
+        TypedResults.Problem($"{what} exceeds the limit of {maxBytes} bytes (Aggregation:MaxBodyBytes); simplify the geometry or split the request.",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", extensions: Extension("bodyTooLarge"));
+
+    private static ProblemHttpResult Problem(QueryProblem problem, string detail)
+    {
+        var (status, title) = problem switch
+        {
+            QueryProblem.NotGeoJson => (StatusCodes.Status400BadRequest, "Not GeoJSON"),
+            QueryProblem.TooDeep => (StatusCodes.Status400BadRequest, "JSON nested too deeply"),
+            QueryProblem.TooManyFeatures => (StatusCodes.Status413PayloadTooLarge, "Too many features"),
+            QueryProblem.TooManyVertices => (StatusCodes.Status413PayloadTooLarge, "Too many vertices"),
+            QueryProblem.NotPolygonal => (StatusCodes.Status400BadRequest, "Wrong geometry type"),
+            QueryProblem.Empty => (StatusCodes.Status400BadRequest, "Empty geometry"),
+            QueryProblem.NonFiniteCoordinate or QueryProblem.CoordinateOutOfRange => (StatusCodes.Status400BadRequest, "Coordinate out of range"),
+            QueryProblem.InvalidRing => (StatusCodes.Status400BadRequest, "Invalid ring"),
+            QueryProblem.InvalidBox => (StatusCodes.Status400BadRequest, "Invalid bbox"),
+            QueryProblem.InvalidRadius => (StatusCodes.Status400BadRequest, "Invalid radius"),
+            _ => (StatusCodes.Status400BadRequest, "Invalid query"),
+        };
+        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: Extension(JsonNamingPolicy.CamelCase.ConvertName(problem.ToString())));
+    }
+
+    private static Dictionary<string, object?> Extension(string problem) => new(StringComparer.Ordinal) { ["problem"] = problem };
+
+    private static bool TryParseBreakdown(string? value, out bool breakdown, out ProblemHttpResult problem)
+    {
+        problem = null!;
+        breakdown = false;
+        if (string.IsNullOrEmpty(value) || bool.TryParse(value, out breakdown))
+        {
+            return true;
+        }
+
+        problem = Problems.BadRequest("Invalid parameter 'breakdown'", $"breakdown must be true or false; got '{value}'.");
+        return false;
+    }
+
+    private static bool TryParseNumber(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Engine time (and body parse time) as a <c>Server-Timing</c> header, in milliseconds.</summary>
+    private static void ServerTiming(HttpContext context, long started, long? parsed)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var engine = Stopwatch.GetElapsedTime(parsed ?? started, now).TotalMilliseconds;
+        context.Response.Headers["Server-Timing"] = parsed is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $"parse;dur={Stopwatch.GetElapsedTime(started, p).TotalMilliseconds:F3}, engine;dur={engine:F3}")
+            : string.Create(CultureInfo.InvariantCulture, $"engine;dur={engine:F3}");
+    }
+}
+
+/// <summary>
+/// The aggregate over one area (field names are a contract, see README): <c>population</c>, <c>estimates</c>
+/// {column: value}, <c>districts</c>, <c>areaKm2</c>, <c>coverage</c>, <c>breakdown</c> (with <c>?breakdown=true</c>),
+/// and the derived counts and the population without each estimate.
+/// </summary>
+public sealed record AggregateResponse(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Properties,
+    double Population,
+    IReadOnlyDictionary<string, double?> Estimates,
+    IReadOnlyDictionary<string, double?> DerivedCounts,
+    IReadOnlyDictionary<string, double> PopulationWithoutEstimate,
+    int Districts,
+    int DistrictsWithoutPopulation,
+    double AreaKm2,
+    double QueryAreaKm2,
+    double Coverage,
+    string? Repair,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<BreakdownEntry>? Breakdown)
+{
+    public static AggregateResponse From(AggregationResult result, JsonElement? id, JsonElement? properties)
+    {
+        var estimates = new Dictionary<string, double?>(result.Estimates.Count, StringComparer.Ordinal);
+        var without = new Dictionary<string, double>(result.Estimates.Count, StringComparer.Ordinal);
+        foreach (var estimate in result.Estimates)
+        {
+            estimates[estimate.Name] = estimate.Value;
+            without[estimate.Name] = estimate.PopulationWithoutEstimate;
+        }
+
+        var derived = new Dictionary<string, double?>(result.DerivedCounts.Count, StringComparer.Ordinal);
+        foreach (var count in result.DerivedCounts)
+        {
+            derived[count.Name] = count.Value;
+        }
+
+        return new AggregateResponse(
+            id,
+            properties,
+            result.Population,
+            estimates,
+            derived,
+            without,
+            result.Districts,
+            result.DistrictsWithoutPopulation,
+            result.AreaKm2,
+            result.QueryAreaKm2,
+            result.Coverage,
+            result.Repair,
+            result.Breakdown?.Select(s => new BreakdownEntry(s.Code, s.Name, s.Fraction, s.Population)).ToList());
+    }
+}
+
+/// <summary>One district's share of the area: the fraction of its area inside, and its apportioned population.</summary>
+public sealed record BreakdownEntry(string Code, string Name, double Fraction, double? Population);
+
+/// <summary>One <see cref="AggregateResponse"/> per feature of a FeatureCollection, in order.</summary>
+public sealed record AggregateCollectionResponse(IReadOnlyList<AggregateResponse> Results);
