@@ -179,7 +179,7 @@ public static class AggregationEndpoints
             {
                 if (length == buffer.Length)
                 {
-                    var larger = pool.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
+                    var larger = pool.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, 16 * 1024), maxBytes + 1L));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     pool.Return(buffer);
                     buffer = larger;
