@@ -29,9 +29,10 @@ namespace TileServer.Core.Aggregation;
 /// district's area to rounding.</para>
 /// <para>Per candidate from the R-tree, cheapest first: a district whose envelope the prepared query covers contributes
 /// fully without an intersection; a district that covers the whole query contributes the query's area; a district the
-/// prepared query does not intersect is skipped; a district the prepared query covers contributes fully; only the
-/// remaining border districts are intersected, with OverlayNG (snapping fallback through
-/// <see cref="OverlayNGRobust"/>). Box queries (and rectangular polygons) are rectangles in the projected plane too, so
+/// prepared query does not intersect is skipped; a district the query covers (<see cref="RelateNG"/>, prepared once
+/// per query) contributes fully; a district whose interior the query's interior does not meet (a neighbour that only
+/// touches its border, also by RelateNG) is skipped; only the remaining border districts are intersected, with
+/// OverlayNG (snapping fallback through <see cref="OverlayNGRobust"/>). Box queries (and rectangular polygons) are rectangles in the projected plane too, so
 /// border districts are clipped by <see cref="RectangleClip"/>, without OverlayNG.</para>
 /// <para>District geometries that are invalid (self-intersections) are repaired with GeometryFixer at build time and
 /// listed in <see cref="RepairedDistricts"/>. Overlapping districts (a raw, uncleaned layer) each contribute their own

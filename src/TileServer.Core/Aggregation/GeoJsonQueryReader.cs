@@ -275,14 +275,13 @@ public static class GeoJsonQueryReader
         var positions = new List<Coordinate>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var positionPath = $"{path}[{positions.Count}]";
             if (++context.Vertices > context.Limits.MaxVertices)
             {
                 throw new InvalidQueryException(QueryProblem.TooManyVertices,
-                    $"The query has more than {context.Limits.MaxVertices} vertices, the limit (exceeded at {positionPath}); simplify it or split it into several requests.");
+                    $"The query has more than {context.Limits.MaxVertices} vertices, the limit (exceeded at {path}[{positions.Count}]); simplify it or split it into several requests.");
             }
 
-            positions.Add(ReadPosition(ref reader, positionPath));
+            positions.Add(ReadPosition(ref reader, path, positions.Count));
         }
 
         if (positions.Count < 4)
@@ -300,9 +299,15 @@ public static class GeoJsonQueryReader
         return Factory.CreateLinearRing([.. positions]);
     }
 
-    private static Coordinate ReadPosition(ref Utf8JsonReader reader, string path)
+    /// <summary>Reads position <paramref name="index"/> of the ring at <paramref name="ringPath"/>; the position's
+    /// own path is only formatted for an error, since this runs once per vertex.</summary>
+    private static Coordinate ReadPosition(ref Utf8JsonReader reader, string ringPath, int index)
     {
-        ExpectArray(ref reader, path, "a position [longitude, latitude]");
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            ExpectArray(ref reader, $"{ringPath}[{index}]", "a position [longitude, latitude]");
+        }
+
         Span<double> values = stackalloc double[2];
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -310,7 +315,7 @@ public static class GeoJsonQueryReader
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value))
             {
                 throw new InvalidQueryException(QueryProblem.NotGeoJson,
-                    $"The position at {path} holds a JSON {Describe(reader.TokenType)}; positions are arrays of numbers [longitude, latitude].");
+                    $"The position at {ringPath}[{index}] holds a JSON {Describe(reader.TokenType)}; positions are arrays of numbers [longitude, latitude].");
             }
 
             if (count < 2)
@@ -323,10 +328,14 @@ public static class GeoJsonQueryReader
 
         if (count < 2)
         {
-            throw new InvalidQueryException(QueryProblem.NotGeoJson, $"The position at {path} has {count} numbers; it needs [longitude, latitude].");
+            throw new InvalidQueryException(QueryProblem.NotGeoJson, $"The position at {ringPath}[{index}] has {count} numbers; it needs [longitude, latitude].");
         }
 
-        QueryValidator.CheckLonLat(values[0], values[1], $"position at {path}");
+        if (!double.IsFinite(values[0]) || !double.IsFinite(values[1]) || Math.Abs(values[0]) > 180 || Math.Abs(values[1]) > 90)
+        {
+            QueryValidator.CheckLonLat(values[0], values[1], $"position at {ringPath}[{index}]");
+        }
+
         return new Coordinate(values[0], values[1]);
     }
 
