@@ -358,7 +358,8 @@ public static class GeoJsonQueryReader
         _ => token.ToString(),
     };
 
-    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    /// <summary>"the body" starts a sentence as "The body"; a JSON path such as <c>features[0]</c> stays as it is.</summary>
+    private static string Capitalised(string text) => text.StartsWith("the ", StringComparison.Ordinal) ? "T" + text[1..] : text;
 
     private static string Format(Coordinate c) =>
         $"{c.X.ToString("R", CultureInfo.InvariantCulture)}, {c.Y.ToString("R", CultureInfo.InvariantCulture)}";

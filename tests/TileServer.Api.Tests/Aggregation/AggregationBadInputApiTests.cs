@@ -36,6 +36,7 @@ public class AggregationBadInputApiTests(SampleServerFixture sample)
         { """{"type":"MultiPolygon","coordinates":[[[-74,-10],[-73,-10],[-73,-9],[-74,-10]]]}""", 400, "notGeoJson", "coordinates[0][0][0] must be a position" },
         { $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":{{{Square}}}}},{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}""", 400, "notPolygonal", "features[1]" },
         { """{"type":"FeatureCollection","features":{}}""", 400, "notGeoJson", "features" },
+        { """{"type":"FeatureCollection","features":[null]}""", 400, "notGeoJson", "features[0] must be a GeoJSON object" },
         { """{"type":"FeatureCollection","features":[{"type":"Polygon","coordinates":[]}]}""", 400, "notGeoJson", "features[0]" },
     };
 
