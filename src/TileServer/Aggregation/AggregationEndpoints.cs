@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -28,7 +27,7 @@ public static class AggregationEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<AggregateResponse>, Ok<AggregateCollectionResponse>, ProblemHttpResult>> PostAsync(
+    private static async Task<Results<AggregateJsonResult, ProblemHttpResult>> PostAsync(
         HttpContext context, DatasetStore store, IOptions<AggregationOptions> options, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
@@ -59,14 +58,13 @@ public static class AggregationEndpoints
             var parsed = Stopwatch.GetTimestamp();
             var aggregator = store.Snapshot.Aggregator;
             var engineLimits = limits.EngineLimits();
-            var results = new List<AggregateResponse>(query.Features.Count);
+            var results = new AggregatedArea[query.Features.Count];
             for (var i = 0; i < query.Features.Count; i++)
             {
                 var feature = query.Features[i];
                 try
                 {
-                    var result = aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits);
-                    results.Add(AggregateResponse.From(result, feature.Id, feature.Properties));
+                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits), feature.Id, feature.Properties);
                 }
                 catch (InvalidQueryException e)
                 {
@@ -80,7 +78,7 @@ public static class AggregationEndpoints
             }
 
             ServerTiming(context, started, parsed);
-            return query.IsCollection ? TypedResults.Ok(new AggregateCollectionResponse(results)) : TypedResults.Ok(results[0]);
+            return new AggregateJsonResult(results, query.IsCollection);
         }
         finally
         {
@@ -88,7 +86,7 @@ public static class AggregationEndpoints
         }
     }
 
-    private static Results<Ok<AggregateResponse>, ProblemHttpResult> Get(
+    private static Results<AggregateJsonResult, ProblemHttpResult> Get(
         HttpContext context, DatasetStore store, IOptions<AggregationOptions> options,
         string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
     {
@@ -143,7 +141,7 @@ public static class AggregationEndpoints
             }
 
             ServerTiming(context, started, null);
-            return TypedResults.Ok(AggregateResponse.From(result, null, null));
+            return new AggregateJsonResult([new AggregatedArea(result, null, null)], collection: false);
         }
         catch (InvalidQueryException e)
         {
@@ -258,61 +256,152 @@ public static class AggregationEndpoints
     }
 }
 
+/// <summary>One aggregated area and the Feature's <c>id</c> and <c>properties</c> to echo (null for a bare geometry).</summary>
+internal readonly record struct AggregatedArea(AggregationResult Result, JsonElement? Id, JsonElement? Properties);
+
 /// <summary>
-/// The aggregate over one area (field names are a contract, see README): <c>population</c>, <c>estimates</c>
-/// {column: value}, <c>districts</c>, <c>areaKm2</c>, <c>coverage</c>, <c>breakdown</c> (with <c>?breakdown=true</c>),
-/// and the derived counts and the population without each estimate.
+/// Writes aggregates straight to the response with <see cref="Utf8JsonWriter"/> (no intermediate objects; property
+/// names pre-encoded). The fields are a contract (README, "Aggregation"): <c>population</c>, <c>estimates</c>
+/// {column: value}, <c>districts</c>, <c>areaKm2</c>, <c>coverage</c>, <c>breakdown</c> [{code, name, fraction,
+/// population}] (only when asked for), plus <c>derivedCounts</c>, <c>populationWithoutEstimate</c>,
+/// <c>districtsWithoutPopulation</c>, <c>queryAreaKm2</c> and <c>repair</c>; a FeatureCollection gets
+/// <c>{"results": [...]}</c>, each result led by the feature's <c>id</c> and <c>properties</c> when it has them.
 /// </summary>
-public sealed record AggregateResponse(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Id,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Properties,
-    double Population,
-    IReadOnlyDictionary<string, double?> Estimates,
-    IReadOnlyDictionary<string, double?> DerivedCounts,
-    IReadOnlyDictionary<string, double> PopulationWithoutEstimate,
-    int Districts,
-    int DistrictsWithoutPopulation,
-    double AreaKm2,
-    double QueryAreaKm2,
-    double Coverage,
-    string? Repair,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<BreakdownEntry>? Breakdown)
+internal sealed class AggregateJsonResult(IReadOnlyList<AggregatedArea> areas, bool collection) : IResult
 {
-    public static AggregateResponse From(AggregationResult result, JsonElement? id, JsonElement? properties)
+    private static readonly JsonEncodedText Results = JsonEncodedText.Encode("results");
+    private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText Properties = JsonEncodedText.Encode("properties");
+    private static readonly JsonEncodedText Population = JsonEncodedText.Encode("population");
+    private static readonly JsonEncodedText Estimates = JsonEncodedText.Encode("estimates");
+    private static readonly JsonEncodedText DerivedCounts = JsonEncodedText.Encode("derivedCounts");
+    private static readonly JsonEncodedText PopulationWithoutEstimate = JsonEncodedText.Encode("populationWithoutEstimate");
+    private static readonly JsonEncodedText Districts = JsonEncodedText.Encode("districts");
+    private static readonly JsonEncodedText DistrictsWithoutPopulation = JsonEncodedText.Encode("districtsWithoutPopulation");
+    private static readonly JsonEncodedText AreaKm2 = JsonEncodedText.Encode("areaKm2");
+    private static readonly JsonEncodedText QueryAreaKm2 = JsonEncodedText.Encode("queryAreaKm2");
+    private static readonly JsonEncodedText Coverage = JsonEncodedText.Encode("coverage");
+    private static readonly JsonEncodedText Repair = JsonEncodedText.Encode("repair");
+    private static readonly JsonEncodedText Breakdown = JsonEncodedText.Encode("breakdown");
+    private static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Fraction = JsonEncodedText.Encode("fraction");
+
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var estimates = new Dictionary<string, double?>(result.Estimates.Count, StringComparer.Ordinal);
-        var without = new Dictionary<string, double>(result.Estimates.Count, StringComparer.Ordinal);
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
+        {
+            if (collection)
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray(Results);
+                foreach (var area in areas)
+                {
+                    Write(writer, area);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(writer, areas[0]);
+            }
+        }
+
+        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    private static void Write(Utf8JsonWriter writer, AggregatedArea area)
+    {
+        var result = area.Result;
+        writer.WriteStartObject();
+        if (area.Id is { } id)
+        {
+            writer.WritePropertyName(Id);
+            id.WriteTo(writer);
+        }
+
+        if (area.Properties is { } properties)
+        {
+            writer.WritePropertyName(Properties);
+            properties.WriteTo(writer);
+        }
+
+        writer.WriteNumber(Population, result.Population);
+        writer.WriteStartObject(Estimates);
         foreach (var estimate in result.Estimates)
         {
-            estimates[estimate.Name] = estimate.Value;
-            without[estimate.Name] = estimate.PopulationWithoutEstimate;
+            WriteNullable(writer, estimate.Name, estimate.Value);
         }
 
-        var derived = new Dictionary<string, double?>(result.DerivedCounts.Count, StringComparer.Ordinal);
+        writer.WriteEndObject();
+        writer.WriteStartObject(DerivedCounts);
         foreach (var count in result.DerivedCounts)
         {
-            derived[count.Name] = count.Value;
+            WriteNullable(writer, count.Name, count.Value);
         }
 
-        return new AggregateResponse(
-            id,
-            properties,
-            result.Population,
-            estimates,
-            derived,
-            without,
-            result.Districts,
-            result.DistrictsWithoutPopulation,
-            result.AreaKm2,
-            result.QueryAreaKm2,
-            result.Coverage,
-            result.Repair,
-            result.Breakdown?.Select(s => new BreakdownEntry(s.Code, s.Name, s.Fraction, s.Population)).ToList());
+        writer.WriteEndObject();
+        writer.WriteStartObject(PopulationWithoutEstimate);
+        foreach (var estimate in result.Estimates)
+        {
+            writer.WriteNumber(estimate.Name, estimate.PopulationWithoutEstimate);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteNumber(Districts, result.Districts);
+        writer.WriteNumber(DistrictsWithoutPopulation, result.DistrictsWithoutPopulation);
+        writer.WriteNumber(AreaKm2, result.AreaKm2);
+        writer.WriteNumber(QueryAreaKm2, result.QueryAreaKm2);
+        writer.WriteNumber(Coverage, result.Coverage);
+        if (result.Repair is null)
+        {
+            writer.WriteNull(Repair);
+        }
+        else
+        {
+            writer.WriteString(Repair, result.Repair);
+        }
+
+        if (result.Breakdown is { } breakdown)
+        {
+            writer.WriteStartArray(Breakdown);
+            foreach (var share in breakdown)
+            {
+                writer.WriteStartObject();
+                writer.WriteString(Code, share.Code);
+                writer.WriteString(Name, share.Name);
+                writer.WriteNumber(Fraction, share.Fraction);
+                if (share.Population is { } population)
+                {
+                    writer.WriteNumber(Population, population);
+                }
+                else
+                {
+                    writer.WriteNull(Population);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
     }
 }
-
-/// <summary>One district's share of the area: the fraction of its area inside, and its apportioned population.</summary>
-public sealed record BreakdownEntry(string Code, string Name, double Fraction, double? Population);
-
-/// <summary>One <see cref="AggregateResponse"/> per feature of a FeatureCollection, in order.</summary>
-public sealed record AggregateCollectionResponse(IReadOnlyList<AggregateResponse> Results);
