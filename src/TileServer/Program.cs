@@ -1,4 +1,5 @@
 using TileServer.AdminUnits;
+using TileServer.Aggregation;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
@@ -11,12 +12,14 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHttpConventions();
 builder.AddDataset();
+builder.AddAggregation();
 
 var app = builder.Build();
 app.UseHttpConventions();
 app.MapHealth();
 app.MapDataset();
 app.MapAdminUnits();
+app.MapAggregation();
 
 return await app.RunServerAsync();
 

@@ -1,12 +1,10 @@
-using System.Globalization;
-using NetTopologySuite.Geometries;
-using TileServer.Core.Aggregation;
+using TileServer.Core.Dataset;
 
 namespace TileServer.Benchmarks.Aggregation;
 
 /// <summary>
-/// The raw Peru districts (slightly overlapping, not yet a clean coverage) joined to poverty.csv, read straight with
-/// NetTopologySuite.IO.Esri.Shapefile from ../shared/geodata/peru beside the repository (or TILESERVER_PERU_DATA).
+/// Peru as the server loads it: <see cref="DatasetLoader.Load"/> on <c>districts.shp</c> and <c>poverty.csv</c> from
+/// ../shared/geodata/peru beside the repository (or TILESERVER_PERU_DATA), with the coverage cleaned.
 /// </summary>
 internal static class PeruAggregationData
 {
@@ -29,32 +27,9 @@ internal static class PeruAggregationData
         throw new DirectoryNotFoundException("../shared/geodata/peru not found beside the repository; set TILESERVER_PERU_DATA.");
     }
 
-    public static (List<AggregationDistrict> Districts, Dictionary<string, IReadOnlyList<double?>> Columns) Load()
+    public static DatasetSnapshot Load() => DatasetLoader.Load(new DatasetOptions
     {
-        var folder = Folder();
-        var lines = File.ReadAllLines(Path.Combine(folder, "poverty.csv"));
-        var header = lines[0].Split(',');
-        var rows = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], StringComparer.Ordinal);
-        string[] numeric = ["poblacion", "pobreza_pct", "pobreza_extrema_pct", "idh", "vulnerabilidad_alimentaria"];
-
-        var districts = new List<AggregationDistrict>();
-        var columns = numeric.ToDictionary(c => c, _ => new List<double?>());
-        foreach (var feature in NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp")))
-        {
-            var code = (string)feature.Attributes["UBIGEO"];
-            districts.Add(new AggregationDistrict(code, (string)feature.Attributes["NOMBDIST"], feature.Geometry));
-            rows.TryGetValue(code, out var row);
-            foreach (var column in numeric)
-            {
-                var text = row?[Array.IndexOf(header, column)];
-                columns[column].Add(string.IsNullOrEmpty(text) ? null : double.Parse(text, CultureInfo.InvariantCulture));
-            }
-        }
-
-        return (districts, columns.ToDictionary(c => c.Key, c => (IReadOnlyList<double?>)c.Value));
-    }
-
-    /// <summary>The dissolved polygon of the districts whose UBIGEO starts with <paramref name="prefix"/>.</summary>
-    public static Geometry Dissolve(IEnumerable<AggregationDistrict> districts, string prefix) =>
-        NetTopologySuite.Operation.Union.UnaryUnionOp.Union(districts.Where(d => d.Code.StartsWith(prefix, StringComparison.Ordinal)).Select(d => d.Geometry).ToList());
+        Districts = Path.Combine(Folder(), "districts.shp"),
+        Estimates = Path.Combine(Folder(), "poverty.csv"),
+    });
 }

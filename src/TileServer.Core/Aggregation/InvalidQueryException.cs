@@ -1,9 +1,19 @@
 namespace TileServer.Core.Aggregation;
 
-/// <summary>What is wrong with an aggregation query. The HTTP layer maps <see cref="TooManyVertices"/> to 413 and
-/// the rest to 400.</summary>
+/// <summary>What is wrong with an aggregation query. The HTTP layer maps <see cref="TooManyVertices"/> and
+/// <see cref="TooManyFeatures"/> to 413 and the rest to 400.</summary>
 public enum QueryProblem
 {
+    /// <summary>The body is not JSON, or is JSON but not GeoJSON (no or unknown <c>type</c>, malformed coordinates,
+    /// unclosed rings).</summary>
+    NotGeoJson,
+
+    /// <summary>JSON nested deeper than <see cref="GeoJsonReadLimits.MaxDepth"/>.</summary>
+    TooDeep,
+
+    /// <summary>A FeatureCollection with more features than <see cref="GeoJsonReadLimits.MaxFeatures"/>.</summary>
+    TooManyFeatures,
+
     /// <summary>The geometry is neither a Polygon nor a MultiPolygon.</summary>
     NotPolygonal,
 

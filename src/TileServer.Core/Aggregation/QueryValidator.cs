@@ -142,7 +142,8 @@ public static class QueryValidator
         }
     }
 
-    private static void CheckLonLat(double lon, double lat, string what)
+    /// <summary>Rejects a non-finite or out-of-range lon/lat, naming <paramref name="what"/> (e.g. its JSON path).</summary>
+    internal static void CheckLonLat(double lon, double lat, string what)
     {
         if (!double.IsFinite(lon) || !double.IsFinite(lat))
         {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TileServer.Core.Admin;
+using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Ingest;
@@ -71,6 +72,8 @@ public static class DatasetLoader
         var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, options.CleanCoverage);
         var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, options.CleanCoverage);
         timings["dissolve"] = Lap();
+        var aggregator = BuildAggregator(districts, options);
+        timings["aggregator"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
 
@@ -81,6 +84,7 @@ public static class DatasetLoader
             Departments = departments,
             Provinces = provinces,
             Districts = districts,
+            Aggregator = aggregator,
             Report = new DatasetReport
             {
                 Ingest = new IngestReport
@@ -123,6 +127,43 @@ public static class DatasetLoader
             Attributes = unit.Attributes,
         }).ToArray();
         return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
+    }
+
+    /// <summary>
+    /// The aggregator over the served district geometry: the population column is the weight, the other extensive
+    /// columns are apportioned, every other numeric column is a rate, and derived counts whose rate column exists.
+    /// </summary>
+    private static DistrictAggregator BuildAggregator(AdminLayer districts, DatasetOptions options)
+    {
+        var extensive = DatasetOptions.SplitList(options.ExtensiveColumns);
+        var numeric = districts.Columns.Select((column, index) => (column, index)).Where(c => c.column.Kind == ColumnKind.Number).ToList();
+        var columns = new Dictionary<string, IReadOnlyList<double?>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (column, index) in numeric)
+        {
+            columns[column.Name] = [.. districts.Units.Select(u => u.Values[index] as double?)];
+        }
+
+        if (!columns.ContainsKey(options.PopulationColumn))
+        {
+            // Without a population column every district is weightless: areas and counts still aggregate, rates do not.
+            columns[options.PopulationColumn] = new double?[districts.Units.Count];
+        }
+
+        bool IsExtensive(string name) => extensive.Contains(name, StringComparer.OrdinalIgnoreCase) || string.Equals(name, options.PopulationColumn, StringComparison.OrdinalIgnoreCase);
+        var intensive = numeric.Select(c => c.column.Name).Where(n => !IsExtensive(n)).ToList();
+        var configuration = new AggregationConfiguration
+        {
+            WeightColumn = options.PopulationColumn,
+            ExtensiveColumns = [.. numeric.Select(c => c.column.Name).Where(n => IsExtensive(n) && !string.Equals(n, options.PopulationColumn, StringComparison.OrdinalIgnoreCase))],
+            IntensiveColumns = intensive,
+            DerivedCounts = [.. options.DerivedCountPairs()
+                .Where(d => intensive.Contains(d.RateColumn, StringComparer.OrdinalIgnoreCase))
+                .Select(d => new DerivedCount(d.Name, d.RateColumn))],
+        };
+        return DistrictAggregator.Build(
+            [.. districts.Units.Select(u => new AggregationDistrict(u.Code, u.Name, u.Geometry))],
+            columns,
+            configuration);
     }
 
     private static string ComputeVersion(DatasetOptions options)

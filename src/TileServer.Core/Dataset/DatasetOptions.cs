@@ -45,6 +45,14 @@ public sealed class DatasetOptions
     public string ExtensiveColumns { get; set; } = "poblacion";
 
     /// <summary>
+    /// Comma-separated counts derived by aggregation from a percentage column and the apportioned population, each
+    /// <c>name=rateColumn</c> (estimated persons = rate / 100 × population); entries whose rate column is not a
+    /// numeric column of the estimates are left out. Every numeric column not in <see cref="ExtensiveColumns"/> is
+    /// aggregated as a rate.
+    /// </summary>
+    public string DerivedCounts { get; set; } = "pobres=pobreza_pct,pobres_extremos=pobreza_extrema_pct";
+
+    /// <summary>
     /// Clean the district layer into a polygonal coverage at load (see <see cref="Coverage.CoverageCleaner"/>): overlaps
     /// given to one district, narrow gaps merged, shared borders identical. Everything is served from the cleaned
     /// geometry; the source geometry is kept for analysts. Off: the layer is served as published (only measured).
@@ -92,6 +100,19 @@ public sealed class DatasetOptions
             errors.Add($"Dataset:MaxGapWidthMetres must be between 0 and 100000, got {MaxGapWidthMetres}");
         }
 
+        foreach (var entry in SplitList(DerivedCounts))
+        {
+            var parts = entry.Split('=', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                errors.Add($"Dataset:DerivedCounts entries must be name=rateColumn, got '{entry}'");
+            }
+        }
+
         return errors;
     }
+
+    /// <summary>The parsed <see cref="DerivedCounts"/>: (name, rate column) pairs.</summary>
+    internal IEnumerable<(string Name, string RateColumn)> DerivedCountPairs() =>
+        SplitList(DerivedCounts).Select(e => e.Split('=', StringSplitOptions.TrimEntries)).Where(p => p.Length == 2).Select(p => (p[0], p[1]));
 }

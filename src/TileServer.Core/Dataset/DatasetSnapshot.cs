@@ -1,3 +1,4 @@
+using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
 using TileServer.Core.Join;
 
@@ -58,6 +59,9 @@ public sealed class DatasetSnapshot
     public required AdminLayer Districts { get; init; }
 
     public required DatasetReport Report { get; init; }
+
+    /// <summary>Areal-weighting aggregation over the served (cleaned) district geometry.</summary>
+    public required DistrictAggregator Aggregator { get; init; }
 
     public AdminLayer Layer(AdminLevel level) => level switch
     {

@@ -11,6 +11,9 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
 
+    public static ProblemHttpResult Unprocessable(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: title);
+
     public static ProblemHttpResult NotReady() =>
         TypedResults.Problem("The dataset is still loading; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dataset not loaded");
 }

@@ -1,7 +1,3 @@
-using NetTopologySuite.Geometries;
-using NetTopologySuite.Operation.Overlay;
-using NetTopologySuite.Operation.OverlayNG;
-using TileServer.Core.Aggregation;
 using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Tests.Aggregation;
@@ -71,8 +67,8 @@ public sealed class SyntheticCoverageTests
     public void PolygonCutInTwoGivesPopulationsThatAddUp(int seed)
     {
         var random = new Random(seed);
-        var whole = RandomStarPolygon(random);
-        var (left, right) = CutInPlane(whole, random);
+        var whole = PlaneCut.RandomStarPolygon(random, -75, -13, 2, 0.3, 0.9);
+        var (left, right) = PlaneCut.CutInPlane(whole, random);
 
         var all = Synthetic.Aggregator.Aggregate(whole);
         var a = Synthetic.Aggregator.Aggregate(left);
@@ -114,71 +110,5 @@ public sealed class SyntheticCoverageTests
         Assert.Equal(Synthetic.TotalPopulation(missingPoverty), poverty.PopulationWithoutEstimate, 1e-6);
         Assert.Equal(Synthetic.Population.Count(p => p is null), result.DistrictsWithoutPopulation);
         Assert.Equal(result.Population - poverty.PopulationWithoutEstimate, result.DerivedCounts[0].Value!.Value / (poverty.Value!.Value / 100), 1e-3);
-    }
-
-    /// <summary>A star-shaped polygon of 9 to 20 vertices around a random point of the coverage.</summary>
-    private static Polygon RandomStarPolygon(Random random)
-    {
-        var cx = -75 + (random.NextDouble() * 2);
-        var cy = -13 + (random.NextDouble() * 2);
-        var n = random.Next(9, 21);
-        var ring = new Coordinate[n + 1];
-        for (var i = 0; i < n; i++)
-        {
-            var angle = 2 * Math.PI * i / n;
-            var r = 0.3 + (random.NextDouble() * 0.9);
-            ring[i] = new Coordinate(cx + (r * Math.Cos(angle)), cy + (r * Math.Sin(angle)));
-        }
-
-        ring[n] = ring[0].Copy();
-        return SyntheticCoverage.Factory.CreatePolygon(ring);
-    }
-
-    /// <summary>
-    /// Cuts a lon/lat polygon in two along a random straight line through its centroid, in the equal-area plane (where
-    /// the aggregation measures areas, so the halves tile the projected polygon exactly), and takes the halves back to
-    /// lon/lat.
-    /// </summary>
-    private static (Geometry Left, Geometry Right) CutInPlane(Polygon lonLat, Random random)
-    {
-        var plane = EqualAreaPlane.Project(lonLat);
-        var c = plane.Centroid.Coordinate;
-        var angle = random.NextDouble() * Math.PI;
-        var (dx, dy) = (Math.Cos(angle), Math.Sin(angle));
-        const double far = 5e6;
-        Polygon HalfPlane(double side) => SyntheticCoverage.Factory.CreatePolygon(
-        [
-            new Coordinate(c.X - (far * dx), c.Y - (far * dy)),
-            new Coordinate(c.X + (far * dx), c.Y + (far * dy)),
-            new Coordinate(c.X + (far * dx) - (side * far * dy), c.Y + (far * dy) + (side * far * dx)),
-            new Coordinate(c.X - (far * dx) - (side * far * dy), c.Y - (far * dy) + (side * far * dx)),
-            new Coordinate(c.X - (far * dx), c.Y - (far * dy)),
-        ]);
-        var left = OverlayNGRobust.Overlay(plane, HalfPlane(1), SpatialFunction.Intersection);
-        var right = OverlayNGRobust.Overlay(plane, HalfPlane(-1), SpatialFunction.Intersection);
-        return (ToLonLat(left), ToLonLat(right));
-    }
-
-    private static Geometry ToLonLat(Geometry plane)
-    {
-        var copy = plane.Copy();
-        copy.Apply(new InverseFilter());
-        return copy;
-    }
-
-    private sealed class InverseFilter : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                seq.SetX(i, EqualAreaInverse.Lon(seq.GetX(i)));
-                seq.SetY(i, EqualAreaInverse.Lat(seq.GetY(i)));
-            }
-        }
     }
 }

@@ -1,0 +1,407 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using TileServer.Core.Aggregation;
+using TileServer.Core.Dataset;
+using TileServer.Infrastructure;
+
+namespace TileServer.Aggregation;
+
+public static class AggregationEndpoints
+{
+    /// <summary>
+    /// <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection body) and
+    /// <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>: population-weighted estimates over the
+    /// area, from the snapshot's <see cref="DistrictAggregator"/>. <c>?breakdown=true</c> lists each district's share.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Aggregation").RequireDataset();
+        group.MapPost("/aggregate", PostAsync);
+        group.MapGet("/aggregate", Get);
+        return app;
+    }
+
+    private static async Task<Results<AggregateJsonResult, ProblemHttpResult>> PostAsync(
+        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options, string? breakdown)
+    {
+        if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
+        {
+            return badBreakdown;
+        }
+
+        var limits = options.Value;
+        var (buffer, length, tooLarge) = await ReadBodyAsync(context, limits.MaxBodyBytes);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            GeoJsonQuery query;
+            try
+            {
+                query = GeoJsonQueryReader.Read(buffer.AsSpan(0, length), limits.ReadLimits());
+            }
+            catch (InvalidQueryException e)
+            {
+                return Problem(e.Problem, e.Message);
+            }
+
+            var parsed = Stopwatch.GetTimestamp();
+            var aggregator = store.Snapshot.Aggregator;
+            var engineLimits = limits.EngineLimits();
+            var results = new AggregatedArea[query.Features.Count];
+            for (var i = 0; i < query.Features.Count; i++)
+            {
+                var feature = query.Features[i];
+                try
+                {
+                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits), feature.Id, feature.Properties);
+                }
+                catch (InvalidQueryException e)
+                {
+                    return Problem(e.Problem, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
+                }
+                catch (TopologyException e)
+                {
+                    return Problems.Unprocessable("Geometry could not be intersected",
+                        $"{(query.IsCollection ? $"features[{i}]: " : string.Empty)}the query could not be intersected with the districts ({e.Message}); check the polygon for near-coincident edges.");
+                }
+            }
+
+            ServerTiming(context, started, parsed);
+            return new AggregateJsonResult(results, query.IsCollection);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Results<AggregateJsonResult, ProblemHttpResult> Get(
+        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options,
+        string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
+    {
+        if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
+        {
+            return badBreakdown;
+        }
+
+        var circle = lat is not null || lon is not null || radiusKm is not null;
+        if (bbox is not null && circle)
+        {
+            return Problems.BadRequest("Conflicting parameters", "Give either bbox or lat, lon and radiusKm, not both.");
+        }
+
+        if (bbox is null && !circle)
+        {
+            return Problems.BadRequest("Missing parameters",
+                "Give bbox=minLon,minLat,maxLon,maxLat or lat=..&lon=..&radiusKm=..; POST a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection for any other area.");
+        }
+
+        var aggregator = store.Snapshot.Aggregator;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            AggregationResult result;
+            if (bbox is not null)
+            {
+                var parts = bbox.Split(',');
+                var bounds = new double[4];
+                if (parts.Length != 4 || !parts.Select((p, i) => TryParseNumber(p, out bounds[i])).All(ok => ok))
+                {
+                    return Problems.BadRequest("Invalid parameter 'bbox'", $"bbox must be four numbers minLon,minLat,maxLon,maxLat; got '{bbox}'.");
+                }
+
+                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown);
+            }
+            else
+            {
+                var missing = new[] { ("lat", lat), ("lon", lon), ("radiusKm", radiusKm) }.Where(p => p.Item2 is null).Select(p => p.Item1).ToList();
+                if (missing.Count > 0)
+                {
+                    return Problems.BadRequest("Missing parameters", $"A circle needs lat, lon and radiusKm; missing: {string.Join(", ", missing)}.");
+                }
+
+                if (!TryParseNumber(lat!, out var latitude) || !TryParseNumber(lon!, out var longitude) || !TryParseNumber(radiusKm!, out var radius))
+                {
+                    var bad = new[] { ("lat", lat!), ("lon", lon!), ("radiusKm", radiusKm!) }.First(p => !TryParseNumber(p.Item2, out _));
+                    return Problems.BadRequest($"Invalid parameter '{bad.Item1}'", $"{bad.Item1} must be a number; got '{bad.Item2}'.");
+                }
+
+                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, options.Value.EngineLimits());
+            }
+
+            ServerTiming(context, started, null);
+            return new AggregateJsonResult([new AggregatedArea(result, null, null)], collection: false);
+        }
+        catch (InvalidQueryException e)
+        {
+            return Problem(e.Problem, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Reads the body into a pooled buffer, at most <paramref name="maxBytes"/>: a declared or actual length over it is
+    /// 413 without reading further. The caller returns the buffer to <see cref="ArrayPool{T}.Shared"/> when no problem
+    /// is returned.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length, ProblemHttpResult? Problem)> ReadBodyAsync(HttpContext context, int maxBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBytes)
+        {
+            return ([], 0, BodyTooLarge(maxBytes, $"Content-Length is {request.ContentLength} bytes"));
+        }
+
+        // Kestrel's own limit (30 MB by default) must not cut in before this one.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes + 1L;
+        }
+
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes + 1L));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = pool.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, 16 * 1024), maxBytes + 1L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), context.RequestAborted);
+                if (read == 0)
+                {
+                    return (buffer, length, null);
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    pool.Return(buffer);
+                    return ([], 0, BodyTooLarge(maxBytes, "The body"));
+                }
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            pool.Return(buffer);
+            return ([], 0, TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Unreadable body"));
+        }
+    }
+
+    private static ProblemHttpResult BodyTooLarge(int maxBytes, string what) =>
+        TypedResults.Problem($"{what} exceeds the limit of {maxBytes} bytes (Aggregation:MaxBodyBytes); simplify the geometry or split the request.",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", extensions: Extension("bodyTooLarge"));
+
+    private static ProblemHttpResult Problem(QueryProblem problem, string detail)
+    {
+        var (status, title) = problem switch
+        {
+            QueryProblem.NotGeoJson => (StatusCodes.Status400BadRequest, "Not GeoJSON"),
+            QueryProblem.TooDeep => (StatusCodes.Status400BadRequest, "JSON nested too deeply"),
+            QueryProblem.TooManyFeatures => (StatusCodes.Status413PayloadTooLarge, "Too many features"),
+            QueryProblem.TooManyVertices => (StatusCodes.Status413PayloadTooLarge, "Too many vertices"),
+            QueryProblem.NotPolygonal => (StatusCodes.Status400BadRequest, "Wrong geometry type"),
+            QueryProblem.Empty => (StatusCodes.Status400BadRequest, "Empty geometry"),
+            QueryProblem.NonFiniteCoordinate or QueryProblem.CoordinateOutOfRange => (StatusCodes.Status400BadRequest, "Coordinate out of range"),
+            QueryProblem.InvalidRing => (StatusCodes.Status400BadRequest, "Invalid ring"),
+            QueryProblem.InvalidBox => (StatusCodes.Status400BadRequest, "Invalid bbox"),
+            QueryProblem.InvalidRadius => (StatusCodes.Status400BadRequest, "Invalid radius"),
+            _ => (StatusCodes.Status400BadRequest, "Invalid query"),
+        };
+        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: Extension(JsonNamingPolicy.CamelCase.ConvertName(problem.ToString())));
+    }
+
+    private static Dictionary<string, object?> Extension(string problem) => new(StringComparer.Ordinal) { ["problem"] = problem };
+
+    private static bool TryParseBreakdown(string? value, out bool breakdown, out ProblemHttpResult problem)
+    {
+        problem = null!;
+        breakdown = false;
+        if (string.IsNullOrEmpty(value) || bool.TryParse(value, out breakdown))
+        {
+            return true;
+        }
+
+        problem = Problems.BadRequest("Invalid parameter 'breakdown'", $"breakdown must be true or false; got '{value}'.");
+        return false;
+    }
+
+    private static bool TryParseNumber(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Engine time (and body parse time) as a <c>Server-Timing</c> header, in milliseconds.</summary>
+    private static void ServerTiming(HttpContext context, long started, long? parsed)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var engine = Stopwatch.GetElapsedTime(parsed ?? started, now).TotalMilliseconds;
+        context.Response.Headers["Server-Timing"] = parsed is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $"parse;dur={Stopwatch.GetElapsedTime(started, p).TotalMilliseconds:F3}, engine;dur={engine:F3}")
+            : string.Create(CultureInfo.InvariantCulture, $"engine;dur={engine:F3}");
+    }
+}
+
+/// <summary>One aggregated area and the Feature's <c>id</c> and <c>properties</c> to echo (null for a bare geometry).</summary>
+internal readonly record struct AggregatedArea(AggregationResult Result, JsonElement? Id, JsonElement? Properties);
+
+/// <summary>
+/// Writes aggregates straight to the response with <see cref="Utf8JsonWriter"/> (no intermediate objects; property
+/// names pre-encoded). The fields are a contract (README, "Aggregation"): <c>population</c>, <c>estimates</c>
+/// {column: value}, <c>districts</c>, <c>areaKm2</c>, <c>coverage</c>, <c>breakdown</c> [{code, name, fraction,
+/// population}] (only when asked for), plus <c>derivedCounts</c>, <c>populationWithoutEstimate</c>,
+/// <c>districtsWithoutPopulation</c>, <c>queryAreaKm2</c> and <c>repair</c>; a FeatureCollection gets
+/// <c>{"results": [...]}</c>, each result led by the feature's <c>id</c> and <c>properties</c> when it has them.
+/// </summary>
+internal sealed class AggregateJsonResult(IReadOnlyList<AggregatedArea> areas, bool collection) : IResult
+{
+    private static readonly JsonEncodedText Results = JsonEncodedText.Encode("results");
+    private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText Properties = JsonEncodedText.Encode("properties");
+    private static readonly JsonEncodedText Population = JsonEncodedText.Encode("population");
+    private static readonly JsonEncodedText Estimates = JsonEncodedText.Encode("estimates");
+    private static readonly JsonEncodedText DerivedCounts = JsonEncodedText.Encode("derivedCounts");
+    private static readonly JsonEncodedText PopulationWithoutEstimate = JsonEncodedText.Encode("populationWithoutEstimate");
+    private static readonly JsonEncodedText Districts = JsonEncodedText.Encode("districts");
+    private static readonly JsonEncodedText DistrictsWithoutPopulation = JsonEncodedText.Encode("districtsWithoutPopulation");
+    private static readonly JsonEncodedText AreaKm2 = JsonEncodedText.Encode("areaKm2");
+    private static readonly JsonEncodedText QueryAreaKm2 = JsonEncodedText.Encode("queryAreaKm2");
+    private static readonly JsonEncodedText Coverage = JsonEncodedText.Encode("coverage");
+    private static readonly JsonEncodedText Repair = JsonEncodedText.Encode("repair");
+    private static readonly JsonEncodedText Breakdown = JsonEncodedText.Encode("breakdown");
+    private static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Fraction = JsonEncodedText.Encode("fraction");
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
+        {
+            if (collection)
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray(Results);
+                foreach (var area in areas)
+                {
+                    Write(writer, area);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(writer, areas[0]);
+            }
+        }
+
+        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    private static void Write(Utf8JsonWriter writer, AggregatedArea area)
+    {
+        var result = area.Result;
+        writer.WriteStartObject();
+        if (area.Id is { } id)
+        {
+            writer.WritePropertyName(Id);
+            id.WriteTo(writer);
+        }
+
+        if (area.Properties is { } properties)
+        {
+            writer.WritePropertyName(Properties);
+            properties.WriteTo(writer);
+        }
+
+        writer.WriteNumber(Population, result.Population);
+        writer.WriteStartObject(Estimates);
+        foreach (var estimate in result.Estimates)
+        {
+            WriteNullable(writer, estimate.Name, estimate.Value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject(DerivedCounts);
+        foreach (var count in result.DerivedCounts)
+        {
+            WriteNullable(writer, count.Name, count.Value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject(PopulationWithoutEstimate);
+        foreach (var estimate in result.Estimates)
+        {
+            writer.WriteNumber(estimate.Name, estimate.PopulationWithoutEstimate);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteNumber(Districts, result.Districts);
+        writer.WriteNumber(DistrictsWithoutPopulation, result.DistrictsWithoutPopulation);
+        writer.WriteNumber(AreaKm2, result.AreaKm2);
+        writer.WriteNumber(QueryAreaKm2, result.QueryAreaKm2);
+        writer.WriteNumber(Coverage, result.Coverage);
+        if (result.Repair is null)
+        {
+            writer.WriteNull(Repair);
+        }
+        else
+        {
+            writer.WriteString(Repair, result.Repair);
+        }
+
+        if (result.Breakdown is { } breakdown)
+        {
+            writer.WriteStartArray(Breakdown);
+            foreach (var share in breakdown)
+            {
+                writer.WriteStartObject();
+                writer.WriteString(Code, share.Code);
+                writer.WriteString(Name, share.Name);
+                writer.WriteNumber(Fraction, share.Fraction);
+                if (share.Population is { } population)
+                {
+                    writer.WriteNumber(Population, population);
+                }
+                else
+                {
+                    writer.WriteNull(Population);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using TileServer.Core.Aggregation;
+
+namespace TileServer.Aggregation;
+
+/// <summary>Limits on aggregation requests: the <c>Aggregation</c> configuration section, validated at start.</summary>
+public sealed class AggregationOptions
+{
+    public const string SectionName = "Aggregation";
+
+    /// <summary>Most vertices (positions) in one request body, all features together; more is 413.</summary>
+    public int MaxVertices { get; set; } = 100_000;
+
+    /// <summary>Most features in a FeatureCollection; more is 413.</summary>
+    public int MaxFeatures { get; set; } = 1_000;
+
+    /// <summary>Largest request body in bytes; more is 413.</summary>
+    public int MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Deepest JSON nesting in a body (a MultiPolygon Feature in a FeatureCollection needs 8).</summary>
+    public int MaxDepth { get; set; } = 16;
+
+    /// <summary>Largest circle radius in kilometres.</summary>
+    public double MaxRadiusKm { get; set; } = 2_000;
+
+    /// <summary><c>Repair</c> (default: GeometryFixer, reported in <c>repair</c>) or <c>Reject</c> self-intersecting rings.</summary>
+    public InvalidRingHandling InvalidRings { get; set; } = InvalidRingHandling.Repair;
+
+    /// <summary>The limits handed to the engine.</summary>
+    public AggregationLimits EngineLimits() => new() { MaxVertices = MaxVertices, MaxRadiusKm = MaxRadiusKm, InvalidRings = InvalidRings };
+
+    /// <summary>The limits handed to the GeoJSON reader.</summary>
+    public GeoJsonReadLimits ReadLimits() => new() { MaxDepth = MaxDepth, MaxVertices = MaxVertices, MaxFeatures = MaxFeatures };
+
+    /// <summary>Problems with the values, one message each; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxVertices is < 4 or > 10_000_000)
+        {
+            errors.Add($"Aggregation:MaxVertices must be between 4 and 10000000, got {MaxVertices}");
+        }
+
+        if (MaxFeatures is < 1 or > 100_000)
+        {
+            errors.Add($"Aggregation:MaxFeatures must be between 1 and 100000, got {MaxFeatures}");
+        }
+
+        if (MaxBodyBytes is < 1_024 or > 512 * 1024 * 1024)
+        {
+            errors.Add($"Aggregation:MaxBodyBytes must be between 1024 and 536870912, got {MaxBodyBytes}");
+        }
+
+        if (MaxDepth is < 8 or > 64)
+        {
+            errors.Add($"Aggregation:MaxDepth must be between 8 (a MultiPolygon Feature in a FeatureCollection) and 64, got {MaxDepth}");
+        }
+
+        if (!(MaxRadiusKm > 0 && MaxRadiusKm <= 10_000))
+        {
+            errors.Add($"Aggregation:MaxRadiusKm must be above 0 and at most 10000, got {MaxRadiusKm}");
+        }
+
+        if (!Enum.IsDefined(InvalidRings))
+        {
+            errors.Add($"Aggregation:InvalidRings must be Repair or Reject, got {InvalidRings}");
+        }
+
+        return errors;
+    }
+}
