@@ -3,7 +3,6 @@ using NetTopologySuite.Index.Strtree;
 using NetTopologySuite.Operation.Overlay;
 using NetTopologySuite.Operation.OverlayNG;
 using TileServer.Core.Aggregation;
-using TileServer.Core.Geodesy;
 
 namespace TileServer.Benchmarks.Aggregation;
 
@@ -27,7 +26,7 @@ internal sealed class IndexedOverlayBaseline
         for (var i = 0; i < districts.Count; i++)
         {
             var geometry = districts[i].Geometry.IsValid ? districts[i].Geometry : NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(districts[i].Geometry);
-            _plane[i] = Project(geometry);
+            _plane[i] = EqualAreaPlane.Project(geometry);
             _areas[i] = _plane[i].Area;
             _population[i] = population[i] ?? 0;
             _tree.Insert(_plane[i].EnvelopeInternal, i);
@@ -38,7 +37,7 @@ internal sealed class IndexedOverlayBaseline
 
     public double Population(Geometry lonLatQuery)
     {
-        var query = Project(lonLatQuery);
+        var query = EqualAreaPlane.Project(lonLatQuery);
         double population = 0;
         foreach (var i in _tree.Query(query.EnvelopeInternal))
         {
@@ -47,28 +46,5 @@ internal sealed class IndexedOverlayBaseline
         }
 
         return population;
-    }
-
-    private static Geometry Project(Geometry lonLat)
-    {
-        var copy = lonLat.Copy();
-        copy.Apply(new ProjectFilter());
-        return copy;
-    }
-
-    private sealed class ProjectFilter : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                seq.SetX(i, EqualAreaProjection.X(seq.GetX(i)));
-                seq.SetY(i, EqualAreaProjection.Y(seq.GetY(i)));
-            }
-        }
     }
 }

@@ -68,7 +68,7 @@ internal static class RectangleClip
             count = ClipStage(b, count, a, Edge.Right, width);
             count = ClipStage(a, count, b, Edge.Bottom, 0);
             count = ClipStage(b, count, a, Edge.Top, height);
-            return Shoelace(a, count);
+            return FlatRing.SignedArea(a, count);
         }
         finally
         {
@@ -141,27 +141,5 @@ internal static class RectangleClip
         }
 
         return written;
-    }
-
-    private static double Shoelace(double[] xy, int count)
-    {
-        if (count < 3)
-        {
-            return 0;
-        }
-
-        double sum = 0;
-        var px = xy[2 * (count - 1)];
-        var py = xy[(2 * (count - 1)) + 1];
-        for (var i = 0; i < count; i++)
-        {
-            var x = xy[2 * i];
-            var y = xy[(2 * i) + 1];
-            sum += (px * y) - (x * py);
-            px = x;
-            py = y;
-        }
-
-        return sum / 2;
     }
 }
