@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NetTopologySuite.Geometries;
 
 namespace TileServer.Core.Coverage;
@@ -186,15 +187,13 @@ internal sealed class GridSnapRounder
         private readonly int columns;
         private readonly int rows;
 
-        // Per pass: segment envelopes in cells, and the buckets of segments and of hot pixels.
-        private int[] cellX0 = [];
-        private int[] cellX1 = [];
-        private int[] cellY0 = [];
-        private int[] cellY1 = [];
+        // Per pass: each segment with its end points and first cell, and copies of these in every cell its envelope
+        // meets (the inner loops then read one contiguous run of memory per cell); hot pixels per cell likewise.
+        private SegmentBox[] boxes = [];
         private int[] segmentBucketStart = [];
-        private int[] segmentBucket = [];
+        private SegmentBox[] segmentBucket = [];
         private int[] pixelBucketStart = [];
-        private int[] pixelBucket = [];
+        private PixelEntry[] pixelBucket = [];
 
         // Nodes found in a pass, as (segment << 32) | pixel.
         private ulong[] nodes = new ulong[1024];
@@ -237,6 +236,23 @@ internal sealed class GridSnapRounder
             originY = minY;
             (cellSize, columns, rows) = ChooseCells(maxX - minX + 1, maxY - minY + 1);
         }
+
+        /// <summary>A segment's end pixels and points, whether it is new, and the lowest cell its envelope meets.</summary>
+        private readonly record struct SegmentBox(int Id, int A, int B, bool IsNew, int CellX, int CellY, long Ax, long Ay,
+            long Bx, long By)
+        {
+            public long MinX => Math.Min(Ax, Bx);
+
+            public long MaxX => Math.Max(Ax, Bx);
+
+            public long MinY => Math.Min(Ay, By);
+
+            public long MaxY => Math.Max(Ay, By);
+        }
+
+        private readonly record struct PixelEntry(int Id, long X, long Y);
+
+        private readonly record struct Crossing(ulong Pair, long X, long Y);
 
         /// <summary>
         /// Cells about as wide as an average segment is long, so a segment meets few cells and a cell few segments,
@@ -285,25 +301,23 @@ internal sealed class GridSnapRounder
 
         private int CellY(long y) => (int)((y - originY) / cellSize);
 
+        private static int ChunkSize(int count) => Math.Max(1024, count / (4 * Environment.ProcessorCount));
+
         private void BucketSegments()
         {
-            Array.Resize(ref cellX0, segmentCount);
-            Array.Resize(ref cellX1, segmentCount);
-            Array.Resize(ref cellY0, segmentCount);
-            Array.Resize(ref cellY1, segmentCount);
+            boxes = new SegmentBox[segmentCount];
             var start = new int[(columns * rows) + 1];
             for (var s = 0; s < segmentCount; s++)
             {
-                long ax = pixelX[segmentA[s]], ay = pixelY[segmentA[s]], bx = pixelX[segmentB[s]], by = pixelY[segmentB[s]];
-                int x0 = CellX(Math.Min(ax, bx)), x1 = CellX(Math.Max(ax, bx));
-                int y0 = CellY(Math.Min(ay, by)), y1 = CellY(Math.Max(ay, by));
-                cellX0[s] = x0;
-                cellX1[s] = x1;
-                cellY0[s] = y0;
-                cellY1[s] = y1;
-                for (var cy = y0; cy <= y1; cy++)
+                int a = segmentA[s], b = segmentB[s];
+                long ax = pixelX[a], ay = pixelY[a], bx = pixelX[b], by = pixelY[b];
+                var box = new SegmentBox(s, a, b, segmentNew[s], CellX(Math.Min(ax, bx)), CellY(Math.Min(ay, by)), ax, ay,
+                    bx, by);
+                boxes[s] = box;
+                int x1 = CellX(box.MaxX), y1 = CellY(box.MaxY);
+                for (var cy = box.CellY; cy <= y1; cy++)
                 {
-                    for (var cx = x0; cx <= x1; cx++)
+                    for (var cx = box.CellX; cx <= x1; cx++)
                     {
                         start[(cy * columns) + cx + 1]++;
                     }
@@ -315,15 +329,16 @@ internal sealed class GridSnapRounder
                 start[c + 1] += start[c];
             }
 
-            var bucket = new int[start[^1]];
+            var bucket = new SegmentBox[start[^1]];
             var fill = start[..^1];
-            for (var s = 0; s < segmentCount; s++)
+            foreach (var box in boxes)
             {
-                for (var cy = cellY0[s]; cy <= cellY1[s]; cy++)
+                int x1 = CellX(box.MaxX), y1 = CellY(box.MaxY);
+                for (var cy = box.CellY; cy <= y1; cy++)
                 {
-                    for (var cx = cellX0[s]; cx <= cellX1[s]; cx++)
+                    for (var cx = box.CellX; cx <= x1; cx++)
                     {
-                        bucket[fill[(cy * columns) + cx]++] = s;
+                        bucket[fill[(cy * columns) + cx]++] = box;
                     }
                 }
             }
@@ -347,11 +362,11 @@ internal sealed class GridSnapRounder
                 start[c + 1] += start[c];
             }
 
-            var bucket = new int[pixelCount];
+            var bucket = new PixelEntry[pixelCount];
             var fill = start[..^1];
             for (var p = 0; p < pixelCount; p++)
             {
-                bucket[fill[cellOf[p]]++] = p;
+                bucket[fill[cellOf[p]]++] = new PixelEntry(p, pixelX[p], pixelY[p]);
             }
 
             pixelBucketStart = start;
@@ -361,49 +376,65 @@ internal sealed class GridSnapRounder
         /// <summary>Makes the pixel of every proper crossing involving a new segment hot and nodes both segments there.</summary>
         private void FindCrossings()
         {
-            for (var s = 0; s < segmentCount; s++)
-            {
-                if (!segmentNew[s])
+            var crossings = new List<Crossing>();
+            Parallel.ForEach(Partitioner.Create(0, segmentCount, ChunkSize(segmentCount)), () => new List<Crossing>(),
+                (range, _, found) =>
                 {
-                    continue;
-                }
-
-                int a = segmentA[s], b = segmentB[s];
-                long ax = pixelX[a], ay = pixelY[a], bx = pixelX[b], by = pixelY[b];
-                long minX = Math.Min(ax, bx), maxX = Math.Max(ax, bx), minY = Math.Min(ay, by), maxY = Math.Max(ay, by);
-                for (var cy = cellY0[s]; cy <= cellY1[s]; cy++)
-                {
-                    for (var cx = cellX0[s]; cx <= cellX1[s]; cx++)
+                    for (var s = range.Item1; s < range.Item2; s++)
                     {
-                        var cell = (cy * columns) + cx;
-                        for (var k = segmentBucketStart[cell]; k < segmentBucketStart[cell + 1]; k++)
+                        if (boxes[s].IsNew)
                         {
-                            var t = segmentBucket[k];
-                            if (t == s || (segmentNew[t] && t < s)
-                                || Math.Max(cellX0[s], cellX0[t]) != cx || Math.Max(cellY0[s], cellY0[t]) != cy)
-                            {
-                                continue;
-                            }
+                            FindCrossings(boxes[s], found);
+                        }
+                    }
 
-                            int c = segmentA[t], d = segmentB[t];
-                            if (c == a || c == b || d == a || d == b)
-                            {
-                                continue;
-                            }
+                    return found;
+                },
+                found =>
+                {
+                    lock (crossings)
+                    {
+                        crossings.AddRange(found);
+                    }
+                });
 
-                            long cxv = pixelX[c], cyv = pixelY[c], dx = pixelX[d], dy = pixelY[d];
-                            if (Math.Max(cxv, dx) < minX || Math.Min(cxv, dx) > maxX
-                                || Math.Max(cyv, dy) < minY || Math.Min(cyv, dy) > maxY)
-                            {
-                                continue;
-                            }
+            // Pixel ids are handed out in segment order, whatever the order the threads finished in.
+            crossings.Sort((x, y) => x.Pair.CompareTo(y.Pair));
+            foreach (var crossing in crossings)
+            {
+                var pixel = Pixel(crossing.X, crossing.Y);
+                AddNode((int)(crossing.Pair >> 32), pixel);
+                AddNode((int)(uint)crossing.Pair, pixel);
+            }
+        }
 
-                            if (ProperCrossing(ax, ay, bx, by, cxv, cyv, dx, dy, out var px, out var py))
-                            {
-                                var pixel = Pixel(px, py);
-                                AddNode(s, pixel);
-                                AddNode(t, pixel);
-                            }
+        /// <summary>
+        /// Crossings of <paramref name="s"/> with the segments sharing a cell with it, each pair tested once: in the
+        /// cell holding the lowest corner of the two envelopes' intersection, and by the lower id if both are new.
+        /// </summary>
+        private void FindCrossings(SegmentBox s, List<Crossing> found)
+        {
+            long minX = s.MinX, maxX = s.MaxX, minY = s.MinY, maxY = s.MaxY;
+            int x1 = CellX(maxX), y1 = CellY(maxY);
+            for (var cy = s.CellY; cy <= y1; cy++)
+            {
+                for (var cx = s.CellX; cx <= x1; cx++)
+                {
+                    var cell = (cy * columns) + cx;
+                    var end = segmentBucketStart[cell + 1];
+                    for (var k = segmentBucketStart[cell]; k < end; k++)
+                    {
+                        ref readonly var t = ref segmentBucket[k];
+                        if ((t.IsNew && t.Id <= s.Id) || Math.Max(s.CellX, t.CellX) != cx || Math.Max(s.CellY, t.CellY) != cy
+                            || t.MaxX < minX || t.MinX > maxX || t.MaxY < minY || t.MinY > maxY
+                            || t.A == s.A || t.A == s.B || t.B == s.A || t.B == s.B)
+                        {
+                            continue;
+                        }
+
+                        if (ProperCrossing(s.Ax, s.Ay, s.Bx, s.By, t.Ax, t.Ay, t.Bx, t.By, out var px, out var py))
+                        {
+                            found.Add(new Crossing(((ulong)(uint)s.Id << 32) | (uint)t.Id, px, py));
                         }
                     }
                 }
@@ -434,34 +465,56 @@ internal sealed class GridSnapRounder
         /// <summary>Nodes every new segment at the hot pixels it passes through.</summary>
         private void SnapNewSegments()
         {
-            for (var s = 0; s < segmentCount; s++)
-            {
-                if (!segmentNew[s])
+            var found = new List<ulong>();
+            Parallel.ForEach(Partitioner.Create(0, segmentCount, ChunkSize(segmentCount)), () => new List<ulong>(),
+                (range, _, local) =>
                 {
-                    continue;
-                }
-
-                int a = segmentA[s], b = segmentB[s];
-                long ax = pixelX[a], ay = pixelY[a], bx = pixelX[b], by = pixelY[b];
-                long minX = Math.Min(ax, bx), maxX = Math.Max(ax, bx), minY = Math.Min(ay, by), maxY = Math.Max(ay, by);
-                for (var cy = cellY0[s]; cy <= cellY1[s]; cy++)
-                {
-                    for (var cx = cellX0[s]; cx <= cellX1[s]; cx++)
+                    for (var s = range.Item1; s < range.Item2; s++)
                     {
-                        var cell = (cy * columns) + cx;
-                        for (var k = pixelBucketStart[cell]; k < pixelBucketStart[cell + 1]; k++)
+                        if (boxes[s].IsNew)
                         {
-                            var p = pixelBucket[k];
-                            long hx = pixelX[p], hy = pixelY[p];
-                            if (hx < minX || hx > maxX || hy < minY || hy > maxY || p == a || p == b)
-                            {
-                                continue;
-                            }
+                            SnapNewSegment(boxes[s], local);
+                        }
+                    }
 
-                            if (PassesThrough(ax, ay, bx, by, hx, hy))
-                            {
-                                AddNode(s, p);
-                            }
+                    return local;
+                },
+                local =>
+                {
+                    lock (found)
+                    {
+                        found.AddRange(local);
+                    }
+                });
+
+            // Split sorts the nodes, so the order the threads finished in does not matter.
+            foreach (var node in found)
+            {
+                Put(ref nodes, nodeCount++, node);
+            }
+        }
+
+        private void SnapNewSegment(SegmentBox s, List<ulong> found)
+        {
+            long minX = s.MinX, maxX = s.MaxX, minY = s.MinY, maxY = s.MaxY;
+            int x1 = CellX(maxX), y1 = CellY(maxY);
+            for (var cy = s.CellY; cy <= y1; cy++)
+            {
+                for (var cx = s.CellX; cx <= x1; cx++)
+                {
+                    var cell = (cy * columns) + cx;
+                    var end = pixelBucketStart[cell + 1];
+                    for (var k = pixelBucketStart[cell]; k < end; k++)
+                    {
+                        ref readonly var p = ref pixelBucket[k];
+                        if (p.X < minX || p.X > maxX || p.Y < minY || p.Y > maxY || p.Id == s.A || p.Id == s.B)
+                        {
+                            continue;
+                        }
+
+                        if (PassesThrough(s.Ax, s.Ay, s.Bx, s.By, p.X, p.Y))
+                        {
+                            found.Add(((ulong)(uint)s.Id << 32) | (uint)p.Id);
                         }
                     }
                 }
@@ -477,22 +530,15 @@ internal sealed class GridSnapRounder
                 var cell = (CellY(hy) * columns) + CellX(hx);
                 for (var k = segmentBucketStart[cell]; k < segmentBucketStart[cell + 1]; k++)
                 {
-                    var s = segmentBucket[k];
-                    if (segmentNew[s])
+                    ref readonly var s = ref segmentBucket[k];
+                    if (s.IsNew || hx < s.MinX || hx > s.MaxX || hy < s.MinY || hy > s.MaxY)
                     {
                         continue;
                     }
 
-                    int a = segmentA[s], b = segmentB[s];
-                    long ax = pixelX[a], ay = pixelY[a], bx = pixelX[b], by = pixelY[b];
-                    if (hx < Math.Min(ax, bx) || hx > Math.Max(ax, bx) || hy < Math.Min(ay, by) || hy > Math.Max(ay, by))
+                    if (PassesThrough(s.Ax, s.Ay, s.Bx, s.By, hx, hy))
                     {
-                        continue;
-                    }
-
-                    if (PassesThrough(ax, ay, bx, by, hx, hy))
-                    {
-                        AddNode(s, p);
+                        AddNode(s.Id, p);
                     }
                 }
             }
