@@ -188,12 +188,15 @@ internal sealed class GridSnapRounder
         private readonly int rows;
 
         // Per pass: each segment with its end points and first cell, and copies of these in every cell its envelope
-        // meets (the inner loops then read one contiguous run of memory per cell); hot pixels per cell likewise.
+        // meets (the inner loops then read one contiguous run of memory per cell); hot pixels per cell likewise. The
+        // arrays are reused from pass to pass.
         private SegmentBox[] boxes = [];
         private int[] segmentBucketStart = [];
         private SegmentBox[] segmentBucket = [];
         private int[] pixelBucketStart = [];
         private PixelEntry[] pixelBucket = [];
+        private int[] pixelCell = [];
+        private int[] cellFill = [];
 
         // Nodes found in a pass, as (segment << 32) | pixel.
         private ulong[] nodes = new ulong[1024];
@@ -305,8 +308,12 @@ internal sealed class GridSnapRounder
 
         private void BucketSegments()
         {
-            boxes = new SegmentBox[segmentCount];
-            var start = new int[(columns * rows) + 1];
+            Reserve(ref boxes, segmentCount);
+            var cellCount = columns * rows;
+            Reserve(ref segmentBucketStart, cellCount + 1);
+            Reserve(ref cellFill, cellCount);
+            var start = segmentBucketStart;
+            Array.Clear(start, 0, cellCount + 1);
             for (var s = 0; s < segmentCount; s++)
             {
                 int a = segmentA[s], b = segmentB[s];
@@ -324,53 +331,60 @@ internal sealed class GridSnapRounder
                 }
             }
 
-            for (var c = 0; c < columns * rows; c++)
+            for (var c = 0; c < cellCount; c++)
             {
                 start[c + 1] += start[c];
             }
 
-            var bucket = new SegmentBox[start[^1]];
-            var fill = start[..^1];
-            foreach (var box in boxes)
+            Reserve(ref segmentBucket, start[cellCount]);
+            Array.Copy(start, cellFill, cellCount);
+            for (var s = 0; s < segmentCount; s++)
             {
+                var box = boxes[s];
                 int x1 = CellX(box.MaxX), y1 = CellY(box.MaxY);
                 for (var cy = box.CellY; cy <= y1; cy++)
                 {
                     for (var cx = box.CellX; cx <= x1; cx++)
                     {
-                        bucket[fill[(cy * columns) + cx]++] = box;
+                        segmentBucket[cellFill[(cy * columns) + cx]++] = box;
                     }
                 }
             }
-
-            segmentBucketStart = start;
-            segmentBucket = bucket;
         }
 
         private void BucketPixels()
         {
-            var start = new int[(columns * rows) + 1];
-            var cellOf = new int[pixelCount];
+            var cellCount = columns * rows;
+            Reserve(ref pixelBucketStart, cellCount + 1);
+            Reserve(ref pixelCell, pixelCount);
+            Reserve(ref pixelBucket, pixelCount);
+            var start = pixelBucketStart;
+            Array.Clear(start, 0, cellCount + 1);
             for (var p = 0; p < pixelCount; p++)
             {
-                cellOf[p] = (CellY(pixelY[p]) * columns) + CellX(pixelX[p]);
-                start[cellOf[p] + 1]++;
+                pixelCell[p] = (CellY(pixelY[p]) * columns) + CellX(pixelX[p]);
+                start[pixelCell[p] + 1]++;
             }
 
-            for (var c = 0; c < columns * rows; c++)
+            for (var c = 0; c < cellCount; c++)
             {
                 start[c + 1] += start[c];
             }
 
-            var bucket = new PixelEntry[pixelCount];
-            var fill = start[..^1];
+            Array.Copy(start, cellFill, cellCount);
             for (var p = 0; p < pixelCount; p++)
             {
-                bucket[fill[cellOf[p]]++] = new PixelEntry(p, pixelX[p], pixelY[p]);
+                pixelBucket[cellFill[pixelCell[p]]++] = new PixelEntry(p, pixelX[p], pixelY[p]);
             }
+        }
 
-            pixelBucketStart = start;
-            pixelBucket = bucket;
+        /// <summary>Makes sure <paramref name="array"/> holds at least <paramref name="length"/> items, contents not kept.</summary>
+        private static void Reserve<T>(ref T[] array, int length)
+        {
+            if (array.Length < length)
+            {
+                array = new T[length + (length / 4)];
+            }
         }
 
         /// <summary>Makes the pixel of every proper crossing involving a new segment hot and nodes both segments there.</summary>
