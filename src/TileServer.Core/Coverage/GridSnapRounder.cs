@@ -287,7 +287,7 @@ internal sealed class GridSnapRounder
 
         public void Run()
         {
-            while (true)
+            while (segmentCount > 0)
             {
                 BucketSegments();
                 nodeCount = 0;

@@ -119,6 +119,13 @@ public class GridSnapRounderTests
     }
 
     [Fact]
+    public void Nothing_or_only_points_in_gives_no_edges()
+    {
+        Assert.Equal(0, Node(1).EdgeCount);
+        Assert.Equal(0, Node(1, (Line((3, 4), (3.2, 4.1)), 0)).EdgeCount);
+    }
+
+    [Fact]
     public void Pixel_test_agrees_with_NTS_hot_pixels_on_random_segments()
     {
         var random = new Random(7);
