@@ -264,7 +264,9 @@ internal sealed class GridSnapRounder
 
         /// <summary>
         /// Cells about as wide as an average segment is long, so a segment meets few cells and a cell few segments,
-        /// within a budget of about two cells per segment (a layer's linework leaves most of its envelope empty).
+        /// within a budget of about two cells per segment (a layer's linework leaves most of its envelope empty) and
+        /// of eight cell entries per segment: a few long diagonal segments (straight borders drawn with two vertices
+        /// beside detailed coasts) would otherwise each fill a large share of the cells.
         /// </summary>
         private (long Size, int Columns, int Rows) ChooseCells(long width, long height)
         {
@@ -276,13 +278,30 @@ internal sealed class GridSnapRounder
             }
 
             var size = Math.Max(1, (long)Math.Ceiling(extent / Math.Max(1, segmentCount)));
-            var budget = (2.0 * segmentCount) + 64;
-            while ((double)((width + size - 1) / size) * ((height + size - 1) / size) > budget)
+            var cellBudget = (2.0 * segmentCount) + 64;
+            var entryBudget = (8.0 * segmentCount) + 64;
+            while ((double)((width + size - 1) / size) * ((height + size - 1) / size) > cellBudget
+                || Entries(size) > entryBudget)
             {
                 size = (long)Math.Ceiling(size * 1.25) + 1;
             }
 
             return (size, (int)((width + size - 1) / size), (int)((height + size - 1) / size));
+        }
+
+        /// <summary>How many cell entries the segments' envelopes make with cells of <paramref name="size"/>.</summary>
+        private double Entries(long size)
+        {
+            double entries = 0;
+            for (var s = 0; s < segmentCount; s++)
+            {
+                long ax = pixelX[segmentA[s]] - originX, ay = pixelY[segmentA[s]] - originY;
+                long bx = pixelX[segmentB[s]] - originX, by = pixelY[segmentB[s]] - originY;
+                entries += (double)((Math.Max(ax, bx) / size) - (Math.Min(ax, bx) / size) + 1)
+                    * ((Math.Max(ay, by) / size) - (Math.Min(ay, by) / size) + 1);
+            }
+
+            return entries;
         }
 
         public void Run()
