@@ -55,7 +55,7 @@ internal sealed record NodedLinework(long[] X, long[] Y, int[] EdgeA, int[] Edge
 /// </list>
 /// <para>
 /// Why not the library: on the Peru layer (342,496 ring segments, 189,307 distinct) NTS <c>SnapRoundingNoder</c>
-/// takes 2.8 to 3.8 s and allocates 2.7 GB to node the linework, against about 0.5 s and 0.23 GB here
+/// takes 2.6 to 3.8 s and allocates 2.7 GB to node the linework, against 0.3 to 0.5 s and 0.23 GB here
 /// (BenchmarkDotNet <c>CoverageCleaningBenchmarks</c>, figures in <c>benchmarks/coverage/README.md</c>); the whole
 /// cleaning has to stay under 3 s and twice as fast as <c>mapshaper -clean</c>. The library keeps every segment
 /// string, node and hot pixel as an object (monotone chains, a KD-tree of pixels, a node list per string) and finds
