@@ -1,14 +1,12 @@
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Noding;
-using NetTopologySuite.Noding.Snapround;
 using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Coverage;
 
 /// <summary>
 /// The planar arrangement of a district layer: every ring of every district snap-rounded to a fixed grid and noded
-/// (NTS <see cref="SnapRoundingNoder"/>, Hobby's snap rounding as in JTS), duplicate segments merged, and the
-/// resulting planar graph split into faces, each labelled with the set of districts that cover it.
+/// (<see cref="GridSnapRounder"/>, Hobby's snap rounding as in JTS), duplicate segments merged, and the resulting
+/// planar graph split into faces, each labelled with the set of districts that cover it.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -140,7 +138,8 @@ internal sealed class CoverageArrangement
         }
 
         var noded = Node(districts, scale);
-        var (gx, gy, edgeA, edgeB, sourceStart, sources) = MergeSegments(noded, scale);
+        var (gx, gy) = (noded.X, noded.Y);
+        var (edgeA, edgeB, sourceStart, sources) = KeepBoundaryEdges(noded);
         var nodeCount = gx.Length;
         var edgeCount = edgeA.Length;
 
@@ -203,7 +202,7 @@ internal sealed class CoverageArrangement
             cycleFace[c] = cycleIsShell[c] ? faceCount++ : -1;
         }
 
-        PlaceComponents(gx, gy, origin, next, cycleStart, cycleIsShell, cycleArea, cycleFace, faceCount, nodeCount);
+        PlaceComponents(gx, gy, origin, next, cycleOf, cycleStart, cycleIsShell, cycleArea, cycleFace, faceCount, nodeCount);
 
         var faceOf = new int[origin.Length];
         for (var h = 0; h < origin.Length; h++)
@@ -232,9 +231,9 @@ internal sealed class CoverageArrangement
             [.. cycleArea]);
     }
 
-    private static IList<ISegmentString> Node(IReadOnlyList<Geometry> districts, double scale)
+    private static NodedLinework Node(IReadOnlyList<Geometry> districts, double scale)
     {
-        var strings = new List<ISegmentString>();
+        var rounder = new GridSnapRounder(scale);
         for (var d = 0; d < districts.Count; d++)
         {
             var geometry = districts[d];
@@ -245,130 +244,68 @@ internal sealed class CoverageArrangement
                     continue;
                 }
 
-                strings.Add(new NodedSegmentString(polygon.ExteriorRing.Coordinates, d));
+                rounder.Add(polygon.ExteriorRing.CoordinateSequence, d);
                 for (var r = 0; r < polygon.NumInteriorRings; r++)
                 {
-                    strings.Add(new NodedSegmentString(polygon.GetInteriorRingN(r).Coordinates, d));
+                    rounder.Add(polygon.GetInteriorRingN(r).CoordinateSequence, d);
                 }
             }
         }
 
-        var noder = new SnapRoundingNoder(new PrecisionModel(scale));
-        noder.ComputeNodes(strings);
-        return noder.GetNodedSubstrings();
+        return rounder.Node();
     }
 
     /// <summary>
-    /// Splits the noded strings into unique grid segments and keeps, per segment, the districts whose boundary runs
-    /// along it an odd number of times. Segments left with none are not boundaries of anything and are dropped.
+    /// Keeps, per noded edge, the districts whose boundary runs along it an odd number of times. Edges left with none
+    /// are not boundaries of anything and are dropped.
     /// </summary>
-    private static (long[] Gx, long[] Gy, int[] EdgeA, int[] EdgeB, int[] SourceStart, int[] Sources) MergeSegments(
-        IList<ISegmentString> noded, double scale)
+    private static (int[] EdgeA, int[] EdgeB, int[] SourceStart, int[] Sources) KeepBoundaryEdges(NodedLinework noded)
     {
-        var nodeIds = new Dictionary<ulong, int>(MixedKeyComparer.Instance);
-        var gxList = new List<long>();
-        var gyList = new List<long>();
-        var segmentIds = new Dictionary<ulong, int>(MixedKeyComparer.Instance);
-        var segA = new List<int>();
-        var segB = new List<int>();
-        var incidences = new List<ulong>();
-
-        int NodeId(Coordinate c)
+        var edgeA = new List<int>(noded.EdgeCount);
+        var edgeB = new List<int>(noded.EdgeCount);
+        var sourceStart = new List<int>(noded.EdgeCount + 1) { 0 };
+        var sources = new List<int>(noded.Tags.Length);
+        var scratch = new List<int>();
+        for (var e = 0; e < noded.EdgeCount; e++)
         {
-            var x = (long)Math.Round(c.X * scale);
-            var y = (long)Math.Round(c.Y * scale);
-            var key = ((ulong)(x + int.MaxValue) << 32) | (uint)(y + int.MaxValue);
-            if (!nodeIds.TryGetValue(key, out var id))
-            {
-                id = gxList.Count;
-                nodeIds.Add(key, id);
-                gxList.Add(x);
-                gyList.Add(y);
-            }
-
-            return id;
-        }
-
-        foreach (var segmentString in noded)
-        {
-            var district = (int)segmentString.Context;
-            var coordinates = segmentString.Coordinates;
-            var previous = NodeId(coordinates[0]);
-            for (var k = 1; k < coordinates.Length; k++)
-            {
-                var current = NodeId(coordinates[k]);
-                if (current == previous)
-                {
-                    continue;
-                }
-
-                var (lo, hi) = previous < current ? (previous, current) : (current, previous);
-                var key = ((ulong)(uint)lo << 32) | (uint)hi;
-                if (!segmentIds.TryGetValue(key, out var segment))
-                {
-                    segment = segA.Count;
-                    segmentIds.Add(key, segment);
-                    segA.Add(lo);
-                    segB.Add(hi);
-                }
-
-                incidences.Add(((ulong)segment << 24) | (uint)district);
-                previous = current;
-            }
-        }
-
-        var sorted = incidences.ToArray();
-        Array.Sort(sorted);
-
-        var keep = new int[segA.Count];
-        Array.Fill(keep, -1);
-        var edgeA = new List<int>();
-        var edgeB = new List<int>();
-        var sourceStart = new List<int> { 0 };
-        var sources = new List<int>();
-        var i = 0;
-        while (i < sorted.Length)
-        {
-            var segment = (int)(sorted[i] >> 24);
+            var tags = noded.TagsOf(e);
             var firstSource = sources.Count;
-            while (i < sorted.Length && (int)(sorted[i] >> 24) == segment)
+            if (tags.Length == 1)
             {
-                var district = (int)(sorted[i] & 0xFFFFFF);
-                var run = 0;
-                while (i < sorted.Length && sorted[i] == (((ulong)segment << 24) | (uint)district))
+                sources.Add(tags[0]);
+            }
+            else
+            {
+                scratch.Clear();
+                scratch.AddRange(tags);
+                scratch.Sort();
+                var i = 0;
+                while (i < scratch.Count)
                 {
-                    run++;
-                    i++;
-                }
+                    var run = 1;
+                    while (i + run < scratch.Count && scratch[i + run] == scratch[i])
+                    {
+                        run++;
+                    }
 
-                if ((run & 1) == 1)
-                {
-                    sources.Add(district);
+                    if ((run & 1) == 1)
+                    {
+                        sources.Add(scratch[i]);
+                    }
+
+                    i += run;
                 }
             }
 
             if (sources.Count > firstSource)
             {
-                edgeA.Add(segA[segment]);
-                edgeB.Add(segB[segment]);
+                edgeA.Add(noded.EdgeA[e]);
+                edgeB.Add(noded.EdgeB[e]);
                 sourceStart.Add(sources.Count);
             }
         }
 
-        return ([.. gxList], [.. gyList], [.. edgeA], [.. edgeB], [.. sourceStart], [.. sources]);
-    }
-
-    /// <summary>
-    /// Fibonacci hashing of packed (x, y) or (node, node) keys: the default <see cref="ulong"/> hash xors the two
-    /// halves, which collides massively for neighbouring grid points.
-    /// </summary>
-    private sealed class MixedKeyComparer : IEqualityComparer<ulong>
-    {
-        public static readonly MixedKeyComparer Instance = new();
-
-        public bool Equals(ulong x, ulong y) => x == y;
-
-        public int GetHashCode(ulong obj) => (int)((obj * 0x9E3779B97F4A7C15UL) >> 32);
+        return ([.. edgeA], [.. edgeB], [.. sourceStart], [.. sources]);
     }
 
     /// <summary>Sorts half-edges around each node by angle and links each to its successor on the left face.</summary>
@@ -424,10 +361,15 @@ internal sealed class CoverageArrangement
     /// Puts each connected component's outline (a clockwise cycle) into the smallest face of another component that
     /// contains it, or the unbounded face.
     /// </summary>
-    private static void PlaceComponents(long[] gx, long[] gy, int[] origin, int[] next, List<int> cycleStart,
-        List<bool> cycleIsShell, List<double> cycleArea, int[] cycleFace, int faceCount, int nodeCount)
+    /// <remarks>
+    /// A layer has few components (29 on Peru: the mainland and islands), so each outline is tested against the
+    /// envelopes of all shells, gathered in one pass over the half-edges; an R-tree of the shells cost more to build
+    /// than all the tests together.
+    /// </remarks>
+    private static void PlaceComponents(long[] gx, long[] gy, int[] origin, int[] next, int[] cycleOf,
+        List<int> cycleStart, List<bool> cycleIsShell, List<double> cycleArea, int[] cycleFace, int faceCount,
+        int nodeCount)
     {
-        var component = Components(origin, nodeCount);
         var outlines = new List<int>();
         for (var c = 0; c < cycleStart.Count; c++)
         {
@@ -443,25 +385,35 @@ internal sealed class CoverageArrangement
             return;
         }
 
-        var tree = new NetTopologySuite.Index.Strtree.STRtree<int>();
-        for (var c = 0; c < cycleStart.Count; c++)
+        var cycleCount = cycleStart.Count;
+        var minX = new long[cycleCount];
+        var maxX = new long[cycleCount];
+        var minY = new long[cycleCount];
+        var maxY = new long[cycleCount];
+        Array.Fill(minX, long.MaxValue);
+        Array.Fill(maxX, long.MinValue);
+        Array.Fill(minY, long.MaxValue);
+        Array.Fill(maxY, long.MinValue);
+        for (var h = 0; h < origin.Length; h++)
         {
-            if (cycleIsShell[c])
-            {
-                tree.Insert(CycleEnvelope(gx, gy, origin, next, cycleStart[c]), c);
-            }
+            int c = cycleOf[h], n = origin[h];
+            minX[c] = Math.Min(minX[c], gx[n]);
+            maxX[c] = Math.Max(maxX[c], gx[n]);
+            minY[c] = Math.Min(minY[c], gy[n]);
+            maxY[c] = Math.Max(maxY[c], gy[n]);
         }
 
-        tree.Build();
+        var component = Components(origin, nodeCount);
         foreach (var outline in outlines)
         {
             var probe = origin[cycleStart[outline]];
             var probeComponent = component[probe];
             long px = gx[probe], py = gy[probe];
             var best = -1;
-            foreach (var candidate in tree.Query(new Envelope(px, px, py, py)))
+            for (var candidate = 0; candidate < cycleCount; candidate++)
             {
-                if (component[origin[cycleStart[candidate]]] == probeComponent
+                if (!cycleIsShell[candidate] || px < minX[candidate] || px > maxX[candidate] || py < minY[candidate]
+                    || py > maxY[candidate] || component[origin[cycleStart[candidate]]] == probeComponent
                     || (best >= 0 && cycleArea[candidate] >= cycleArea[best])
                     || !CycleContains(gx, gy, origin, next, cycleStart[candidate], px, py))
                 {
@@ -473,23 +425,6 @@ internal sealed class CoverageArrangement
 
             cycleFace[outline] = best < 0 ? faceCount : cycleFace[best];
         }
-    }
-
-    private static Envelope CycleEnvelope(long[] gx, long[] gy, int[] origin, int[] next, int start)
-    {
-        long minX = long.MaxValue, maxX = long.MinValue, minY = long.MaxValue, maxY = long.MinValue;
-        var e = start;
-        do
-        {
-            var n = origin[e];
-            minX = Math.Min(minX, gx[n]);
-            maxX = Math.Max(maxX, gx[n]);
-            minY = Math.Min(minY, gy[n]);
-            maxY = Math.Max(maxY, gy[n]);
-            e = next[e];
-        }
-        while (e != start);
-        return new Envelope(minX, maxX, minY, maxY);
     }
 
     /// <summary>Ray-crossing test; the probe is never on the cycle (it belongs to another, disjoint component).</summary>

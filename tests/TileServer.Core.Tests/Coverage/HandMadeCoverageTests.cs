@@ -154,6 +154,16 @@ public class HandMadeCoverageTests
     }
 
     [Fact]
+    public void An_empty_layer_cleans_to_an_empty_layer_with_an_empty_report()
+    {
+        var result = Clean();
+
+        Assert.Empty(result.Districts);
+        Assert.Equal(new CoverageQualityReport(0, 0, 0, 0, 0, 0), result.Report.RawQuality);
+        Assert.Equal(0, result.Report.HolesKept);
+    }
+
+    [Fact]
     public void Provinces_dissolved_from_a_clean_coverage_share_its_borders()
     {
         Geometry[] districts = [Box(0, 0, 1, 1), Box(1, 0, 2, 1), Box(0, 1, 1, 2), Box(1, 1, 2, 2)];

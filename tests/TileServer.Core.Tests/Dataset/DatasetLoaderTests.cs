@@ -40,6 +40,19 @@ public class DatasetLoaderTests(PeruDatasetFixture peru) : IClassFixture<PeruDat
     }
 
     [PeruFact]
+    public void Report_times_every_load_step_and_the_cleaning_inside_its_own()
+    {
+        var report = peru.Snapshot.Report;
+
+        Assert.Equal(["cleanCoverage", "dissolve", "join", "readEstimates", "readLayer", "version"], report.TimingsMs.Keys.Order(StringComparer.Ordinal));
+        Assert.All(report.TimingsMs.Values, ms => Assert.True(ms >= 0));
+        var cleaning = report.Cleaning!;
+        Assert.True(cleaning.Elapsed > TimeSpan.Zero);
+        Assert.True(report.TimingsMs["cleanCoverage"] >= (long)cleaning.Elapsed.TotalMilliseconds,
+            $"cleanCoverage {report.TimingsMs["cleanCoverage"]} ms is shorter than the cleaning it includes ({cleaning.Elapsed})");
+    }
+
+    [PeruFact]
     public void Version_is_stable_for_the_same_inputs_and_changes_with_options()
     {
         var again = DatasetLoader.Load(new DatasetOptions { Districts = PeruData.File("districts.shp"), Estimates = PeruData.File("poverty.csv") });
