@@ -5,6 +5,7 @@ using System.Text.Json;
 using TileServer.Core.Admin;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
+using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 
@@ -71,6 +72,8 @@ public static class DatasetLoader
         var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, options.CleanCoverage);
         var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, options.CleanCoverage);
         timings["dissolve"] = Lap();
+        var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
+        timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
 
@@ -81,6 +84,7 @@ public static class DatasetLoader
             Departments = departments,
             Provinces = provinces,
             Districts = districts,
+            Locator = locator,
             Report = new DatasetReport
             {
                 Ingest = new IngestReport

@@ -1,4 +1,5 @@
 using TileServer.Core.Coverage;
+using TileServer.Core.Index;
 using TileServer.Core.Join;
 
 namespace TileServer.Core.Dataset;
@@ -58,6 +59,9 @@ public sealed class DatasetSnapshot
     public required AdminLayer Districts { get; init; }
 
     public required DatasetReport Report { get; init; }
+
+    /// <summary>Point-in-district lookup over <see cref="Districts"/>' served (cleaned) geometry; answers are indexes into its units.</summary>
+    public required DistrictLocator Locator { get; init; }
 
     public AdminLayer Layer(AdminLevel level) => level switch
     {
