@@ -260,7 +260,7 @@ public static class LookupEndpoints
             if (points.Errors[i] is { } error)
             {
                 Write(writer, payloads.CsvEmpty);
-                tail = ",," + LookupPayloads.CsvField(error);
+                tail = ",,," + LookupPayloads.CsvField(error);
             }
             else
             {
