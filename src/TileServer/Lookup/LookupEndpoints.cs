@@ -249,27 +249,32 @@ public static class LookupEndpoints
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/csv; charset=utf-8";
         var writer = response.BodyWriter;
-        Write(writer, Encoding.UTF8.GetBytes(batch.Header));
+        WriteText(writer, batch.Header);
         Write(writer, payloads.CsvHeader);
         Write(writer, "\r\n"u8);
         var points = batch.Points;
         for (var i = 0; i < points.Count; i++)
         {
-            Write(writer, Encoding.UTF8.GetBytes(batch.Records[i]));
-            string tail;
+            WriteText(writer, batch.Records[i]);
             if (points.Errors[i] is { } error)
             {
                 Write(writer, payloads.CsvEmpty);
-                tail = ",,," + LookupPayloads.CsvField(error);
+                Write(writer, ",,,"u8);
+                WriteText(writer, LookupPayloads.CsvField(error));
             }
             else
             {
                 var match = snapshot.Locator.Locate(points.Lons[i], points.Lats[i], maxSnapMeters);
                 Write(writer, match.Found ? payloads.Csv[match.District] : payloads.CsvEmpty);
-                tail = "," + LookupPayloads.MatchName(match.Match) + "," + Math.Round(match.DistanceMetres, 2).ToString(CultureInfo.InvariantCulture) + ",";
+                Write(writer, ","u8);
+                WriteText(writer, LookupPayloads.MatchName(match.Match));
+                Write(writer, ","u8);
+                var span = writer.GetSpan(32);
+                Math.Round(match.DistanceMetres, 2).TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+                writer.Advance(written);
+                Write(writer, ","u8);
             }
 
-            Write(writer, Encoding.UTF8.GetBytes(tail));
             Write(writer, "\r\n"u8);
             if (writer.UnflushedBytes > FlushThreshold)
             {
@@ -278,6 +283,12 @@ public static class LookupEndpoints
         }
 
         await writer.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteText(PipeWriter writer, string text)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 
     private static void Write(PipeWriter writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);
