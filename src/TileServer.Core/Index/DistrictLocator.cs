@@ -43,6 +43,10 @@ public sealed class DistrictLocator
     /// <summary>Quadrant levels below a top cell, except to get under 64 districts per leaf.</summary>
     public const int MaxDepth = 10;
 
+    /// <summary>Top grid cells per distinct edge: a fine top grid keeps the quadrant descent (one dependent memory
+    /// read per level) short.</summary>
+    public const double TopCellsPerEdge = 2.0;
+
     private const int HardMaxDepth = 40;
     private const int MaxLeafDistricts = 64;
     private const double MetresPerDegreeLatitude = 110_574;
@@ -63,6 +67,7 @@ public sealed class DistrictLocator
     // Nodes (top cells first, row by row, then quadrant blocks of four). One array of small structs rather than one
     // array per field: a lookup reads every field of the leaf it lands in, so one cache line instead of five.
     private readonly Node[] _nodes;
+    private readonly ulong[] _centreMask;
 
     // Leaf districts (global indexes) and leaf edges, struct of arrays.
     private readonly int[] _leafDistricts;
@@ -92,7 +97,14 @@ public sealed class DistrictLocator
         _inverseCellHeight = 1 / builder.CellHeight;
         _columns = builder.Columns;
         _rows = builder.Rows;
-        _nodes = [.. builder.FirstChild.Select((firstChild, i) => new Node(firstChild, builder.EdgeStart[i], builder.EdgeCount[i], builder.DistrictStart[i], builder.CentreMask[i]))];
+        _nodes = [.. builder.FirstChild.Select((firstChild, i) => firstChild >= 0
+            ? new Node(firstChild, -1, 0, -1)
+            : new Node(
+                builder.EdgeStart[i],
+                builder.EdgeCount[i],
+                builder.DistrictStart[i],
+                builder.CentreMask[i] == 0 ? -1 : builder.LeafDistricts[builder.DistrictStart[i] + BitOperations.TrailingZeroCount(builder.CentreMask[i])]))];
+        _centreMask = [.. builder.CentreMask];
         _leafDistricts = [.. builder.LeafDistricts];
         _edgeAx = [.. builder.LeafAx];
         _edgeAy = [.. builder.LeafAy];
@@ -122,13 +134,13 @@ public sealed class DistrictLocator
     public int LeafEdgeCount => _edgeAx.Length;
 
     /// <summary>Builds the index over the districts' polygons (Polygon or MultiPolygon, lon/lat).</summary>
-    public static DistrictLocator Build(IReadOnlyList<Geometry> districts) => Build(districts, MaxLeafEdges, MaxDepth);
+    public static DistrictLocator Build(IReadOnlyList<Geometry> districts) => Build(districts, MaxLeafEdges, MaxDepth, TopCellsPerEdge);
 
     /// <summary>Builds with other split limits (benchmarks that tune them).</summary>
-    internal static DistrictLocator Build(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth)
+    internal static DistrictLocator Build(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth, double topCellsPerEdge)
     {
         ArgumentNullException.ThrowIfNull(districts);
-        return new DistrictLocator(new Builder(districts, maxLeafEdges, maxDepth));
+        return new DistrictLocator(new Builder(districts, maxLeafEdges, maxDepth, topCellsPerEdge));
     }
 
     /// <summary>
@@ -188,8 +200,9 @@ public sealed class DistrictLocator
             y1 = _gridMinY + ((row + 1) * _cellHeight);
         }
 
-        ref var node = ref _nodes[(row * _columns) + column];
-        while (node.FirstChild >= 0)
+        var index = (row * _columns) + column;
+        var node = _nodes[index];
+        while (node.EdgeCount < 0)
         {
             var midX = (x0 + x1) * 0.5;
             var midY = (y0 + y1) * 0.5;
@@ -214,17 +227,16 @@ public sealed class DistrictLocator
                 y1 = midY;
             }
 
-            node = ref _nodes[node.FirstChild + quadrant];
+            index = node.Start + quadrant;
+            node = _nodes[index];
         }
 
-        var mask = node.CentreMask;
-        ulong onBorder = 0;
-        if (node.EdgeCount > 0)
+        if (node.EdgeCount == 0)
         {
-            var rx = (x0 + x1) * 0.5;
-            var ry = (y0 + y1) * 0.5;
-            (mask, onBorder) = Walk(node.EdgeStart, node.EdgeCount, mask, rx, ry, x, y);
+            return node.CentreDistrict >= 0 ? new DistrictMatch(node.CentreDistrict, LookupMatch.Inside, 0) : DistrictMatch.NotFound;
         }
+
+        var (mask, onBorder) = Walk(node.Start, node.EdgeCount, _centreMask[index], (x0 + x1) * 0.5, (y0 + y1) * 0.5, x, y);
 
         if (mask != 0)
         {
@@ -311,6 +323,8 @@ public sealed class DistrictLocator
     }
 
     /// <summary>Whether the perturbed point q + (-ε², ε) lies inside district k (ray to +x, crossings counted).</summary>
+    // Runs at start-up, where tier-0 code would make the build several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RayInside(SegmentTable segments, int district, double qx, double qy)
     {
         var inside = false;
@@ -390,9 +404,12 @@ public sealed class DistrictLocator
         return metres <= maxSnapMetres ? new DistrictMatch(best, LookupMatch.Nearest, metres) : DistrictMatch.NotFound;
     }
 
-    /// <summary>A grid cell: its quadrant block (-1 for a leaf); for a leaf, its edges, its districts and which of
-    /// them contain its centre (bits over the leaf's districts).</summary>
-    private readonly record struct Node(int FirstChild, int EdgeStart, int EdgeCount, int DistrictStart, ulong CentreMask);
+    /// <summary>A grid cell in 16 bytes (a quadrant block of four fills one cache line). An inner cell has
+    /// <see cref="EdgeCount"/> -1 and <see cref="Start"/> its first child; a leaf has its first edge in
+    /// <see cref="Start"/>, its districts from <see cref="DistrictStart"/>, and the lowest district containing its
+    /// centre (or -1) in <see cref="CentreDistrict"/>, which answers a leaf without edges with no further read. The
+    /// centre's districts as bits over the leaf's districts are in a separate array, read only to walk edges.</summary>
+    private readonly record struct Node(int Start, int EdgeCount, int DistrictStart, int CentreDistrict);
 
     /// <summary>Each district's ring segments, flat.</summary>
     private sealed record SegmentTable(int[] Start, double[] Ax, double[] Ay, double[] Bx, double[] By);
@@ -408,7 +425,7 @@ public sealed class DistrictLocator
         private readonly int _maxLeafEdges;
         private readonly int _maxDepth;
 
-        public Builder(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth)
+        public Builder(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth, double topCellsPerEdge)
         {
             _maxLeafEdges = maxLeafEdges;
             _maxDepth = maxDepth;
@@ -434,11 +451,11 @@ public sealed class DistrictLocator
 
             // A margin keeps every vertex strictly inside the grid whatever the rounding of the cell bounds.
             var margin = 1e-6 * Math.Max(1, Math.Max(box.Width, box.Height));
-            var target = Math.Max(1, _edges.Length / 3);
+            var target = Math.Max(1, (int)(_edges.Length * topCellsPerEdge));
             var width = box.Width + (2 * margin);
             var height = box.Height + (2 * margin);
-            Columns = Math.Clamp((int)Math.Ceiling(Math.Sqrt(target * width / height)), 1, 2048);
-            Rows = Math.Clamp((int)Math.Ceiling(target / (double)Columns), 1, 2048);
+            Columns = Math.Clamp((int)Math.Ceiling(Math.Sqrt(target * width / height)), 1, 4096);
+            Rows = Math.Clamp((int)Math.Ceiling(target / (double)Columns), 1, 4096);
             GridMinX = box.MinX - margin;
             GridMinY = box.MinY - margin;
             CellWidth = width / Columns;
@@ -584,6 +601,8 @@ public sealed class DistrictLocator
             return ([.. edges], [.. districts]);
         }
 
+        // Runs at start-up, where tier-0 code would make the build several times slower.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BuildTree()
         {
             var cellCount = Columns * Rows;
@@ -697,6 +716,8 @@ public sealed class DistrictLocator
 
         /// <summary>The districts containing the (perturbed) point p, from those containing r and the crossings of
         /// the segment r→p with the given edges (which include every edge the segment can meet).</summary>
+        // Runs at start-up, where tier-0 code would make the build several times slower.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<int> WalkCentre(List<int> atR, double rx, double ry, double px, double py, List<int> edges)
         {
             var result = new List<int>(atR);
@@ -768,6 +789,8 @@ public sealed class DistrictLocator
 
         /// <summary>Conservative: true for every edge that meets the closed cell (and perhaps a few that pass within
         /// a rounding error of it), which is all correctness needs.</summary>
+        // Runs at start-up, where tier-0 code would make the build several times slower.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool Touches(UniqueEdge edge, double x0, double y0, double x1, double y1)
         {
             var tolerance = 1e-12 * (1 + Math.Max(Math.Max(Math.Abs(x0), Math.Abs(x1)), Math.Max(Math.Abs(y0), Math.Abs(y1))));
