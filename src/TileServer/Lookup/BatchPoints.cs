@@ -275,7 +275,6 @@ internal sealed class BatchJsonParser(int maxPoints)
                 break;
             case JsonTokenType.StartArray or JsonTokenType.StartObject:
                 _rowError ??= "a point must be [lon, lat] with two numbers";
-                _skipDepth = 0;
                 BeginSkip(State.RowArray);
                 Token(ref reader);
                 break;

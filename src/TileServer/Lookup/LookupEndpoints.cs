@@ -23,6 +23,7 @@ public static class LookupEndpoints
             .Bind(builder.Configuration.GetSection(LookupOptions.SectionName))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LookupOptions>, LookupOptionsValidator>();
+        builder.Services.AddHostedService<LookupWarmUpService>();
         return builder;
     }
 

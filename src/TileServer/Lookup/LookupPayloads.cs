@@ -10,8 +10,8 @@ namespace TileServer.Lookup;
 
 /// <summary>
 /// Per district of a snapshot, the UTF-8 bytes of everything in a lookup answer that does not depend on the point:
-/// the JSON object up to <c>"match"</c>, and the CSV columns appended to a row. Built once per snapshot (the first
-/// lookup after a load pays a few milliseconds), so that an answer is two copies and no serialization.
+/// the JSON object up to <c>"match"</c>, and the CSV columns appended to a row. Built once per snapshot, right after
+/// it is published (<see cref="LookupWarmUpService"/>), so that an answer is two copies and no serialization.
 /// </summary>
 /// <remarks>Thread safety: immutable; <see cref="For"/> is safe from any thread.</remarks>
 internal sealed class LookupPayloads
