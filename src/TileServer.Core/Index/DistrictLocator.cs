@@ -16,7 +16,7 @@ namespace TileServer.Core.Index;
 /// number of times. Every ring of every part counts, so holes are outside and all parts of a multipolygon are inside.
 /// This is a half-open rule in the spirit of S2's <c>S2ContainsPointQuery</c> (semi-open model): on a coverage whose
 /// neighbours share their borders exactly, p' lies in at most one district, so a point exactly on a shared edge or
-/// vertex gets exactly one district, the one just above it (or just left of it on a horizontal edge). A point exactly
+/// vertex gets exactly one district, the one just above it (just left of it on a north-south edge). A point exactly
 /// on a border answers <see cref="LookupMatch.Boundary"/>; when p' falls outside every district (a point on the coast
 /// or on a lake shore), the district whose border contains p answers, so a covered point always gets a district.
 /// Orientations are exact (<see cref="ExactOrientation"/>), so "exactly on a border" means exactly.</para>
@@ -65,7 +65,7 @@ public sealed class DistrictLocator
     private readonly int _rows;
 
     // Nodes (top cells first, row by row, then quadrant blocks of four). One array of small structs rather than one
-    // array per field: a lookup reads every field of the leaf it lands in, so one cache line instead of five.
+    // array per field: a lookup reads every field of the leaf it lands in, so one cache line instead of four.
     private readonly Node[] _nodes;
 
     // Per leaf with edges, one block: the districts containing the centre (bits over the leaf's districts), then the
@@ -129,13 +129,10 @@ public sealed class DistrictLocator
     public int LeafEdgeCount => _leafEdges.Length;
 
     /// <summary>Builds the index over the districts' polygons (Polygon or MultiPolygon, lon/lat).</summary>
-    public static DistrictLocator Build(IReadOnlyList<Geometry> districts) => Build(districts, MaxLeafEdges, MaxDepth, TopCellsPerEdge);
-
-    /// <summary>Builds with other split limits (benchmarks that tune them).</summary>
-    internal static DistrictLocator Build(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth, double topCellsPerEdge)
+    public static DistrictLocator Build(IReadOnlyList<Geometry> districts)
     {
         ArgumentNullException.ThrowIfNull(districts);
-        return new DistrictLocator(new Builder(districts, maxLeafEdges, maxDepth, topCellsPerEdge));
+        return new DistrictLocator(new Builder(districts));
     }
 
     /// <summary>
@@ -416,13 +413,8 @@ public sealed class DistrictLocator
         private readonly UniqueEdge[] _edges;
         private readonly int[] _edgeDistricts;
 
-        private readonly int _maxLeafEdges;
-        private readonly int _maxDepth;
-
-        public Builder(IReadOnlyList<Geometry> districts, int maxLeafEdges, int maxDepth, double topCellsPerEdge)
+        public Builder(IReadOnlyList<Geometry> districts)
         {
-            _maxLeafEdges = maxLeafEdges;
-            _maxDepth = maxDepth;
             Segments = ReadSegments(districts);
             Envelopes = new HPRtree<int>();
             var box = new Envelope();
@@ -445,7 +437,7 @@ public sealed class DistrictLocator
 
             // A margin keeps every vertex strictly inside the grid whatever the rounding of the cell bounds.
             var margin = 1e-6 * Math.Max(1, Math.Max(box.Width, box.Height));
-            var target = Math.Max(1, (int)(_edges.Length * topCellsPerEdge));
+            var target = Math.Max(1, (int)(_edges.Length * TopCellsPerEdge));
             var width = box.Width + (2 * margin);
             var height = box.Height + (2 * margin);
             Columns = Math.Clamp((int)Math.Ceiling(Math.Sqrt(target * width / height)), 1, 4096);
@@ -670,7 +662,7 @@ public sealed class DistrictLocator
             }
 
             var fits = local.Count <= MaxLeafDistricts;
-            if (fits && (edges.Count <= _maxLeafEdges || depth >= _maxDepth))
+            if (fits && (edges.Count <= MaxLeafEdges || depth >= MaxDepth))
             {
                 MakeLeaf(node, edges, centre, local);
                 return;
