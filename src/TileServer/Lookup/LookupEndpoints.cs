@@ -34,14 +34,17 @@ public static class LookupEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/lookup", (RequestDelegate)GetAsync).WithTags("Lookup");
-        app.MapPost("/v1/lookup", (RequestDelegate)PostAsync).WithTags("Lookup");
+        // Resolved once here rather than per request: both are singletons (options are validated at start).
+        var store = app.ServiceProvider.GetRequiredService<DatasetStore>();
+        var options = app.ServiceProvider.GetRequiredService<IOptions<LookupOptions>>();
+        app.MapGet("/v1/lookup", (RequestDelegate)(context => GetAsync(context, store, options.Value))).WithTags("Lookup");
+        app.MapPost("/v1/lookup", (RequestDelegate)(context => PostAsync(context, store, options.Value))).WithTags("Lookup");
         return app;
     }
 
-    private static async Task GetAsync(HttpContext context)
+    private static async Task GetAsync(HttpContext context, DatasetStore store, LookupOptions options)
     {
-        if (Ready(context) is not { } snapshot)
+        if (Ready(context, store) is not { } snapshot)
         {
             await Problems.NotReady().ExecuteAsync(context);
             return;
@@ -60,7 +63,6 @@ public static class LookupEndpoints
             return;
         }
 
-        var options = context.RequestServices.GetRequiredService<IOptions<LookupOptions>>().Value;
         var match = snapshot.Locator.Locate(lon, lat, options.MaxSnapMeters);
         if (!match.Found)
         {
@@ -108,9 +110,9 @@ public static class LookupEndpoints
             : null;
     }
 
-    private static DatasetSnapshot? Ready(HttpContext context)
+    private static DatasetSnapshot? Ready(HttpContext context, DatasetStore store)
     {
-        var snapshot = context.RequestServices.GetRequiredService<DatasetStore>().Current;
+        var snapshot = store.Current;
         if (snapshot is null)
         {
             context.Response.Headers.RetryAfter = "5";
@@ -119,15 +121,14 @@ public static class LookupEndpoints
         return snapshot;
     }
 
-    private static async Task PostAsync(HttpContext context)
+    private static async Task PostAsync(HttpContext context, DatasetStore store, LookupOptions options)
     {
-        if (Ready(context) is not { } snapshot)
+        if (Ready(context, store) is not { } snapshot)
         {
             await Problems.NotReady().ExecuteAsync(context);
             return;
         }
 
-        var options = context.RequestServices.GetRequiredService<IOptions<LookupOptions>>().Value;
         var csv = false;
         if (context.Request.ContentType is { } contentType)
         {
