@@ -3,6 +3,7 @@ using TileServer.Aggregation;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
+using TileServer.Lookup;
 
 if (CommandLine.IsCommand(args))
 {
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddHttpConventions();
 builder.AddDataset();
 builder.AddAggregation();
+builder.AddLookup();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -20,6 +22,7 @@ app.MapHealth();
 app.MapDataset();
 app.MapAdminUnits();
 app.MapAggregation();
+app.MapLookup();
 
 return await app.RunServerAsync();
 

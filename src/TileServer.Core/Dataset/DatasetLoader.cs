@@ -6,6 +6,7 @@ using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
+using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 
@@ -74,6 +75,8 @@ public static class DatasetLoader
         timings["dissolve"] = Lap();
         var aggregator = BuildAggregator(districts, options);
         timings["aggregator"] = Lap();
+        var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
+        timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
 
@@ -85,6 +88,7 @@ public static class DatasetLoader
             Provinces = provinces,
             Districts = districts,
             Aggregator = aggregator,
+            Locator = locator,
             Report = new DatasetReport
             {
                 Ingest = new IngestReport

@@ -1,5 +1,6 @@
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
+using TileServer.Core.Index;
 using TileServer.Core.Join;
 
 namespace TileServer.Core.Dataset;
@@ -62,6 +63,8 @@ public sealed class DatasetSnapshot
 
     /// <summary>Areal-weighting aggregation over the served (cleaned) district geometry.</summary>
     public required DistrictAggregator Aggregator { get; init; }
+    /// <summary>Point-in-district lookup over <see cref="Districts"/>' served (cleaned) geometry; answers are indexes into its units.</summary>
+    public required DistrictLocator Locator { get; init; }
 
     public AdminLayer Layer(AdminLevel level) => level switch
     {

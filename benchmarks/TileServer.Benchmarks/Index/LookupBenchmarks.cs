@@ -1,0 +1,179 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index.Strtree;
+using TileServer.Core.Coverage;
+using TileServer.Core.Index;
+using TileServer.Core.Sample;
+
+namespace TileServer.Benchmarks.Index;
+
+/// <summary>
+/// Looking up all 94,922 populated places of Peru on the cleaned district coverage, single thread, per lookup.
+/// Baseline in the same run: an NTS <see cref="STRtree{T}"/> over district envelopes and an
+/// <see cref="IndexedPointInAreaLocator"/> per district (the usual NTS recipe).
+/// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*LookupBenchmarks*'
+/// Reads TILESERVER_PERU_DATA, else ../shared/geodata/peru beside the repository.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[SimpleJob(warmupCount: 2, iterationCount: 5)]
+public class LookupBenchmarks
+{
+    private const int Places = 94_922;
+
+    private DistrictLocator locator = null!;
+    private NtsBaseline baseline = null!;
+    private double[] lons = [];
+    private double[] lats = [];
+
+    [GlobalSetup]
+    public void Load()
+    {
+        var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? PeruFolder.Find();
+        var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
+        var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
+        Geometry[] cleaned = [.. CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default).Districts];
+        locator = DistrictLocator.Build(cleaned);
+        baseline = new NtsBaseline(cleaned);
+        var rows = File.ReadLines(Path.Combine(folder, "populated_places.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
+        lats = [.. rows.Select(f => double.Parse(f[^2], CultureInfo.InvariantCulture))];
+        lons = [.. rows.Select(f => double.Parse(f[^1], CultureInfo.InvariantCulture))];
+        if (lons.Length != Places)
+        {
+            throw new InvalidDataException($"expected {Places} populated places, read {lons.Length}");
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Places)]
+    public int StrTreeAndIndexedLocators()
+    {
+        var sum = 0;
+        for (var i = 0; i < lons.Length; i++)
+        {
+            sum += baseline.Locate(lons[i], lats[i]);
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Places)]
+    public int Engine()
+    {
+        var sum = 0;
+        for (var i = 0; i < lons.Length; i++)
+        {
+            sum += locator.LocateCovering(lons[i], lats[i]).District;
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>
+/// The same lookup on a generated country of 100,000 districts (<see cref="SampleCountryGenerator"/>, seed 1),
+/// 100,000 uniformly random points over its box.
+/// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*LookupScaleBenchmarks*'
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[SimpleJob(warmupCount: 2, iterationCount: 5)]
+public class LookupScaleBenchmarks
+{
+    private const int Points = 100_000;
+
+    private DistrictLocator locator = null!;
+    private double[] xs = [];
+    private double[] ys = [];
+
+    [GlobalSetup]
+    public void Generate()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "tileserver-lookup-scale-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var result = SampleCountryGenerator.Generate(new SampleCountryOptions { DistrictCount = 100_000, Seed = 1, OutputDirectory = folder });
+            Geometry[] districts = [.. NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(result.ShapefilePath).Select(f => f.Geometry)];
+            locator = DistrictLocator.Build(districts);
+            var box = new Envelope();
+            foreach (var district in districts)
+            {
+                box.ExpandToInclude(district.EnvelopeInternal);
+            }
+
+            var random = new Random(1);
+            xs = [.. Enumerable.Range(0, Points).Select(_ => box.MinX + (random.NextDouble() * box.Width))];
+            ys = [.. Enumerable.Range(0, Points).Select(_ => box.MinY + (random.NextDouble() * box.Height))];
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Points)]
+    public int Engine100k()
+    {
+        var sum = 0;
+        for (var i = 0; i < xs.Length; i++)
+        {
+            sum += locator.LocateCovering(xs[i], ys[i]).District;
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>R-tree over district envelopes, then each candidate's indexed point-in-area locator.</summary>
+internal sealed class NtsBaseline
+{
+    private readonly STRtree<int> tree = new();
+    private readonly IndexedPointInAreaLocator[] locators;
+
+    public NtsBaseline(Geometry[] districts)
+    {
+        locators = [.. districts.Select(d => new IndexedPointInAreaLocator(d))];
+        for (var k = 0; k < districts.Length; k++)
+        {
+            tree.Insert(districts[k].EnvelopeInternal, k);
+        }
+
+        tree.Build();
+        foreach (var locator in locators)
+        {
+            // Builds each locator's lazy interval index now rather than inside the measurement.
+            locator.Locate(new Coordinate(0, 0));
+        }
+    }
+
+    public int Locate(double x, double y)
+    {
+        var point = new Coordinate(x, y);
+        foreach (var k in tree.Query(new Envelope(point)))
+        {
+            if (locators[k].Locate(point) != Location.Exterior)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+}
+
+internal static class PeruFolder
+{
+    public static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TileServer.sln")))
+            {
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "geodata", "peru"));
+            }
+        }
+
+        throw new DirectoryNotFoundException("../shared/geodata/peru not found; set TILESERVER_PERU_DATA.");
+    }
+}

@@ -1,0 +1,335 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+
+namespace TileServer.Lookup;
+
+/// <summary>The points of a batch request, in order: coordinates, an optional id (raw JSON) and an error per row.</summary>
+internal sealed class BatchPoints
+{
+    public List<double> Lons { get; } = [];
+
+    public List<double> Lats { get; } = [];
+
+    /// <summary>The row's <c>id</c> as JSON bytes (string or number), or null.</summary>
+    public List<byte[]?> Ids { get; } = [];
+
+    /// <summary>What is wrong with the row, or null.</summary>
+    public List<string?> Errors { get; } = [];
+
+    public int Count => Lons.Count;
+
+    public void Add(double lon, double lat, byte[]? id, string? error)
+    {
+        if (error is null)
+        {
+            error = CoordinateRules.Check("lon", lon) ?? CoordinateRules.Check("lat", lat);
+        }
+
+        Lons.Add(lon);
+        Lats.Add(lat);
+        Ids.Add(id);
+        Errors.Add(error);
+    }
+}
+
+/// <summary>The rule for a coordinate, shared by single and batch lookups.</summary>
+internal static class CoordinateRules
+{
+    /// <summary>Null when the value is a usable latitude (<paramref name="name"/> "lat") or longitude, else why not.</summary>
+    public static string? Check(string name, double value)
+    {
+        var limit = name == "lat" ? 90 : 180;
+        if (!double.IsFinite(value))
+        {
+            return $"{name} must be a finite number";
+        }
+
+        return value < -limit || value > limit ? $"{name} must be between -{limit} and {limit}, got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : null;
+    }
+}
+
+/// <summary>The request body is not a batch; the message says where.</summary>
+internal sealed class BatchFormatException(string message) : Exception(message);
+
+/// <summary>The request holds more points than allowed.</summary>
+internal sealed class BatchTooLargeException(int limit) : Exception($"more than {limit} points")
+{
+    public int Limit { get; } = limit;
+}
+
+/// <summary>
+/// Reads <c>{"points": [[lon, lat], ...]}</c> or <c>{"points": [{"id": .., "lon": .., "lat": ..}, ...]}</c> from a
+/// <see cref="PipeReader"/> as it arrives, with <see cref="Utf8JsonReader"/> in incremental mode (the body is never
+/// held whole). Other root properties are ignored. A malformed row is recorded with its error, not thrown; a body
+/// that is not JSON or not of this shape throws <see cref="BatchFormatException"/>.
+/// </summary>
+internal sealed class BatchJsonParser(int maxPoints)
+{
+    private enum State
+    {
+        Root,
+        RootObject,
+        PointsExpected,
+        Points,
+        RowArray,
+        RowObject,
+        RowObjectValue,
+        Skip,
+        Done,
+    }
+
+    private readonly BatchPoints _points = new();
+    private State _state = State.Root;
+    private State _afterSkip;
+    private int _skipDepth;
+    private int _rowNumbers;
+    private double _lon = double.NaN;
+    private double _lat = double.NaN;
+    private byte[]? _id;
+    private string? _rowError;
+    private string? _property;
+    private bool _hasLon;
+    private bool _hasLat;
+
+    public static async Task<BatchPoints> ReadAsync(PipeReader body, int maxPoints, CancellationToken cancellationToken)
+    {
+        var parser = new BatchJsonParser(maxPoints);
+        var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        while (true)
+        {
+            var read = await body.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            long consumed;
+            try
+            {
+                consumed = parser.Consume(buffer, read.IsCompleted, ref state);
+            }
+            catch (JsonException e)
+            {
+                throw new BatchFormatException($"the body is not valid JSON: {e.Message}");
+            }
+
+            body.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        if (parser._state != State.Done)
+        {
+            throw new BatchFormatException("the body must be a JSON object with a \"points\" array");
+        }
+
+        return parser._points;
+    }
+
+    private long Consume(ReadOnlySequence<byte> buffer, bool final, ref JsonReaderState state)
+    {
+        var reader = new Utf8JsonReader(buffer, final, state);
+        while (reader.Read())
+        {
+            Token(ref reader);
+        }
+
+        state = reader.CurrentState;
+        return reader.BytesConsumed;
+    }
+
+    private void Token(ref Utf8JsonReader reader)
+    {
+        var token = reader.TokenType;
+        switch (_state)
+        {
+            case State.Root:
+                _state = token == JsonTokenType.StartObject ? State.RootObject : throw new BatchFormatException("the body must be a JSON object with a \"points\" array");
+                break;
+            case State.RootObject:
+                if (token == JsonTokenType.EndObject)
+                {
+                    throw new BatchFormatException("the body has no \"points\" array");
+                }
+
+                if (reader.ValueTextEquals("points"u8))
+                {
+                    _state = State.PointsExpected;
+                }
+                else
+                {
+                    BeginSkip(State.RootObject);
+                }
+
+                break;
+            case State.PointsExpected:
+                _state = token == JsonTokenType.StartArray ? State.Points : throw new BatchFormatException("\"points\" must be an array");
+                break;
+            case State.Points:
+                StartRow(ref reader, token);
+                break;
+            case State.RowArray:
+                RowArrayToken(ref reader, token);
+                break;
+            case State.RowObject:
+                if (token == JsonTokenType.EndObject)
+                {
+                    var missing = !_hasLon ? "lon" : !_hasLat ? "lat" : null;
+                    EndRow(missing is null ? null : $"the point has no \"{missing}\"");
+                }
+                else
+                {
+                    _property = reader.ValueTextEquals("lon"u8) ? "lon" : reader.ValueTextEquals("lat"u8) ? "lat" : reader.ValueTextEquals("id"u8) ? "id" : null;
+                    _state = State.RowObjectValue;
+                }
+
+                break;
+            case State.RowObjectValue:
+                RowObjectValue(ref reader, token);
+                break;
+            case State.Skip:
+                if (token is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                {
+                    _skipDepth++;
+                }
+                else if (token is JsonTokenType.EndArray or JsonTokenType.EndObject)
+                {
+                    _skipDepth--;
+                }
+
+                if (_skipDepth == 0 && token is not JsonTokenType.PropertyName)
+                {
+                    _state = _afterSkip;
+                }
+
+                break;
+            case State.Done:
+                if (token is not JsonTokenType.EndObject || reader.CurrentDepth != 0)
+                {
+                    BeginSkip(State.Done);
+                    Token(ref reader);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Skips the value whose first token comes next (a property's value).</summary>
+    private void BeginSkip(State after)
+    {
+        _afterSkip = after;
+        _skipDepth = 0;
+        _state = State.Skip;
+    }
+
+    private void StartRow(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        if (token == JsonTokenType.EndArray)
+        {
+            _state = State.Done;
+            return;
+        }
+
+        if (_points.Count >= maxPoints)
+        {
+            throw new BatchTooLargeException(maxPoints);
+        }
+
+        _rowNumbers = 0;
+        _lon = _lat = double.NaN;
+        _id = null;
+        _rowError = null;
+        _hasLon = _hasLat = false;
+        switch (token)
+        {
+            case JsonTokenType.StartArray:
+                _state = State.RowArray;
+                break;
+            case JsonTokenType.StartObject:
+                _state = State.RowObject;
+                break;
+            default:
+                _points.Add(double.NaN, double.NaN, null, "a point must be [lon, lat] or {\"lon\": .., \"lat\": ..}");
+                break;
+        }
+    }
+
+    private void RowArrayToken(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        switch (token)
+        {
+            case JsonTokenType.EndArray:
+                EndRow(_rowNumbers == 2 ? null : "a point must be [lon, lat] with two numbers");
+                break;
+            case JsonTokenType.Number:
+                if (_rowNumbers == 0)
+                {
+                    _lon = Number(ref reader, "lon");
+                }
+                else if (_rowNumbers == 1)
+                {
+                    _lat = Number(ref reader, "lat");
+                }
+
+                _rowNumbers++;
+                break;
+            case JsonTokenType.StartArray or JsonTokenType.StartObject:
+                _rowError ??= "a point must be [lon, lat] with two numbers";
+                BeginSkip(State.RowArray);
+                Token(ref reader);
+                break;
+            default:
+                _rowError ??= $"{(_rowNumbers == 0 ? "lon" : "lat")} must be a number";
+                _rowNumbers++;
+                break;
+        }
+    }
+
+    private void RowObjectValue(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        _state = State.RowObject;
+        switch (_property)
+        {
+            case "lon" or "lat" when token == JsonTokenType.Number:
+                var value = Number(ref reader, _property);
+                (_lon, _hasLon, _lat, _hasLat) = _property == "lon" ? (value, true, _lat, _hasLat) : (_lon, _hasLon, value, true);
+                return;
+            case "lon" or "lat":
+                _rowError ??= $"{_property} must be a number";
+                (_hasLon, _hasLat) = _property == "lon" ? (true, _hasLat) : (_hasLon, true);
+                break;
+            case "id" when token == JsonTokenType.Number:
+                _id = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
+                return;
+            case "id" when token == JsonTokenType.String:
+                _id = Encoding.UTF8.GetBytes("\"" + JsonEncodedText.Encode(reader.GetString()!).ToString() + "\"");
+                return;
+            case "id":
+                _rowError ??= "id must be a string or a number";
+                break;
+        }
+
+        if (token is JsonTokenType.StartArray or JsonTokenType.StartObject)
+        {
+            BeginSkip(State.RowObject);
+            Token(ref reader);
+        }
+    }
+
+    private double Number(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TryGetDouble(out var value) && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        _rowError ??= $"{name} must be a finite number";
+        return double.NaN;
+    }
+
+    private void EndRow(string? error)
+    {
+        _points.Add(_lon, _lat, _id, _rowError ?? error);
+        _state = State.Points;
+    }
+}

@@ -1,0 +1,118 @@
+using NetTopologySuite.Geometries;
+using TileServer.Core.Index;
+using TileServer.Core.Tests.Support;
+
+namespace TileServer.Core.Tests.Index;
+
+public class HandMadeLookupTests
+{
+    private static readonly GeometryFactory Factory = SmallLayers.Factory;
+
+    private static Polygon Ring(params (double X, double Y)[] points) =>
+        Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
+
+    [Fact]
+    public void A_hole_is_outside_and_its_ring_is_the_districts_border()
+    {
+        var shell = Factory.CreateLinearRing([new(0, 0), new(0, 10), new(10, 10), new(10, 0), new(0, 0)]);
+        var hole = Factory.CreateLinearRing([new(4, 4), new(6, 4), new(6, 6), new(4, 6), new(4, 4)]);
+        var locator = DistrictLocator.Build([Factory.CreatePolygon(shell, [hole])]);
+
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Inside, 0), locator.LocateCovering(2, 2));
+        Assert.Equal(DistrictMatch.NotFound, locator.LocateCovering(5, 5));
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), locator.LocateCovering(4, 5));
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), locator.LocateCovering(6, 6));
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), locator.LocateCovering(0, 0));
+        Assert.Equal(DistrictMatch.NotFound, locator.LocateCovering(-1, 5));
+    }
+
+    [Fact]
+    public void Every_part_of_a_multipolygon_counts()
+    {
+        var parts = Factory.CreateMultiPolygon([SmallLayers.Box(0, 0, 1, 1), SmallLayers.Box(5, 5, 6, 6)]);
+        var locator = DistrictLocator.Build([parts, SmallLayers.Box(1, 0, 2, 1)]);
+
+        Assert.Equal(0, locator.LocateCovering(0.5, 0.5).District);
+        Assert.Equal(0, locator.LocateCovering(5.5, 5.5).District);
+        Assert.Equal(1, locator.LocateCovering(1.5, 0.5).District);
+        Assert.False(locator.LocateCovering(3, 3).Found);
+    }
+
+    [Fact]
+    public void Four_districts_meeting_at_a_vertex_give_it_to_exactly_one_and_agree_with_the_exact_predicate()
+    {
+        Geometry[] districts =
+        [
+            SmallLayers.Box(0, 0, 1, 1), SmallLayers.Box(1, 0, 2, 1), SmallLayers.Box(0, 1, 1, 2), SmallLayers.Box(1, 1, 2, 2),
+        ];
+        var locator = DistrictLocator.Build(districts);
+        var oracle = new ExactOracle(districts);
+
+        var centre = locator.LocateCovering(1, 1);
+        Assert.Equal(LookupMatch.Boundary, centre.Match);
+
+        // Half-open: the point goes to the district just above it and to its left, the upper-left box.
+        Assert.Equal(2, centre.District);
+        for (var x = 0.0; x <= 2; x += 0.25)
+        {
+            for (var y = 0.0; y <= 2; y += 0.25)
+            {
+                Assert.Null(oracle.Disagreement(x, y, locator.LocateCovering(x, y)));
+            }
+        }
+    }
+
+    [Fact]
+    public void Shared_slanted_edge_and_a_vertex_shared_by_a_triangle_fan()
+    {
+        Geometry[] districts =
+        [
+            Ring((0, 0), (3, 1), (1, 3)), Ring((0, 0), (1, 3), (-2, 2)), Ring((0, 0), (-2, 2), (-1, -2)), Ring((0, 0), (-1, -2), (3, 1)),
+        ];
+        var locator = DistrictLocator.Build(districts);
+        var oracle = new ExactOracle(districts);
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var x = -2.5 + (random.NextDouble() * 6);
+            var y = -2.5 + (random.NextDouble() * 6);
+            Assert.Null(oracle.Disagreement(x, y, locator.LocateCovering(x, y)));
+        }
+
+        foreach (var (x, y) in new[] { (0.0, 0.0), (3.0, 1.0), (1.0, 3.0), (-2.0, 2.0), (-1.0, -2.0), (0.5, 1.5), (1.5, 0.5), (-1.0, 1.0) })
+        {
+            var answer = locator.LocateCovering(x, y);
+            Assert.Equal(LookupMatch.Boundary, answer.Match);
+            Assert.Null(oracle.Disagreement(x, y, answer));
+        }
+    }
+
+    [Fact]
+    public void Outside_every_district_the_nearest_within_the_snap_distance_answers_with_its_geodesic_distance()
+    {
+        var locator = DistrictLocator.Build([SmallLayers.Box(-77.01, -12.01, -77.0, -12.0)]);
+
+        // 0.001 degrees of longitude east of the box at 12°S: about 108.9 m.
+        var near = locator.Locate(-76.999, -12.005, 500);
+        Assert.Equal(LookupMatch.Nearest, near.Match);
+        Assert.Equal(0, near.District);
+        Assert.InRange(near.DistanceMetres, 108.5, 109.2);
+        Assert.False(locator.Locate(-76.999, -12.005, 100).Found);
+        Assert.False(locator.Locate(-76.9, -12.005, 500).Found);
+        Assert.False(locator.Locate(double.NaN, -12.005, 500).Found);
+    }
+
+    [Fact]
+    public void Exact_orientation_agrees_with_the_integer_evaluation_near_degenerate_points()
+    {
+        var random = new Random(3);
+        for (var i = 0; i < 10_000; i++)
+        {
+            double ax = random.NextDouble() * 100, ay = random.NextDouble() * 100, bx = random.NextDouble() * 100, by = random.NextDouble() * 100;
+            var t = random.NextDouble();
+            var cx = ax + (t * (bx - ax));
+            var cy = ay + (t * (by - ay));
+            Assert.Equal(ExactOrientation.SignExact(ax, ay, bx, by, cx, cy), ExactOrientation.Sign(ax, ay, bx, by, cx, cy));
+        }
+    }
+}
