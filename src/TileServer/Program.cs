@@ -2,6 +2,7 @@ using TileServer.AdminUnits;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
+using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
 {
@@ -11,12 +12,14 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHttpConventions();
 builder.AddDataset();
+builder.AddTiles();
 
 var app = builder.Build();
 app.UseHttpConventions();
 app.MapHealth();
 app.MapDataset();
 app.MapAdminUnits();
+app.MapTiles();
 
 return await app.RunServerAsync();
 

@@ -1,5 +1,6 @@
 using TileServer.Core.Coverage;
 using TileServer.Core.Join;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
 
@@ -35,6 +36,9 @@ public sealed record DatasetReport
     /// <summary>What cleaning did, or null when <see cref="DatasetOptions.CleanCoverage"/> is off.</summary>
     public required CoverageCleaningReport? Cleaning { get; init; }
 
+    /// <summary>What the tileset build produced, or null when tiles are off.</summary>
+    public TilesetStatistics? Tiles { get; init; }
+
     /// <summary>Wall time of each load step, in milliseconds, in the order they ran.</summary>
     public required IReadOnlyDictionary<string, long> TimingsMs { get; init; }
 }
@@ -58,6 +62,9 @@ public sealed class DatasetSnapshot
     public required AdminLayer Districts { get; init; }
 
     public required DatasetReport Report { get; init; }
+
+    /// <summary>The precomputed vector tileset (<see cref="TilesetBuilder"/>), or null when tiles are off.</summary>
+    public ITileSource? Tiles { get; init; }
 
     public AdminLayer Layer(AdminLevel level) => level switch
     {
