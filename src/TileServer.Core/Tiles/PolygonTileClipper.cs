@@ -24,6 +24,7 @@ internal sealed class PolygonTileClipper
     private static readonly GeometryFactory Factory = new(UnitGrid);
 
     private readonly HashSet<long> _seen = [];
+    private readonly List<(Coordinate[] Ring, bool Exterior)> _keptRings = [];
     private double[] _input = new double[256];
     private double[] _clipA = new double[256];
     private double[] _clipB = new double[256];
@@ -52,17 +53,51 @@ internal sealed class PolygonTileClipper
         (mercator.MaxX - _west) * _scale >= _low && (mercator.MinX - _west) * _scale <= _high
         && (_north - mercator.MinY) * _scale >= _low && (_north - mercator.MaxY) * _scale <= _high;
 
-    /// <summary>Appends the clipped polygon's rings to <paramref name="output"/>; returns the number of rings added.</summary>
-    public int Clip(Polygon polygon, GeometryCommands output)
+    /// <summary>
+    /// Appends the clipped rings of a polygonal geometry's parts that reach the tile to <paramref name="output"/>;
+    /// returns the number of rings added. Parts are clipped one by one; when several parts remain and rounding made
+    /// them cross, the whole geometry goes through the snap-rounding overlay.
+    /// </summary>
+    public int Clip(Geometry geometry, GeometryCommands output)
     {
         var start = output.Mark();
-        if (TryFastPath(polygon, output, start, out var rings))
+        _keptRings.Clear();
+        var rings = 0;
+        var parts = 0;
+        for (var p = 0; p < geometry.NumGeometries; p++)
+        {
+            if (geometry.GetGeometryN(p) is Polygon polygon && !polygon.IsEmpty && Touches(polygon.EnvelopeInternal))
+            {
+                var added = ClipPart(polygon, output);
+                rings += added;
+                parts += added > 0 ? 1 : 0;
+            }
+        }
+
+        if (parts > 1 && !IsValid(0))
+        {
+            output.Restore(start);
+            _keptRings.Clear();
+            Fallbacks++;
+            rings = ClipWithOverlay(geometry, output);
+        }
+
+        return rings;
+    }
+
+    private int ClipPart(Polygon polygon, GeometryCommands output)
+    {
+        var start = output.Mark();
+        var firstRing = _keptRings.Count;
+        var fast = TryFastPath(polygon, output, start, out var rings);
+        if (fast && (rings == 0 || IsValid(firstRing)))
         {
             return rings;
         }
 
         // Roll back whatever the fast path wrote for this polygon.
         output.Restore(start);
+        _keptRings.RemoveRange(firstRing, _keptRings.Count - firstRing);
         Fallbacks++;
         return ClipWithOverlay(polygon, output);
     }
@@ -70,6 +105,7 @@ internal sealed class PolygonTileClipper
     private bool TryFastPath(Polygon polygon, GeometryCommands output, GeometryCommands.Position start, out int rings)
     {
         rings = 0;
+        var firstRing = _keptRings.Count;
         var shell = Load(polygon.ExteriorRing.CoordinateSequence);
         var shellClass = Classify(shell);
         int count;
@@ -128,6 +164,7 @@ internal sealed class PolygonTileClipper
                     {
                         // The tile lies in the hole: nothing of this polygon is in it.
                         output.Restore(start);
+                        _keptRings.RemoveRange(firstRing, _keptRings.Count - firstRing);
                         rings = 0;
                         return true;
                     }
@@ -141,9 +178,9 @@ internal sealed class PolygonTileClipper
         return true;
     }
 
-    private int ClipWithOverlay(Polygon polygon, GeometryCommands output)
+    private int ClipWithOverlay(Geometry polygonal, GeometryCommands output)
     {
-        var local = (Polygon)polygon.Copy();
+        var local = polygonal.Copy();
         local.Apply(new TileTransform(_west, _north, _scale));
         local.GeometryChanged();
         Geometry clipped;
@@ -183,6 +220,29 @@ internal sealed class PolygonTileClipper
         }
 
         return rings;
+    }
+
+    /// <summary>
+    /// Rounding to the integer grid can make edges cross or touch (about 0.5% of features at z5-z8, 0.02% at z12 on
+    /// Peru); such a polygon goes to the snap-rounding overlay instead.
+    /// </summary>
+    private bool IsValid(int firstRing)
+    {
+        var polygons = new List<Polygon>();
+        for (var i = firstRing; i < _keptRings.Count; i++)
+        {
+            var shell = Factory.CreateLinearRing(_keptRings[i].Ring);
+            var holes = new List<LinearRing>();
+            while (i + 1 < _keptRings.Count && !_keptRings[i + 1].Exterior)
+            {
+                holes.Add(Factory.CreateLinearRing(_keptRings[++i].Ring));
+            }
+
+            polygons.Add(Factory.CreatePolygon(shell, [.. holes]));
+        }
+
+        Geometry geometry = polygons.Count == 1 ? polygons[0] : Factory.CreateMultiPolygon([.. polygons]);
+        return new NetTopologySuite.Operation.Valid.IsValidOp(geometry).IsValid;
     }
 
     /// <summary>Loads a ring (closing point dropped) into tile coordinates; returns its point count.</summary>
@@ -494,6 +554,17 @@ internal sealed class PolygonTileClipper
         if (area2 > 0 != exterior)
         {
             Reverse(points2);
+        }
+
+        {
+            var coordinates = new Coordinate[m + 1];
+            for (var i = 0; i < m; i++)
+            {
+                coordinates[i] = new Coordinate(points2[2 * i], points2[2 * i + 1]);
+            }
+
+            coordinates[m] = coordinates[0];
+            _keptRings.Add((coordinates, exterior));
         }
 
         output.AddRing(points2);

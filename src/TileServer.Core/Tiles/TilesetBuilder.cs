@@ -512,16 +512,7 @@ public static class TilesetBuilder
                         {
                             var geometry = _geometries[l][u];
                             worker.Commands.Reset();
-                            var rings = 0;
-                            for (var p = 0; p < geometry.NumGeometries; p++)
-                            {
-                                if (geometry.GetGeometryN(p) is Polygon polygon && !polygon.IsEmpty && worker.Clipper.Touches(polygon.EnvelopeInternal))
-                                {
-                                    rings += worker.Clipper.Clip(polygon, worker.Commands);
-                                }
-                            }
-
-                            if (rings > 0)
+                            if (worker.Clipper.Clip(geometry, worker.Commands) > 0)
                             {
                                 tile.Features[l].Add((u, worker.Commands.Written.ToArray()));
                                 _emitted[l][u] = true;
