@@ -68,7 +68,7 @@ public static class TilesetBuilder
             levels[l] = LevelData.Create(layers[l], l, layerOptions[l], options);
         }
 
-        Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints());
+        Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints(options.Labels));
         steps["labelPoints"] = clock.ElapsedMilliseconds;
         clock.Restart();
 
@@ -82,43 +82,61 @@ public static class TilesetBuilder
         var originals = new Geometry[Levels][];
         steps["project"] = clock.ElapsedMilliseconds;
 
-        for (var z = options.MaxZoom; z >= 0; z--)
+        // Simplification is a chain (each zoom starts from the deeper one) and runs on its own thread, one zoom
+        // ahead of the parallel clipping and encoding of the zoom before.
+        using var simplified = new System.Collections.Concurrent.BlockingCollection<(int Zoom, int[] Active, Geometry[][] Geometries)>(boundedCapacity: 1);
+        var producer = Task.Run(() =>
         {
-            var active = Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray();
-            if (active.Length == 0)
+            try
             {
-                continue;
-            }
+                var watch = new Stopwatch();
+                for (var z = options.MaxZoom; z >= 0; z--)
+                {
+                    var active = Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray();
+                    if (active.Length == 0)
+                    {
+                        continue;
+                    }
 
-            clock.Restart();
-            var tolerance = options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
-            var geometries = new Geometry[Levels][];
-            if (isCoverage)
+                    watch.Restart();
+                    var tolerance = options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
+                    var geometries = new Geometry[Levels][];
+                    if (isCoverage)
+                    {
+                        var finest = active.Max();
+                        if (current.Level != finest)
+                        {
+                            current = (finest, Dissolve(current.Geometries, current.Level, finest, levels, parents));
+                        }
+
+                        current.Geometries = tolerance > 0 ? CoverageSimplifier.Simplify(current.Geometries, tolerance) : current.Geometries;
+                        foreach (var l in active)
+                        {
+                            geometries[l] = l == finest ? current.Geometries : Dissolve(current.Geometries, finest, l, levels, parents);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var l in active)
+                        {
+                            originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
+                            var source = originals[l];
+                            geometries[l] = [.. source.Select(g => tolerance > 0 ? DouglasPeuckerSimplifier.Simplify(g, tolerance) : g)];
+                        }
+                    }
+
+                    simplifyMs += watch.ElapsedMilliseconds;
+                    simplified.Add((z, active, geometries));
+                }
+            }
+            finally
             {
-                var finest = active.Max();
-                if (current.Level != finest)
-                {
-                    current = (finest, Dissolve(current.Geometries, current.Level, finest, levels, parents));
-                }
-
-                current.Geometries = tolerance > 0 ? CoverageSimplifier.Simplify(current.Geometries, tolerance) : current.Geometries;
-                foreach (var l in active)
-                {
-                    geometries[l] = l == finest ? current.Geometries : Dissolve(current.Geometries, finest, l, levels, parents);
-                }
+                simplified.CompleteAdding();
             }
-            else
-            {
-                foreach (var l in active)
-                {
-                    originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
-                    var source = originals[l];
-                    geometries[l] = new Geometry[source.Length];
-                    Parallel.For(0, source.Length, u => geometries[l][u] = tolerance > 0 ? DouglasPeuckerSimplifier.Simplify(source[u], tolerance) : source[u]);
-                }
-            }
+        });
 
-            simplifyMs += clock.ElapsedMilliseconds;
+        foreach (var (z, active, geometries) in simplified.GetConsumingEnumerable())
+        {
             clock.Restart();
             var zoom = new ZoomBuild(z, options, levels, geometries, active);
             zoom.Clip();
@@ -131,6 +149,7 @@ public static class TilesetBuilder
             encodeMs += clock.ElapsedMilliseconds;
         }
 
+        producer.GetAwaiter().GetResult();
         steps["simplify"] = simplifyMs;
         steps["clip"] = clipMs;
         steps["encode"] = encodeMs;
@@ -268,9 +287,11 @@ public static class TilesetBuilder
 
         public required IReadOnlyDictionary<string, string> Fields { get; init; }
 
-        public double[] LabelX { get; private set; } = [];
+        private double[] _labelX = [];
+        private double[] _labelY = [];
+        private bool[] _labelDone = [];
 
-        public double[] LabelY { get; private set; } = [];
+        public int Count => _labelX.Length;
 
         public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
         {
@@ -357,17 +378,31 @@ public static class TilesetBuilder
             };
         }
 
-        public void ComputeLabelPoints()
+        /// <summary>Computes every label point (the labels layer is on), or none yet (they are then computed on demand for collapsed units).</summary>
+        public void ComputeLabelPoints(bool all)
         {
             var count = Options.Enabled ? Layer.Units.Count : 0;
-            LabelX = new double[count];
-            LabelY = new double[count];
-            Parallel.For(0, count, u =>
+            _labelX = new double[count];
+            _labelY = new double[count];
+            _labelDone = new bool[count];
+            if (all)
             {
-                var point = LabelPoint(Layer.Units[u].Geometry);
-                LabelX[u] = WebMercator.X(point.X);
-                LabelY[u] = WebMercator.Y(point.Y);
-            });
+                Parallel.For(0, count, u => Label(u));
+            }
+        }
+
+        /// <summary>The unit's label point in Web Mercator metres. Safe in parallel for distinct units.</summary>
+        public (double X, double Y) Label(int unit)
+        {
+            if (!_labelDone[unit])
+            {
+                var point = LabelPoint(Layer.Units[unit].Geometry);
+                _labelX[unit] = WebMercator.X(point.X);
+                _labelY[unit] = WebMercator.Y(point.Y);
+                _labelDone[unit] = true;
+            }
+
+            return (_labelX[unit], _labelY[unit]);
         }
     }
 
@@ -541,7 +576,7 @@ public static class TilesetBuilder
                         continue;
                     }
 
-                    var (tile, px, py) = Locate(_levels[l].LabelX[u], _levels[l].LabelY[u]);
+                    var (tile, px, py) = Locate(_levels[l].Label(u));
                     px = Math.Min(px, _options.Extent - 1);
                     py = Math.Min(py, _options.Extent - 1);
                     square[0] = px;
@@ -571,16 +606,17 @@ public static class TilesetBuilder
 
             foreach (var l in _active)
             {
-                for (var u = 0; u < _levels[l].LabelX.Length; u++)
+                for (var u = 0; u < _levels[l].Count; u++)
                 {
-                    var (tile, px, py) = Locate(_levels[l].LabelX[u], _levels[l].LabelY[u]);
+                    var (tile, px, py) = Locate(_levels[l].Label(u));
                     tile.Labels.Add((l, u, px, py));
                 }
             }
         }
 
-        private (TileWork Tile, int X, int Y) Locate(double mx, double my)
+        private (TileWork Tile, int X, int Y) Locate((double X, double Y) point)
         {
+            var (mx, my) = point;
             var n = (1 << _zoom) - 1;
             var x = Math.Clamp((int)Math.Floor((mx + WebMercator.HalfWorld) / _size), 0, n);
             var y = Math.Clamp((int)Math.Floor((WebMercator.HalfWorld - my) / _size), 0, n);
