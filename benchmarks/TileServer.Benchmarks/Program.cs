@@ -6,4 +6,10 @@ if (args is ["tile-sizes", ..])
     return;
 }
 
+if (args is ["tile-list", ..])
+{
+    TileServer.Benchmarks.Tiles.TileSizeReport.List();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

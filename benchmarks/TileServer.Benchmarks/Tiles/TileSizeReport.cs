@@ -8,6 +8,16 @@ namespace TileServer.Benchmarks.Tiles;
 /// </summary>
 internal static class TileSizeReport
 {
+    /// <summary>Every non-empty tile of the served tileset, one <c>z/x/y</c> a line (for benchmarks/load/tiles.sh).</summary>
+    public static void List()
+    {
+        var tileset = PeruTileData.Build(PeruTileData.Load(), PeruTileData.Full());
+        foreach (var id in tileset.TileIds.OrderBy(t => t.Z).ThenBy(t => t.X).ThenBy(t => t.Y))
+        {
+            Console.WriteLine(id);
+        }
+    }
+
     public static void Run()
     {
         var snapshot = PeruTileData.Load();

@@ -97,7 +97,7 @@ public class PeruTilesetTests(PeruTilesetFixture peru) : IClassFixture<PeruTiles
             Assert.True(peru.Tiles.TryGetTile(id, out var tile));
             foreach (var feature in TileDecoding.Decode(id, tile.Mvt).Layer("departments"))
             {
-                var local = TileDecoding.ToTileUnits(feature.Geometry, id);
+                var local = TileDecoding.ToTileUnits(feature.Geometry, id, round: true);
                 Assert.True(local is Polygon or MultiPolygon, $"{feature.Attributes["code"]} is a {local.GeometryType}");
                 Assert.True(local.IsValid, $"department {feature.Attributes["code"]} at {id} is invalid");
                 Assert.True(local.Area > 0);
@@ -106,6 +106,34 @@ public class PeruTilesetTests(PeruTilesetFixture peru) : IClassFixture<PeruTiles
         }
 
         Assert.True(count >= 25, $"only {count} department features at z{zoom}");
+    }
+
+    [PeruTheory]
+    [InlineData(8)]
+    [InlineData(10)]
+    [InlineData(12)]
+    public void Every_polygon_of_every_layer_is_valid(int zoom)
+    {
+        var invalid = new List<string>();
+        var count = 0;
+        foreach (var id in peru.Tiles.TileIds.Where(t => t.Z == zoom))
+        {
+            Assert.True(peru.Tiles.TryGetTile(id, out var tile));
+            foreach (var (layer, features) in TileDecoding.Decode(id, tile.Mvt).Where(l => l.Key != "labels"))
+            {
+                foreach (var feature in features)
+                {
+                    count++;
+                    if (!TileDecoding.ToTileUnits(feature.Geometry, id, round: true).IsValid)
+                    {
+                        invalid.Add($"{id} {layer} {feature.Attributes["code"]}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(count > 1000);
+        Assert.True(invalid.Count == 0, $"{invalid.Count} invalid: {string.Join("; ", invalid.Take(10))}");
     }
 
     [PeruTheory]

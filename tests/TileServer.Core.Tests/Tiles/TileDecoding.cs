@@ -21,19 +21,22 @@ public static class TileDecoding
     public static IList<IFeature> Layer(this Dictionary<string, IList<IFeature>> tile, string name) =>
         tile.TryGetValue(name, out var features) ? features : [];
 
-    /// <summary>A decoded geometry in the tile's own units (0..4096, y down), where one pixel of a 512-pixel tile is 8 units.</summary>
-    public static Geometry ToTileUnits(Geometry geometry, TileId id, int extent = 4096)
+    /// <summary>
+    /// A decoded geometry in the tile's own units (0..4096, y down), where one pixel of a 512-pixel tile is 8 units;
+    /// <paramref name="round"/> undoes the reader's round trip through degrees, back to the integers in the tile.
+    /// </summary>
+    public static Geometry ToTileUnits(Geometry geometry, TileId id, int extent = 4096, bool round = false)
     {
         var west = WebMercator.TileWest(id.Z, id.X);
         var north = WebMercator.TileNorth(id.Z, id.Y);
         var scale = extent / WebMercator.TileSize(id.Z);
         var copy = geometry.Copy();
-        copy.Apply(new TileUnitsFilter(west, north, scale));
+        copy.Apply(new TileUnitsFilter(west, north, scale, round));
         copy.GeometryChanged();
         return copy;
     }
 
-    private sealed class TileUnitsFilter(double west, double north, double scale) : IEntireCoordinateSequenceFilter
+    private sealed class TileUnitsFilter(double west, double north, double scale, bool round) : IEntireCoordinateSequenceFilter
     {
         public bool Done => false;
 
@@ -43,8 +46,10 @@ public static class TileDecoding
         {
             for (var i = 0; i < seq.Count; i++)
             {
-                seq.SetX(i, (WebMercator.X(seq.GetX(i)) - west) * scale);
-                seq.SetY(i, (north - WebMercator.Y(seq.GetY(i))) * scale);
+                var x = (WebMercator.X(seq.GetX(i)) - west) * scale;
+                var y = (north - WebMercator.Y(seq.GetY(i))) * scale;
+                seq.SetX(i, round ? Math.Round(x) : x);
+                seq.SetY(i, round ? Math.Round(y) : y);
             }
         }
     }
