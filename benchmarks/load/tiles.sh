@@ -27,5 +27,7 @@ echo "ready after $(echo "$(date +%s.%N) - $started" | bc) s"
 curl -s "http://127.0.0.1:$port/v1/dataset" | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["tiles"]; print("tiles:", t["tiles"], "mvtBytes:", t["mvtBytes"], "gzipBytes:", t["gzipBytes"], "built in", t["elapsedMs"], "ms; timingsMs:", d["timingsMs"])'
 grep VmRSS "/proc/$server/status" | sed 's/^/after load, /'
 
+# Warm-up (tiered JIT, connection pools), not measured.
+TILES_LIST="$work/tiles.txt" wrk -t2 -c64 -d10s -s "$here/tiles.lua" "http://127.0.0.1:$port" >/dev/null
 TILES_LIST="$work/tiles.txt" wrk -t2 -c64 -d"$duration" --latency -s "$here/tiles.lua" "http://127.0.0.1:$port"
 grep -E 'VmRSS|VmHWM' "/proc/$server/status" | sed 's/^/after wrk, /'
