@@ -34,7 +34,8 @@ internal sealed class PolygonTileClipper
     private double _scale;
     private double _low;
     private double _high;
-    private Polygon _clipBox = null!;
+    private Geometry _clipBox = null!;
+    private PrecisionModel _grid = UnitGrid;
 
     public int Fallbacks { get; private set; }
 
@@ -45,7 +46,10 @@ internal sealed class PolygonTileClipper
         _scale = extent / WebMercator.TileSize(zoom);
         _low = -buffer;
         _high = extent + buffer;
-        _clipBox = (Polygon)Factory.ToGeometry(new Envelope(_low, _high, _low, _high));
+        // The overlay works in Web Mercator metres on the tile's grid (one extent unit, aligned with the tile since
+        // tile edges are whole multiples of it), so that the input polygon need not be copied and transformed.
+        _grid = new PrecisionModel(_scale);
+        _clipBox = Factory.ToGeometry(new Envelope(_west + _low / _scale, _west + _high / _scale, _north - _high / _scale, _north - _low / _scale));
     }
 
     /// <summary>True when the polygon's envelope reaches into the tile (buffer included).</summary>
@@ -180,18 +184,15 @@ internal sealed class PolygonTileClipper
 
     private int ClipWithOverlay(Geometry polygonal, GeometryCommands output)
     {
-        var local = polygonal.Copy();
-        local.Apply(new TileTransform(_west, _north, _scale));
-        local.GeometryChanged();
         Geometry clipped;
         try
         {
-            clipped = OverlayNG.Overlay(local, _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection, UnitGrid);
+            clipped = OverlayNG.Overlay(polygonal, _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection, _grid);
         }
         catch (TopologyException)
         {
             // Snap-rounding failed (very rare): fall back to floating precision, quantised after.
-            clipped = OverlayNGRobust.Overlay(local, _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
+            clipped = OverlayNGRobust.Overlay(polygonal, _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
         }
 
         var rings = 0;
@@ -265,8 +266,8 @@ internal sealed class PolygonTileClipper
         Grow(ref _clipA, n * 2);
         for (var i = 0; i < n; i++)
         {
-            _clipA[2 * i] = sequence.GetX(i);
-            _clipA[2 * i + 1] = sequence.GetY(i);
+            _clipA[2 * i] = (sequence.GetX(i) - _west) * _scale;
+            _clipA[2 * i + 1] = (_north - sequence.GetY(i)) * _scale;
         }
 
         return n;
@@ -588,23 +589,6 @@ internal sealed class PolygonTileClipper
         if (array.Length < size)
         {
             Array.Resize(ref array, Math.Max(size, array.Length * 2));
-        }
-    }
-
-    /// <summary>Web Mercator metres to tile coordinates (y down), in place.</summary>
-    private sealed class TileTransform(double west, double north, double scale) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                seq.SetX(i, (seq.GetX(i) - west) * scale);
-                seq.SetY(i, (north - seq.GetY(i)) * scale);
-            }
         }
     }
 }

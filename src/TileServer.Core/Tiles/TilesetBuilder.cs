@@ -510,6 +510,7 @@ public static class TilesetBuilder
 
         public int Fallbacks { get; private set; }
 
+
         private (int X0, int Y0, int X1, int Y1) Range(Envelope envelope, double margin)
         {
             var n = (1 << _zoom) - 1;
