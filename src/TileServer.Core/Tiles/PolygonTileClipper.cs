@@ -14,7 +14,8 @@ namespace TileServer.Core.Tiles;
 /// result is one piece, so each ring is classified first: entirely inside (kept), entirely outside (the tile is
 /// inside it or it is dropped, by a point-in-ring test of the tile centre), or crossing the boundary exactly twice
 /// (clipped). Any other ring (several pieces, a hole cut by the edge) and any ring that quantisation makes touch
-/// itself send the polygon to NTS OverlayNG with a unit precision model (snap-rounding, valid by construction).
+/// itself (checked with NTS IsValidOp) send the polygon to NTS OverlayNG with the tile's grid as precision model
+/// (snap-rounding to whole extent units, valid by construction).
 /// Cut points are computed from the edge's endpoints in a canonical order, so two neighbours sharing an edge get the
 /// very same cut point and stay crack-free. Not thread-safe: one per worker.
 /// </remarks>

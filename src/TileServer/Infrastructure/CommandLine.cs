@@ -14,6 +14,7 @@ internal static class CommandLine
         return new RootCommand("TileServer: district poverty maps as vector tiles, lookups, aggregates and GeoJSON. With no command, serves (configuration as --Key=value).")
         {
             SampleCommand.Create(),
+            Tiles.TilesCommand.Create(),
         };
     }
 
