@@ -192,8 +192,16 @@ internal sealed class PolygonTileClipper
         }
         catch (TopologyException)
         {
-            // Snap-rounding failed (very rare): fall back to floating precision, quantised after.
-            clipped = OverlayNGRobust.Overlay(polygonal, _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
+            // Snap-rounding failed (very rare; an invalid input, e.g. a layer served as published): repair the input,
+            // overlay in floating precision, and quantise after.
+            try
+            {
+                clipped = OverlayNGRobust.Overlay(NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(polygonal), _clipBox, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
+            }
+            catch (TopologyException)
+            {
+                return 0;
+            }
         }
 
         var rings = 0;

@@ -24,7 +24,7 @@ namespace TileServer.Core.Tiles;
 /// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. Each zoom starts
 /// from the previous (deeper) zoom's simplified coverage, which is cheaper and deviates at most about twice the
 /// tolerance from the source. A layer served as published (cleaning off) is not a coverage: each unit is then
-/// simplified on its own (Douglas-Peucker), and cracks between neighbours are possible.</para>
+/// simplified on its own (NTS Douglas-Peucker, repaired with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
 /// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
 /// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings; tiles run in parallel.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
@@ -121,7 +121,8 @@ public static class TilesetBuilder
                         {
                             originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
                             var source = originals[l];
-                            geometries[l] = [.. source.Select(g => tolerance > 0 ? DouglasPeuckerSimplifier.Simplify(g, tolerance) : g)];
+                            var result = geometries[l] = new Geometry[source.Length];
+                            Parallel.For(0, source.Length, u => result[u] = SimplifyAlone(source[u], tolerance));
                         }
                     }
 
@@ -168,6 +169,17 @@ public static class TilesetBuilder
             steps,
             zoomStats);
         return new Tileset(Info(levels, districts, version, options), all, statistics);
+    }
+
+    private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
+    {
+        if (tolerance <= 0)
+        {
+            return geometry;
+        }
+
+        var simplified = DouglasPeuckerSimplifier.Simplify(geometry, tolerance);
+        return simplified.IsValid ? simplified : NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(simplified);
     }
 
     private static TilesetInfo Info(LevelData[] levels, AdminLayer districts, string version, TilesOptions options)

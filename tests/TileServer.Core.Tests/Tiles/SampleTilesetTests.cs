@@ -92,3 +92,37 @@ public class SampleTilesetTests(SampleTilesetFixture sample) : IClassFixture<Sam
         Assert.All(districts, f => Assert.Empty(f.Attributes.GetNames()));
     }
 }
+
+public class UncleanedLayerTilesetTests
+{
+    [Fact]
+    public void A_layer_served_as_published_still_gets_every_district_into_its_tiles()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "TileServer.sln")))
+        {
+            root = Path.GetDirectoryName(root)!;
+        }
+
+        var snapshot = DatasetLoader.Load(
+            new DatasetOptions
+            {
+                Districts = Path.Combine(root, "geodata", "sample", "districts.shp"),
+                Estimates = Path.Combine(root, "geodata", "sample", "estimates.csv"),
+                CleanCoverage = false,
+            },
+            new TilesOptions { MaxZoom = 7 });
+        var tiles = snapshot.Tiles!;
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in tiles.TileIds.Where(t => t.Z == 7))
+        {
+            Assert.True(tiles.TryGetTile(id, out var tile));
+            foreach (var feature in TileDecoding.Decode(id, tile.Mvt).Layer("districts"))
+            {
+                codes.Add((string)feature.Attributes["code"]);
+            }
+        }
+
+        Assert.Equal(snapshot.Districts.Units.Count, codes.Count);
+    }
+}
