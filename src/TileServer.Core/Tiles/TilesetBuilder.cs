@@ -23,8 +23,9 @@ namespace TileServer.Core.Tiles;
 /// extent units at that zoom); coarser levels are dissolved from it with <see cref="CoverageDissolver"/>. So the
 /// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. Each zoom starts
 /// from the previous (deeper) zoom's simplified coverage, which is cheaper and deviates at most about twice the
-/// tolerance from the source. A layer served as published (cleaning off) is not a coverage: each unit is then
-/// simplified on its own (NTS Douglas-Peucker, repaired with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
+/// tolerance from the source; the chain runs on its own thread one zoom ahead of the clipping. A layer served as
+/// published (cleaning off) is not a coverage: each unit is then simplified on its own (NTS Douglas-Peucker, repaired
+/// with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
 /// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
 /// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings; tiles run in parallel.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
