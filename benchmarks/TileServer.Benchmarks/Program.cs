@@ -1,3 +1,15 @@
 using BenchmarkDotNet.Running;
 
+if (args is ["tile-sizes", ..])
+{
+    TileServer.Benchmarks.Tiles.TileSizeReport.Run();
+    return;
+}
+
+if (args is ["tile-list", ..])
+{
+    TileServer.Benchmarks.Tiles.TileSizeReport.List();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -4,6 +4,7 @@ using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
+using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
 {
@@ -15,6 +16,7 @@ builder.AddHttpConventions();
 builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
+builder.AddTiles();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -23,6 +25,7 @@ app.MapDataset();
 app.MapAdminUnits();
 app.MapAggregation();
 app.MapLookup();
+app.MapTiles();
 
 return await app.RunServerAsync();
 

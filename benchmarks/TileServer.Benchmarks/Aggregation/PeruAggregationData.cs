@@ -3,7 +3,7 @@ using TileServer.Core.Dataset;
 namespace TileServer.Benchmarks.Aggregation;
 
 /// <summary>
-/// Peru as the server loads it: <see cref="DatasetLoader.Load"/> on <c>districts.shp</c> and <c>poverty.csv</c> from
+/// Peru as the server loads it: <see cref="DatasetLoader.Load(DatasetOptions)"/> on <c>districts.shp</c> and <c>poverty.csv</c> from
 /// ../shared/geodata/peru beside the repository (or TILESERVER_PERU_DATA), with the coverage cleaned.
 /// </summary>
 internal static class PeruAggregationData

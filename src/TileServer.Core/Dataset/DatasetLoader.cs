@@ -9,6 +9,7 @@ using TileServer.Core.Geodesy;
 using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
 
@@ -27,7 +28,11 @@ public static class DatasetLoader
     private static readonly string[] ShapefileParts = [".shp", ".shx", ".dbf", ".prj", ".cpg"];
 
     /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
-    public static DatasetSnapshot Load(DatasetOptions options)
+    public static DatasetSnapshot Load(DatasetOptions options) => Load(options, null);
+
+    /// <param name="tiles">The vector tileset to precompute (<see cref="TilesetBuilder"/>); null or disabled: none.</param>
+    /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
+    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -79,6 +84,12 @@ public static class DatasetLoader
         timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
+        Tileset? tileset = null;
+        if (tiles is { Enabled: true })
+        {
+            tileset = TilesetBuilder.Build(departments, provinces, districts, version, options.CleanCoverage, tiles);
+            timings["tiles"] = Lap();
+        }
 
         return new DatasetSnapshot
         {
@@ -89,6 +100,7 @@ public static class DatasetLoader
             Districts = districts,
             Aggregator = aggregator,
             Locator = locator,
+            Tiles = tileset,
             Report = new DatasetReport
             {
                 Ingest = new IngestReport
@@ -104,6 +116,7 @@ public static class DatasetLoader
                 Join = join,
                 SourceCoverage = sourceCoverage,
                 Cleaning = cleaning,
+                Tiles = tileset?.Statistics,
                 TimingsMs = timings,
             },
         };

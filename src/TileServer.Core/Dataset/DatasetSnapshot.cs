@@ -2,6 +2,7 @@ using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
 
@@ -37,6 +38,9 @@ public sealed record DatasetReport
     /// <summary>What cleaning did, or null when <see cref="DatasetOptions.CleanCoverage"/> is off.</summary>
     public required CoverageCleaningReport? Cleaning { get; init; }
 
+    /// <summary>What the tileset build produced, or null when tiles are off.</summary>
+    public TilesetStatistics? Tiles { get; init; }
+
     /// <summary>Wall time of each load step, in milliseconds, in the order they ran.</summary>
     public required IReadOnlyDictionary<string, long> TimingsMs { get; init; }
 }
@@ -63,8 +67,12 @@ public sealed class DatasetSnapshot
 
     /// <summary>Areal-weighting aggregation over the served (cleaned) district geometry.</summary>
     public required DistrictAggregator Aggregator { get; init; }
+
     /// <summary>Point-in-district lookup over <see cref="Districts"/>' served (cleaned) geometry; answers are indexes into its units.</summary>
     public required DistrictLocator Locator { get; init; }
+
+    /// <summary>The precomputed vector tileset (<see cref="TilesetBuilder"/>), or null when tiles are off.</summary>
+    public ITileSource? Tiles { get; init; }
 
     public AdminLayer Layer(AdminLevel level) => level switch
     {

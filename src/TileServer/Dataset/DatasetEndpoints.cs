@@ -1,6 +1,7 @@
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
+using TileServer.Core.Tiles;
 using TileServer.Infrastructure;
 
 namespace TileServer.Dataset;
@@ -26,6 +27,7 @@ public sealed record DatasetSummary(
     JoinReport Join,
     CoverageQualityReport SourceCoverage,
     CoverageCleaningSummary? Cleaning,
+    TilesetStatistics? Tiles,
     IReadOnlyDictionary<string, long> TimingsMs)
 {
     public static DatasetSummary From(DatasetSnapshot snapshot) => new(
@@ -37,6 +39,7 @@ public sealed record DatasetSummary(
         snapshot.Report.Join,
         snapshot.Report.SourceCoverage,
         snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
+        snapshot.Report.Tiles,
         snapshot.Report.TimingsMs);
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TileServer.Core.Dataset;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Dataset;
 
@@ -11,6 +12,7 @@ namespace TileServer.Dataset;
 internal sealed class DatasetLoadService(
     DatasetStore store,
     IOptions<DatasetOptions> options,
+    IOptions<TilesOptions> tiles,
     IHostApplicationLifetime lifetime,
     ILogger<DatasetLoadService> logger) : BackgroundService
 {
@@ -27,12 +29,18 @@ internal sealed class DatasetLoadService(
         var clock = Stopwatch.StartNew();
         try
         {
-            var snapshot = await Task.Run(() => DatasetLoader.Load(options.Value), stoppingToken);
+            var snapshot = await Task.Run(() => DatasetLoader.Load(options.Value, tiles.Value), stoppingToken);
             store.Publish(snapshot);
             logger.LogInformation(
                 "Dataset {Version} loaded in {Elapsed} ms: {Districts} districts, {Provinces} provinces, {Departments} departments, {Matched} joined",
                 snapshot.Version, clock.ElapsedMilliseconds, snapshot.Districts.Units.Count, snapshot.Provinces.Units.Count,
                 snapshot.Departments.Units.Count, snapshot.Report.Join.Matched);
+            if (snapshot.Report.Tiles is { } t)
+            {
+                logger.LogInformation(
+                    "Tiles: {Tiles} tiles z0-{MaxZoom}, {MvtBytes} bytes ({GzipBytes} gzip), largest {Largest} bytes ({LargestTile}), built in {Elapsed} ms",
+                    t.Tiles, tiles.Value.MaxZoom, t.MvtBytes, t.GzipBytes, t.LargestTileBytes, t.LargestTile, t.ElapsedMs);
+            }
             foreach (var warning in snapshot.Report.Ingest.Warnings)
             {
                 logger.LogWarning("{Warning}", warning);

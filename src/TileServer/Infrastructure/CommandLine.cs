@@ -15,6 +15,7 @@ internal static class CommandLine
         {
             SampleCommand.Create(),
             ExportTilesCommand.Create(),
+            Tiles.TilesCommand.Create(),
         };
     }
 

@@ -1,0 +1,35 @@
+using TileServer.Benchmarks.Aggregation;
+using TileServer.Core.Dataset;
+using TileServer.Core.Tiles;
+
+namespace TileServer.Benchmarks.Tiles;
+
+/// <summary>The Peru snapshot (cleaned coverage, dissolved levels) without tiles, and the tile options of each run.</summary>
+internal static class PeruTileData
+{
+    public static DatasetSnapshot Load() => DatasetLoader.Load(new DatasetOptions
+    {
+        Districts = Path.Combine(PeruAggregationData.Folder(), "districts.shp"),
+        Estimates = Path.Combine(PeruAggregationData.Folder(), "poverty.csv"),
+    });
+
+    /// <summary>The served tileset: three layers and labels, z0-z12, every attribute.</summary>
+    public static TilesOptions Full() => new();
+
+    /// <summary>
+    /// The anchor's workload: the districts layer alone, z0-z10, geometry and feature id (PostGIS ST_AsMVT was run
+    /// on geometry and code), every district kept at every zoom.
+    /// </summary>
+    public static TilesOptions DistrictsOnly() => new()
+    {
+        MaxZoom = 10,
+        Labels = false,
+        Attributes = false,
+        Departments = { Enabled = false },
+        Provinces = { Enabled = false },
+        Districts = { MinZoom = 0 },
+    };
+
+    public static Tileset Build(DatasetSnapshot snapshot, TilesOptions options) =>
+        TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Version, true, options);
+}

@@ -1,0 +1,107 @@
+namespace TileServer.Core.Tiles;
+
+/// <summary>The zoom range of one layer of the tileset; <see cref="Enabled"/> false leaves the layer out.</summary>
+public sealed class TileLayerOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public int MinZoom { get; set; }
+
+    public int MaxZoom { get; set; } = 12;
+
+    internal bool Covers(int zoom) => Enabled && zoom >= MinZoom && zoom <= MaxZoom;
+}
+
+/// <summary>
+/// The vector tileset: the <c>Tiles</c> configuration section. Defaults show departments from z0, provinces from z3
+/// and districts from z5 (at z5 Peru is about 600 pixels wide, a district about 13), so that every zoom shows a map
+/// without crowding the low zooms.
+/// </summary>
+public sealed class TilesOptions
+{
+    public const string SectionName = "Tiles";
+
+    /// <summary>Build the tileset at load. Off: no tiles (the tile endpoints answer 404).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The deepest zoom precomputed; clients overzoom beyond it.</summary>
+    public int MaxZoom { get; set; } = 12;
+
+    /// <summary>Tile coordinate extent (MVT 2.1: 4096 is the convention).</summary>
+    public int Extent { get; set; } = 4096;
+
+    /// <summary>Geometry kept beyond each tile edge, in extent units, so that strokes and fills join across tiles.</summary>
+    public int Buffer { get; set; } = 64;
+
+    /// <summary>
+    /// Coverage simplification tolerance in extent units (16 = one pixel of a 256-pixel tile, half a pixel of a
+    /// 512-pixel one): the NTS CoverageSimplifier distance tolerance at zoom z is this times the size of one extent
+    /// unit in Web Mercator metres at z.
+    /// </summary>
+    public double SimplifyTolerance { get; set; } = 16;
+
+    /// <summary>Gzip level of the precompressed copy of each tile.</summary>
+    public System.IO.Compression.CompressionLevel GzipLevel { get; set; } = System.IO.Compression.CompressionLevel.Optimal;
+
+    /// <summary><c>Cache-Control</c> header of tile and TileJSON responses.</summary>
+    public string CacheControl { get; set; } = "public, max-age=3600";
+
+    /// <summary>TileJSON <c>attribution</c> (HTML).</summary>
+    public string Attribution { get; set; } = "Boundaries: INEI; estimates: INEI poverty maps, CEPLAN, PNUD";
+
+    public TileLayerOptions Departments { get; set; } = new() { MinZoom = 0 };
+
+    public TileLayerOptions Provinces { get; set; } = new() { MinZoom = 3 };
+
+    public TileLayerOptions Districts { get; set; } = new() { MinZoom = 5 };
+
+    /// <summary>
+    /// Polygon features carry code, name, parent codes and the estimates. False: geometry and the numeric feature id
+    /// only (<c>code</c> too when it is not numeric): geometry-only tiles, as in the comparison with PostGIS
+    /// <c>ST_AsMVT</c>; clients join the data by id themselves.
+    /// </summary>
+    public bool Attributes { get; set; } = true;
+
+    /// <summary>The <c>labels</c> point layer: one point per unit, for the zooms of the unit's own layer.</summary>
+    public bool Labels { get; set; } = true;
+
+    /// <summary>Problems with the values, one message each; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxZoom is < 0 or > 16)
+        {
+            errors.Add($"Tiles:MaxZoom must be between 0 and 16, got {MaxZoom}");
+        }
+
+        if (Extent is < 256 or > 65536)
+        {
+            errors.Add($"Tiles:Extent must be between 256 and 65536, got {Extent}");
+        }
+
+        if (Buffer < 0 || Buffer > Extent / 2)
+        {
+            errors.Add($"Tiles:Buffer must be between 0 and half the extent ({Extent / 2}), got {Buffer}");
+        }
+
+        if (!(SimplifyTolerance >= 0 && SimplifyTolerance <= Extent / 16.0))
+        {
+            errors.Add($"Tiles:SimplifyTolerance must be between 0 and {Extent / 16.0} extent units, got {SimplifyTolerance}");
+        }
+
+        if (string.IsNullOrWhiteSpace(CacheControl))
+        {
+            errors.Add("Tiles:CacheControl must not be empty");
+        }
+
+        foreach (var (name, layer) in new[] { ("Departments", Departments), ("Provinces", Provinces), ("Districts", Districts) })
+        {
+            if (layer.MinZoom < 0 || layer.MinZoom > layer.MaxZoom)
+            {
+                errors.Add($"Tiles:{name}: MinZoom ({layer.MinZoom}) must be between 0 and MaxZoom ({layer.MaxZoom})");
+            }
+        }
+
+        return errors;
+    }
+}

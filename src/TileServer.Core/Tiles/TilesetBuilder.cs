@@ -1,0 +1,737 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using NetTopologySuite.Algorithm.Construct;
+using NetTopologySuite.Coverage;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Simplify;
+using TileServer.Core.Coverage;
+using TileServer.Core.Dataset;
+using TileServer.Core.Join;
+
+namespace TileServer.Core.Tiles;
+
+/// <summary>
+/// Builds the <c>poverty</c> vector tileset (<see cref="Tileset"/>): layers <c>departments</c>, <c>provinces</c>,
+/// <c>districts</c> (code, name, parent codes, numeric estimates, numeric feature id) and <c>labels</c> (one point per
+/// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1.
+/// </summary>
+/// <remarks>
+/// <para>Per zoom, from the deepest up: the finest level shown at that zoom is simplified as a coverage with NTS
+/// <see cref="CoverageSimplifier"/> in Web Mercator metres (tolerance <see cref="TilesOptions.SimplifyTolerance"/>
+/// extent units at that zoom); coarser levels are dissolved from it with <see cref="CoverageDissolver"/>. So the
+/// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. Each zoom starts
+/// from the previous (deeper) zoom's simplified coverage, which is cheaper and deviates at most about twice the
+/// tolerance from the source; the chain runs on its own thread one zoom ahead of the clipping. A layer served as
+/// published (cleaning off) is not a coverage: each unit is then simplified on its own (NTS Douglas-Peucker, repaired
+/// with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
+/// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
+/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings; tiles run in parallel.</para>
+/// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
+/// written as a one-unit square at its label point in the tile holding that point; and every unit has its label
+/// point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c> layer at the
+/// zooms of its own layer.</para>
+/// <para>Text columns of the estimates (Peru: the names again) are left out; missing numbers are left out of the
+/// feature, never zero. Thread safety: stateless.</para>
+/// </remarks>
+public static class TilesetBuilder
+{
+    public const string TilesetName = "poverty";
+
+    private static readonly string[] LayerNames = ["departments", "provinces", "districts"];
+    private static readonly string[] LevelNames = ["department", "province", "district"];
+    private static readonly string[] LabelKeys = ["level", "code", "name"];
+    private const int Levels = 3;
+
+    /// <summary>Builds the tileset of a dataset snapshot's three levels.</summary>
+    /// <param name="isCoverage">True when the districts form a clean coverage (the loader's cleaning is on).</param>
+    public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, string version, bool isCoverage, TilesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(departments);
+        ArgumentNullException.ThrowIfNull(provinces);
+        ArgumentNullException.ThrowIfNull(districts);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        }
+
+        var total = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+        var steps = new Dictionary<string, long>(StringComparer.Ordinal);
+        var layers = new[] { departments, provinces, districts };
+        var layerOptions = new[] { options.Departments, options.Provinces, options.Districts };
+        var levels = new LevelData[Levels];
+        for (var l = 0; l < Levels; l++)
+        {
+            levels[l] = LevelData.Create(layers[l], l, layerOptions[l], options);
+        }
+
+        Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints(options.Labels));
+        steps["labelPoints"] = clock.ElapsedMilliseconds;
+        clock.Restart();
+
+        var parents = ParentIndexes(levels);
+        var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
+        var zoomStats = new List<ZoomStatistics>();
+        long simplifyMs = 0, clipMs = 0, encodeMs = 0;
+        var collapsed = 0;
+        var fallbacks = 0;
+        var current = (Level: Levels - 1, Geometries: districts.Units.Select(u => ToMercator(u.Geometry)).ToArray());
+        var originals = new Geometry[Levels][];
+        steps["project"] = clock.ElapsedMilliseconds;
+
+        // Simplification is a chain (each zoom starts from the deeper one) and runs on its own thread, one zoom
+        // ahead of the parallel clipping and encoding of the zoom before.
+        using var simplified = new System.Collections.Concurrent.BlockingCollection<(int Zoom, int[] Active, Geometry[][] Geometries)>(boundedCapacity: 1);
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                var watch = new Stopwatch();
+                for (var z = options.MaxZoom; z >= 0; z--)
+                {
+                    var active = Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray();
+                    if (active.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    watch.Restart();
+                    var tolerance = options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
+                    var geometries = new Geometry[Levels][];
+                    if (isCoverage)
+                    {
+                        var finest = active.Max();
+                        if (current.Level != finest)
+                        {
+                            current = (finest, Dissolve(current.Geometries, current.Level, finest, levels, parents));
+                        }
+
+                        current.Geometries = tolerance > 0 ? CoverageSimplifier.Simplify(current.Geometries, tolerance) : current.Geometries;
+                        foreach (var l in active)
+                        {
+                            geometries[l] = l == finest ? current.Geometries : Dissolve(current.Geometries, finest, l, levels, parents);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var l in active)
+                        {
+                            originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
+                            var source = originals[l];
+                            var result = geometries[l] = new Geometry[source.Length];
+                            Parallel.For(0, source.Length, u => result[u] = SimplifyAlone(source[u], tolerance));
+                        }
+                    }
+
+                    simplifyMs += watch.ElapsedMilliseconds;
+                    simplified.Add((z, active, geometries));
+                }
+            }
+            finally
+            {
+                simplified.CompleteAdding();
+            }
+        });
+
+        foreach (var (z, active, geometries) in simplified.GetConsumingEnumerable())
+        {
+            clock.Restart();
+            var zoom = new ZoomBuild(z, options, levels, geometries, active);
+            zoom.Clip();
+            collapsed += zoom.KeepCollapsedUnits();
+            zoom.PlaceLabels();
+            fallbacks += zoom.Fallbacks;
+            clipMs += clock.ElapsedMilliseconds;
+            clock.Restart();
+            zoomStats.Add(zoom.Encode(tiles));
+            encodeMs += clock.ElapsedMilliseconds;
+        }
+
+        producer.GetAwaiter().GetResult();
+        steps["simplify"] = simplifyMs;
+        steps["clip"] = clipMs;
+        steps["encode"] = encodeMs;
+        zoomStats.Reverse();
+        var all = tiles.ToArray();
+        var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
+        var statistics = new TilesetStatistics(
+            all.Length,
+            all.Sum(t => (long)t.Value.Mvt.Length),
+            all.Sum(t => (long)t.Value.Gzip.Length),
+            largest.Value?.Mvt.Length ?? 0,
+            largest.Value is null ? string.Empty : largest.Key.ToString(),
+            collapsed,
+            fallbacks,
+            total.ElapsedMilliseconds,
+            steps,
+            zoomStats);
+        return new Tileset(Info(levels, districts, version, options), all, statistics);
+    }
+
+    private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
+    {
+        if (tolerance <= 0)
+        {
+            return geometry;
+        }
+
+        var simplified = DouglasPeuckerSimplifier.Simplify(geometry, tolerance);
+        return simplified.IsValid ? simplified : NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(simplified);
+    }
+
+    private static TilesetInfo Info(LevelData[] levels, AdminLayer districts, string version, TilesOptions options)
+    {
+        var vectorLayers = new List<VectorLayerInfo>();
+        foreach (var level in levels.Where(l => l.Options.Enabled))
+        {
+            vectorLayers.Add(new VectorLayerInfo(
+                LayerNames[level.Index],
+                $"{LevelNames[level.Index]} polygons: code, name, parent codes and the numeric estimates (missing values left out)",
+                level.Options.MinZoom,
+                Math.Min(level.Options.MaxZoom, options.MaxZoom),
+                level.Fields));
+        }
+
+        var enabled = levels.Where(l => l.Options.Enabled).ToArray();
+        if (options.Labels && enabled.Length > 0)
+        {
+            vectorLayers.Add(new VectorLayerInfo(
+                "labels",
+                "one point per unit inside it (pole of inaccessibility), at the zooms of the unit's layer",
+                enabled.Min(l => l.Options.MinZoom),
+                Math.Min(enabled.Max(l => l.Options.MaxZoom), options.MaxZoom),
+                new Dictionary<string, string>(StringComparer.Ordinal) { ["level"] = "String", ["code"] = "String", ["name"] = "String" }));
+        }
+
+        var envelope = new Envelope();
+        foreach (var unit in districts.Units)
+        {
+            envelope.ExpandToInclude(unit.Geometry.EnvelopeInternal);
+        }
+
+        double[] bounds = envelope.IsNull ? [-180, -85.0511, 180, 85.0511] : [envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY];
+        var span = Math.Max(bounds[2] - bounds[0], bounds[3] - bounds[1]);
+        var centerZoom = span <= 0 ? options.MaxZoom : Math.Clamp((int)Math.Floor(Math.Log2(360 / span)), 0, options.MaxZoom);
+        return new TilesetInfo(
+            TilesetName,
+            "District poverty estimates with provinces and departments, gap-free at every zoom",
+            options.Attribution,
+            version,
+            enabled.Length == 0 ? 0 : enabled.Min(l => l.Options.MinZoom),
+            options.MaxZoom,
+            bounds,
+            [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, centerZoom],
+            vectorLayers);
+    }
+
+    /// <summary>For each level, the index of each unit's unit in every coarser level.</summary>
+    private static int[][][] ParentIndexes(LevelData[] levels)
+    {
+        var result = new int[Levels][][];
+        for (var fine = 0; fine < Levels; fine++)
+        {
+            result[fine] = new int[Levels][];
+            for (var coarse = 0; coarse < fine; coarse++)
+            {
+                var codeLength = levels[coarse].Layer.Units.Count == 0 ? 0 : levels[coarse].Layer.Units[0].Code.Length;
+                var byCode = levels[coarse].Layer.Units.Select((u, i) => (u.Code, i)).ToDictionary(x => x.Code, x => x.i, StringComparer.Ordinal);
+                result[fine][coarse] = [.. levels[fine].Layer.Units.Select(u => u.Code.Length >= codeLength && byCode.TryGetValue(u.Code[..codeLength], out var i) ? i : -1)];
+            }
+        }
+
+        return result;
+    }
+
+    private static Geometry[] Dissolve(Geometry[] fine, int fineLevel, int coarseLevel, LevelData[] levels, int[][][] parents)
+    {
+        var map = parents[fineLevel][coarseLevel];
+        var coarse = levels[coarseLevel].Layer.Units;
+        var keys = map.Select(i => i < 0 ? string.Empty : coarse[i].Code).ToArray();
+        var dissolved = CoverageDissolver.Dissolve(fine, keys).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return [.. coarse.Select(u => dissolved.TryGetValue(u.Code, out var g) ? g : ToMercator(u.Geometry))];
+    }
+
+    internal static Geometry ToMercator(Geometry geometry)
+    {
+        var copy = geometry.Copy();
+        copy.Apply(MercatorFilter.Instance);
+        copy.GeometryChanged();
+        return copy;
+    }
+
+    private sealed class MercatorFilter : IEntireCoordinateSequenceFilter
+    {
+        public static readonly MercatorFilter Instance = new();
+
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq)
+        {
+            for (var i = 0; i < seq.Count; i++)
+            {
+                seq.SetX(i, WebMercator.X(seq.GetX(i)));
+                seq.SetY(i, WebMercator.Y(seq.GetY(i)));
+            }
+        }
+    }
+
+    /// <summary>One administrative level as a tile layer: its units' attributes, ids and label points.</summary>
+    private sealed class LevelData
+    {
+        public required int Index { get; init; }
+
+        public required AdminLayer Layer { get; init; }
+
+        public required TileLayerOptions Options { get; init; }
+
+        public required string[] Keys { get; init; }
+
+        public required FeatureProperty[][] Properties { get; init; }
+
+        public required FeatureProperty[][] LabelProperties { get; init; }
+
+        public required ulong?[] Ids { get; init; }
+
+        public required IReadOnlyDictionary<string, string> Fields { get; init; }
+
+        private double[] _labelX = [];
+        private double[] _labelY = [];
+        private bool[] _labelDone = [];
+
+        public int Count => _labelX.Length;
+
+        public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
+        {
+            var keys = new List<string> { "code", "name" };
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["code"] = "String", ["name"] = "String" };
+            if (!options.Attributes)
+            {
+                keys.RemoveAt(1);
+                fields.Remove("name");
+            }
+            else if (index == (int)AdminLevel.District)
+            {
+                keys.Add("province");
+                fields["province"] = "String";
+            }
+
+            if (options.Attributes && index != (int)AdminLevel.Department)
+            {
+                keys.Add("department");
+                fields["department"] = "String";
+            }
+
+            var columns = new List<(int Column, int Key)>();
+            for (var c = 0; c < (options.Attributes ? layer.Columns.Count : 0); c++)
+            {
+                if (layer.Columns[c].Kind == ColumnKind.Number && !keys.Contains(layer.Columns[c].Name, StringComparer.Ordinal))
+                {
+                    columns.Add((c, keys.Count));
+                    keys.Add(layer.Columns[c].Name);
+                    fields[layer.Columns[c].Name] = "Number";
+                }
+            }
+
+            var properties = new FeatureProperty[layer.Units.Count][];
+            var labels = new FeatureProperty[layer.Units.Count][];
+            var ids = new ulong?[layer.Units.Count];
+            for (var u = 0; u < layer.Units.Count; u++)
+            {
+                var unit = layer.Units[u];
+                ids[u] = ulong.TryParse(unit.Code, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+                var list = new List<FeatureProperty>();
+                if (options.Attributes || ids[u] is null)
+                {
+                    list.Add(new(0, unit.Code, 0));
+                }
+
+                if (options.Attributes)
+                {
+                    list.Add(new(1, unit.Name, 0));
+                }
+
+                if (options.Attributes && index == (int)AdminLevel.District && unit.ProvinceCode is { } province)
+                {
+                    list.Add(new(keys.IndexOf("province"), province, 0));
+                }
+
+                if (options.Attributes && index != (int)AdminLevel.Department && unit.DepartmentCode is { } department)
+                {
+                    list.Add(new(keys.IndexOf("department"), department, 0));
+                }
+
+                foreach (var (column, key) in columns)
+                {
+                    if (column < unit.Values.Count && unit.Values[column] is double value && double.IsFinite(value))
+                    {
+                        list.Add(new(key, null, value));
+                    }
+                }
+
+                properties[u] = [.. list];
+                labels[u] = [new(0, LevelNames[index], 0), new(1, unit.Code, 0), new(2, unit.Name, 0)];
+            }
+
+            return new LevelData
+            {
+                Index = index,
+                Layer = layer,
+                Options = new TileLayerOptions { Enabled = layerOptions.Enabled, MinZoom = layerOptions.MinZoom, MaxZoom = Math.Min(layerOptions.MaxZoom, options.MaxZoom) },
+                Keys = [.. keys],
+                Properties = properties,
+                LabelProperties = labels,
+                Ids = ids,
+                Fields = fields,
+            };
+        }
+
+        /// <summary>Computes every label point (the labels layer is on), or none yet (they are then computed on demand for collapsed units).</summary>
+        public void ComputeLabelPoints(bool all)
+        {
+            var count = Options.Enabled ? Layer.Units.Count : 0;
+            _labelX = new double[count];
+            _labelY = new double[count];
+            _labelDone = new bool[count];
+            if (all)
+            {
+                Parallel.For(0, count, u => Label(u));
+            }
+        }
+
+        /// <summary>The unit's label point in Web Mercator metres. Safe in parallel for distinct units.</summary>
+        public (double X, double Y) Label(int unit)
+        {
+            if (!_labelDone[unit])
+            {
+                var point = LabelPoint(Layer.Units[unit].Geometry);
+                _labelX[unit] = WebMercator.X(point.X);
+                _labelY[unit] = WebMercator.Y(point.Y);
+                _labelDone[unit] = true;
+            }
+
+            return (_labelX[unit], _labelY[unit]);
+        }
+    }
+
+    /// <summary>
+    /// The pole of inaccessibility to 1% of the unit's size, searched on a copy simplified to half that (ten times
+    /// faster on Peru's departments); a centre that falls outside the exact geometry is replaced by NTS InteriorPoint.
+    /// </summary>
+    private static Coordinate LabelPoint(Geometry geometry)
+    {
+        if (geometry.IsEmpty)
+        {
+            return new Coordinate(0, 0);
+        }
+
+        var envelope = geometry.EnvelopeInternal;
+        var tolerance = Math.Max(Math.Max(envelope.Width, envelope.Height) / 100, 1e-7);
+        if (geometry.Area > 0)
+        {
+            var coarse = DouglasPeuckerSimplifier.Simplify(geometry, tolerance / 2);
+            if (!coarse.IsEmpty && coarse.Area > 0)
+            {
+                var centre = MaximumInscribedCircle.GetCenter(coarse, tolerance);
+                if (geometry.Contains(centre))
+                {
+                    return centre.Coordinate;
+                }
+            }
+        }
+
+        return geometry.InteriorPoint.Coordinate;
+    }
+
+    /// <summary>A tile being built: candidate units per level, clipped features, labels.</summary>
+    private sealed class TileWork(int x, int y)
+    {
+        public int X { get; } = x;
+
+        public int Y { get; } = y;
+
+        /// <summary>False while the tile only has candidates whose envelope reaches its buffer, not the tile itself.</summary>
+        public bool HasCore { get; set; }
+
+        public List<int>[] Candidates { get; } = [[], [], []];
+
+        public List<(int Unit, uint[] Geometry)>[] Features { get; } = [[], [], []];
+
+        public List<(int Level, int Unit, int X, int Y)> Labels { get; } = [];
+    }
+
+    /// <summary>Everything done at one zoom: candidates, clipping, tiny units, labels, encoding.</summary>
+    private sealed class ZoomBuild
+    {
+        private readonly int _zoom;
+        private readonly TilesOptions _options;
+        private readonly LevelData[] _levels;
+        private readonly Geometry[][] _geometries;
+        private readonly int[] _active;
+        private readonly Dictionary<long, TileWork> _tiles = [];
+        private readonly bool[][] _emitted;
+        private readonly double _size;
+
+        public ZoomBuild(int zoom, TilesOptions options, LevelData[] levels, Geometry[][] geometries, int[] active)
+        {
+            _zoom = zoom;
+            _options = options;
+            _levels = levels;
+            _geometries = geometries;
+            _active = active;
+            _size = WebMercator.TileSize(zoom);
+            _emitted = [.. levels.Select(l => new bool[l.Layer.Units.Count])];
+            var buffer = options.Buffer * _size / options.Extent;
+            foreach (var l in active)
+            {
+                var units = geometries[l];
+                for (var u = 0; u < units.Length; u++)
+                {
+                    for (var p = 0; p < units[u].NumGeometries; p++)
+                    {
+                        var envelope = units[u].GetGeometryN(p).EnvelopeInternal;
+                        if (envelope.IsNull)
+                        {
+                            continue;
+                        }
+
+                        var (x0, y0, x1, y1) = Range(envelope, buffer);
+                        var (cx0, cy0, cx1, cy1) = Range(envelope, 0);
+                        for (var x = x0; x <= x1; x++)
+                        {
+                            for (var y = y0; y <= y1; y++)
+                            {
+                                var tile = Tile(x, y);
+                                var list = tile.Candidates[l];
+                                if (list.Count == 0 || list[^1] != u)
+                                {
+                                    list.Add(u);
+                                }
+
+                                tile.HasCore |= x >= cx0 && x <= cx1 && y >= cy0 && y <= cy1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        public int Fallbacks { get; private set; }
+
+
+        private (int X0, int Y0, int X1, int Y1) Range(Envelope envelope, double margin)
+        {
+            var n = (1 << _zoom) - 1;
+            return (
+                Math.Clamp((int)Math.Floor((envelope.MinX - margin + WebMercator.HalfWorld) / _size), 0, n),
+                Math.Clamp((int)Math.Floor((WebMercator.HalfWorld - envelope.MaxY - margin) / _size), 0, n),
+                Math.Clamp((int)Math.Floor((envelope.MaxX + margin + WebMercator.HalfWorld) / _size), 0, n),
+                Math.Clamp((int)Math.Floor((WebMercator.HalfWorld - envelope.MinY + margin) / _size), 0, n));
+        }
+
+        private TileWork Tile(int x, int y)
+        {
+            var key = ((long)x << 32) | (uint)y;
+            if (!_tiles.TryGetValue(key, out var tile))
+            {
+                tile = _tiles[key] = new TileWork(x, y);
+            }
+
+            return tile;
+        }
+
+        public void Clip()
+        {
+            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
+            var fallbacks = 0;
+            Parallel.ForEach(
+                work,
+                () => (Clipper: new PolygonTileClipper(), Commands: new GeometryCommands()),
+                (tile, _, worker) =>
+                {
+                    worker.Clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
+                    foreach (var l in _active)
+                    {
+                        foreach (var u in tile.Candidates[l])
+                        {
+                            var geometry = _geometries[l][u];
+                            worker.Commands.Reset();
+                            if (worker.Clipper.Clip(geometry, worker.Commands) > 0)
+                            {
+                                tile.Features[l].Add((u, worker.Commands.Written.ToArray()));
+                                _emitted[l][u] = true;
+                            }
+                        }
+                    }
+
+                    return worker;
+                },
+                worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
+            Fallbacks = fallbacks;
+        }
+
+        /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its label point.</summary>
+        public int KeepCollapsedUnits()
+        {
+            var kept = 0;
+            var commands = new GeometryCommands();
+            Span<int> square = stackalloc int[8];
+            foreach (var l in _active)
+            {
+                for (var u = 0; u < _emitted[l].Length; u++)
+                {
+                    if (_emitted[l][u])
+                    {
+                        continue;
+                    }
+
+                    var (tile, px, py) = Locate(_levels[l].Label(u));
+                    px = Math.Min(px, _options.Extent - 1);
+                    py = Math.Min(py, _options.Extent - 1);
+                    square[0] = px;
+                    square[1] = py;
+                    square[2] = px + 1;
+                    square[3] = py;
+                    square[4] = px + 1;
+                    square[5] = py + 1;
+                    square[6] = px;
+                    square[7] = py + 1;
+                    commands.Reset();
+                    commands.AddRing(square);
+                    tile.Features[l].Add((u, commands.Written.ToArray()));
+                    kept++;
+                }
+            }
+
+            return kept;
+        }
+
+        public void PlaceLabels()
+        {
+            if (!_options.Labels)
+            {
+                return;
+            }
+
+            foreach (var l in _active)
+            {
+                for (var u = 0; u < _levels[l].Count; u++)
+                {
+                    var (tile, px, py) = Locate(_levels[l].Label(u));
+                    tile.Labels.Add((l, u, px, py));
+                }
+            }
+        }
+
+        private (TileWork Tile, int X, int Y) Locate((double X, double Y) point)
+        {
+            var (mx, my) = point;
+            var n = (1 << _zoom) - 1;
+            var x = Math.Clamp((int)Math.Floor((mx + WebMercator.HalfWorld) / _size), 0, n);
+            var y = Math.Clamp((int)Math.Floor((WebMercator.HalfWorld - my) / _size), 0, n);
+            var tile = Tile(x, y);
+            tile.HasCore = true;
+            var scale = _options.Extent / _size;
+            var px = (int)Math.Floor((mx - WebMercator.TileWest(_zoom, x)) * scale);
+            var py = (int)Math.Floor((WebMercator.TileNorth(_zoom, y) - my) * scale);
+            return (tile, Math.Clamp(px, 0, _options.Extent), Math.Clamp(py, 0, _options.Extent));
+        }
+
+        public ZoomStatistics Encode(ConcurrentBag<KeyValuePair<TileId, EncodedTile>> output)
+        {
+            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
+            long mvtBytes = 0, gzipBytes = 0;
+            var count = 0;
+            var largest = 0;
+            Parallel.ForEach(
+                work,
+                () => new Encoder(),
+                (tile, _, encoder) =>
+                {
+                    var encoded = encoder.Encode(tile, _levels, _active, _options);
+                    if (encoded is not null)
+                    {
+                        output.Add(new KeyValuePair<TileId, EncodedTile>(new TileId(_zoom, tile.X, tile.Y), encoded));
+                        Interlocked.Add(ref mvtBytes, encoded.Mvt.Length);
+                        Interlocked.Add(ref gzipBytes, encoded.Gzip.Length);
+                        Interlocked.Increment(ref count);
+                        InterlockedMax(ref largest, encoded.Mvt.Length);
+                    }
+
+                    return encoder;
+                },
+                _ => { });
+            return new ZoomStatistics(_zoom, count, mvtBytes, gzipBytes, largest);
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
+        }
+    }
+
+    /// <summary>Per-worker encoding buffers.</summary>
+    private sealed class Encoder
+    {
+        private readonly ProtoBuffer _tile = new();
+        private readonly ProtoBuffer _scratch = new();
+        private readonly MvtLayerWriter _layer = new();
+        private readonly GeometryCommands _point = new();
+
+        public EncodedTile? Encode(TileWork tile, LevelData[] levels, int[] active, TilesOptions options)
+        {
+            _tile.Clear();
+            foreach (var l in active)
+            {
+                if (tile.Features[l].Count == 0)
+                {
+                    continue;
+                }
+
+                _layer.Reset();
+                var level = levels[l];
+                foreach (var (unit, geometry) in tile.Features[l])
+                {
+                    _layer.AddFeature(level.Ids[unit], level.Properties[unit], 3, geometry);
+                }
+
+                _layer.WriteTo(_tile, _scratch, LayerNames[l], level.Keys, options.Extent);
+            }
+
+            if (tile.Labels.Count > 0)
+            {
+                _layer.Reset();
+                foreach (var (l, unit, x, y) in tile.Labels)
+                {
+                    _point.Reset();
+                    _point.AddPoint(x, y);
+                    _layer.AddFeature(null, levels[l].LabelProperties[unit], 1, _point.Written);
+                }
+
+                _layer.WriteTo(_tile, _scratch, "labels", LabelKeys, options.Extent);
+            }
+
+            if (_tile.Length == 0)
+            {
+                return null;
+            }
+
+            var mvt = _tile.Written.ToArray();
+            using var compressed = new MemoryStream(mvt.Length / 2 + 64);
+            using (var gzip = new GZipStream(compressed, options.GzipLevel, leaveOpen: true))
+            {
+                gzip.Write(mvt);
+            }
+
+            return new EncodedTile(mvt, compressed.ToArray());
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using TileServer.Core.Dataset;
+using TileServer.Core.Tiles;
+using TileServer.Infrastructure;
+
+namespace TileServer.Tiles;
+
+/// <summary>
+/// The <c>poverty</c> vector tileset: TileJSON 3.0.0 and Mapbox Vector Tiles from the snapshot's precomputed bytes.
+/// </summary>
+public static class TileEndpoints
+{
+    public const string ContentType = "application/vnd.mapbox-vector-tile";
+
+    public static IEndpointRouteBuilder MapTiles(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/tiles").WithTags("Tiles");
+        group.MapGet("/poverty.json", TileJson);
+        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync);
+        return app;
+    }
+
+    /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host.</summary>
+    private static IResult TileJson(HttpContext context, DatasetStore store, IOptions<TilesOptions> options)
+    {
+        if (store.Current is not { } snapshot)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problems.NotReady();
+        }
+
+        if (snapshot.Tiles is not { } tiles)
+        {
+            return Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.");
+        }
+
+        var info = tiles.Info;
+        var request = context.Request;
+        context.Response.Headers.CacheControl = options.Value.CacheControl;
+        return TypedResults.Json(new TileJsonDocument(
+            "3.0.0",
+            info.Name,
+            info.Description,
+            info.Version,
+            info.Attribution,
+            "xyz",
+            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
+            info.MinZoom,
+            info.MaxZoom,
+            info.Bounds,
+            info.Center,
+            [.. info.VectorLayers.Select(l => new TileJsonLayer(l.Id, l.Description, l.MinZoom, l.MaxZoom, l.Fields))]));
+    }
+
+    /// <summary>
+    /// <c>GET /tiles/poverty/{z}/{x}/{y}.mvt</c> (or <c>.pbf</c>): the precomputed bytes, gzip when the client accepts
+    /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag. Writes the stored bytes
+    /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
+    /// </summary>
+    private static async Task ServeTileAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        if (services.GetRequiredService<DatasetStore>().Current is not { } snapshot)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await Problems.NotReady().ExecuteAsync(context);
+            return;
+        }
+
+        if (snapshot.Tiles is not { } tiles)
+        {
+            await Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.").ExecuteAsync(context);
+            return;
+        }
+
+        var route = context.Request.RouteValues;
+        if (route["format"] is not ("mvt" or "pbf"))
+        {
+            await Problems.NotFound("Unknown tile format", $"Tiles are served as .mvt or .pbf, not .{route["format"]}.").ExecuteAsync(context);
+            return;
+        }
+
+        if (!TryParse(route["z"], out var z) || !TryParse(route["x"], out var x) || !TryParse(route["y"], out var y))
+        {
+            await Problems.BadRequest("Invalid tile coordinates", $"z, x and y must be non-negative integers; got {route["z"]}/{route["x"]}/{route["y"]}.").ExecuteAsync(context);
+            return;
+        }
+
+        var info = tiles.Info;
+        if (z > info.MaxZoom)
+        {
+            await Problems.NotFound("Zoom above maxzoom", $"Zoom {z} is above the tileset's maxzoom {info.MaxZoom}; clients overzoom the z{info.MaxZoom} tiles.").ExecuteAsync(context);
+            return;
+        }
+
+        var id = new TileId(z, x, y);
+        if (!id.IsValid)
+        {
+            var last = (1 << z) - 1;
+            await Problems.BadRequest("Tile coordinates out of range", $"At zoom {z}, x and y must be between 0 and {last}; got x={x}, y={y}.").ExecuteAsync(context);
+            return;
+        }
+
+        var headers = services.GetRequiredService<TileResponseHeaders>().For(snapshot);
+        var response = context.Response;
+        var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
+        var etag = gzip ? headers.GzipETag : headers.RawETag;
+        response.Headers.CacheControl = headers.CacheControl;
+        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        response.Headers.ETag = etag;
+        if (Matches(context.Request.Headers.IfNoneMatch, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        if (!tiles.TryGetTile(id, out var tile))
+        {
+            response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        var bytes = gzip ? tile.Gzip : tile.Mvt;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        if (gzip)
+        {
+            response.Headers.ContentEncoding = "gzip";
+        }
+
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    private static bool TryParse(object? value, out int result)
+    {
+        result = 0;
+        return value is string text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out result);
+    }
+
+    /// <summary>True when <c>Accept-Encoding</c> lists gzip (or <c>*</c>) without <c>q=0</c>.</summary>
+    internal static bool AcceptsGzip(StringValues acceptEncoding)
+    {
+        foreach (var header in acceptEncoding)
+        {
+            var rest = header.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var comma = rest.IndexOf(',');
+                var entry = (comma < 0 ? rest : rest[..comma]).Trim();
+                rest = comma < 0 ? [] : rest[(comma + 1)..];
+                var semicolon = entry.IndexOf(';');
+                var coding = (semicolon < 0 ? entry : entry[..semicolon]).Trim();
+                if (!coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) && !coding.Equals("*", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                return semicolon < 0 || !IsZeroQuality(entry[(semicolon + 1)..]);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsZeroQuality(ReadOnlySpan<char> parameters)
+    {
+        var p = parameters.Trim();
+        if (!p.StartsWith("q=", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return double.TryParse(p[2..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) && q == 0;
+    }
+
+    /// <summary>Weak comparison (RFC 9110 If-None-Match): <c>*</c> or any listed tag equal to ours, <c>W/</c> ignored.</summary>
+    internal static bool Matches(StringValues ifNoneMatch, string etag)
+    {
+        foreach (var header in ifNoneMatch)
+        {
+            var rest = header.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var comma = rest.IndexOf(',');
+                var entry = (comma < 0 ? rest : rest[..comma]).Trim();
+                rest = comma < 0 ? [] : rest[(comma + 1)..];
+                if (entry.StartsWith("W/", StringComparison.Ordinal))
+                {
+                    entry = entry[2..];
+                }
+
+                if (entry.SequenceEqual("*") || entry.SequenceEqual(etag))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// Header values shared by every tile of one snapshot, built once per snapshot. The ETag is strong and names the
+/// dataset version (tiles change exactly when it does) and the encoding (gzip and raw bytes are different
+/// representations); the URL names the tile.
+/// </summary>
+internal sealed class TileResponseHeaders(IOptions<TilesOptions> options)
+{
+    private Values? _current;
+
+    public Values For(DatasetSnapshot snapshot)
+    {
+        var current = Volatile.Read(ref _current);
+        if (current is not null && ReferenceEquals(current.Snapshot, snapshot))
+        {
+            return current;
+        }
+
+        current = new Values(snapshot, $"\"{snapshot.Version}\"", $"\"{snapshot.Version}-gzip\"", options.Value.CacheControl);
+        Volatile.Write(ref _current, current);
+        return current;
+    }
+
+    internal sealed record Values(DatasetSnapshot Snapshot, string RawETag, string GzipETag, string CacheControl);
+}
+
+/// <summary>TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0).</summary>
+public sealed record TileJsonDocument(
+    [property: JsonPropertyName("tilejson")] string TileJson,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("attribution")] string Attribution,
+    [property: JsonPropertyName("scheme")] string Scheme,
+    [property: JsonPropertyName("tiles")] IReadOnlyList<string> Tiles,
+    [property: JsonPropertyName("minzoom")] int MinZoom,
+    [property: JsonPropertyName("maxzoom")] int MaxZoom,
+    [property: JsonPropertyName("bounds")] IReadOnlyList<double> Bounds,
+    [property: JsonPropertyName("center")] IReadOnlyList<double> Center,
+    [property: JsonPropertyName("vector_layers")] IReadOnlyList<TileJsonLayer> VectorLayers);
+
+public sealed record TileJsonLayer(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("minzoom")] int MinZoom,
+    [property: JsonPropertyName("maxzoom")] int MaxZoom,
+    [property: JsonPropertyName("fields")] IReadOnlyDictionary<string, string> Fields);
