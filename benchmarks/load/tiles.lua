@@ -1,8 +1,11 @@
 -- wrk script: cycles over every non-empty tile listed in $TILES_LIST (one "z/x/y" per line), as a browser asks for
 -- them (Accept-Encoding: gzip). Each thread starts at a different offset. Non-200 answers are counted as errors.
+-- TILES_PREFIX and TILES_SUFFIX shape the URL (default: this server's /tiles/poverty/{z}/{x}/{y}.mvt).
+local prefix = os.getenv("TILES_PREFIX") or "/tiles/poverty/"
+local suffix = os.getenv("TILES_SUFFIX") or ".mvt"
 local paths = {}
 for line in io.lines(os.getenv("TILES_LIST")) do
-  paths[#paths + 1] = "/tiles/poverty/" .. line .. ".mvt"
+  paths[#paths + 1] = prefix .. line .. suffix
 end
 
 local counter = 0
