@@ -31,11 +31,8 @@ internal static class ExportAssert
     {
         Assert.Equal(expected.MinZoom, actual.MinZoom);
         Assert.Equal(expected.MaxZoom, actual.MaxZoom);
-        Assert.Equal(4, actual.Bounds.Length);
-        for (var i = 0; i < 4; i++)
-        {
-            Assert.Equal(expected.Bounds[i], actual.Bounds[i], 1e-6);
-        }
+        Assert.Equal(expected.Bounds, actual.Bounds);
+        Assert.Equal(expected.Center, actual.Center);
 
         Assert.Equal(
             expected.VectorLayers.Select(l => (l.Id, l.MinZoom, l.MaxZoom)),
