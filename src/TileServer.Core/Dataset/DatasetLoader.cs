@@ -9,6 +9,7 @@ using TileServer.Core.Geodesy;
 using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
+using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -84,10 +85,22 @@ public static class DatasetLoader
         timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
-        Tileset? tileset = null;
+        ITileSource? tileSource = null;
+        TilesetStatistics? tileStatistics = null;
+        string? tilesVersion = null;
         if (tiles is { Enabled: true })
         {
-            tileset = TilesetBuilder.Build(departments, provinces, districts, version, options.CleanCoverage, tiles);
+            if (string.IsNullOrWhiteSpace(tiles.Source))
+            {
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, version, options.CleanCoverage, tiles);
+                (tileSource, tileStatistics) = (tileset, tileset.Statistics);
+            }
+            else
+            {
+                tilesVersion = TileArchive.ContentVersion(tiles.Source);
+                tileSource = TileArchive.Open(tiles.Source);
+            }
+
             timings["tiles"] = Lap();
         }
 
@@ -100,7 +113,8 @@ public static class DatasetLoader
             Districts = districts,
             Aggregator = aggregator,
             Locator = locator,
-            Tiles = tileset,
+            Tiles = tileSource,
+            TilesVersion = tilesVersion,
             Report = new DatasetReport
             {
                 Ingest = new IngestReport
@@ -116,7 +130,7 @@ public static class DatasetLoader
                 Join = join,
                 SourceCoverage = sourceCoverage,
                 Cleaning = cleaning,
-                Tiles = tileset?.Statistics,
+                Tiles = tileStatistics,
                 TimingsMs = timings,
             },
         };

@@ -74,6 +74,12 @@ public sealed class DatasetSnapshot
     /// <summary>The precomputed vector tileset (<see cref="TilesetBuilder"/>), or null when tiles are off.</summary>
     public ITileSource? Tiles { get; init; }
 
+    /// <summary>
+    /// What the tiles' HTTP validators name when they come from a <c>Tiles:Source</c> archive (a hash of the file, so
+    /// that replacing the archive changes them); null when the tiles are built from the dataset (<see cref="Version"/>).
+    /// </summary>
+    public string? TilesVersion { get; init; }
+
     public AdminLayer Layer(AdminLevel level) => level switch
     {
         AdminLevel.Department => Departments,

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Storage;
@@ -25,6 +26,18 @@ public static class TileArchive
             ".pmtiles" => PmTilesSource.Open(path),
             _ => throw new InvalidDataException($"{Path.GetFullPath(path)}: a tile archive must be a .mbtiles or .pmtiles file"),
         };
+    }
+
+    /// <summary>
+    /// The first 16 hex digits of the SHA-256 of the file: names the archive's content (its metadata <c>version</c>
+    /// names the dataset it was built from, which does not change when another tiles configuration rewrites it).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    public static string ContentVersion(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream).AsSpan(0, 8));
     }
 
     /// <exception cref="ArgumentException">Bounds are not 4 numbers or the center not 3, or they are not degrees.</exception>

@@ -24,6 +24,12 @@ public sealed class TilesOptions
     /// <summary>Build the tileset at load. Off: no tiles (the tile endpoints answer 404).</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// A <c>.pmtiles</c> or <c>.mbtiles</c> file to serve instead of precomputing (e.g. one <c>export-tiles</c> wrote);
+    /// empty: precompute from the dataset. The other tileset options then do not apply: the archive is what it is.
+    /// </summary>
+    public string Source { get; set; } = "";
+
     /// <summary>The deepest zoom precomputed; clients overzoom beyond it.</summary>
     public int MaxZoom { get; set; } = 12;
 
@@ -87,6 +93,12 @@ public sealed class TilesOptions
         if (!(SimplifyTolerance >= 0 && SimplifyTolerance <= Extent / 16.0))
         {
             errors.Add($"Tiles:SimplifyTolerance must be between 0 and {Extent / 16.0} extent units, got {SimplifyTolerance}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(Source)
+            && Path.GetExtension(Source).ToLowerInvariant() is not (".pmtiles" or ".mbtiles"))
+        {
+            errors.Add($"Tiles:Source must be a .pmtiles or .mbtiles file, got {Source}");
         }
 
         if (string.IsNullOrWhiteSpace(CacheControl))

@@ -213,7 +213,12 @@ public static class TilesetBuilder
             envelope.ExpandToInclude(unit.Geometry.EnvelopeInternal);
         }
 
-        double[] bounds = envelope.IsNull ? [-180, -85.0511, 180, 85.0511] : [envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY];
+        // On the 1e-7 degree grid PMTiles headers store (about a centimetre), bounds rounded outwards, so that the
+        // TileJSON of an archive the server exported and then serves (Tiles:Source) is the same document.
+        static double E7(double degrees) => Math.Round(degrees * 1e7) / 1e7;
+        double[] bounds = envelope.IsNull
+            ? [-180, -85.0511, 180, 85.0511]
+            : [Math.Floor(envelope.MinX * 1e7) / 1e7, Math.Floor(envelope.MinY * 1e7) / 1e7, Math.Ceiling(envelope.MaxX * 1e7) / 1e7, Math.Ceiling(envelope.MaxY * 1e7) / 1e7];
         var span = Math.Max(bounds[2] - bounds[0], bounds[3] - bounds[1]);
         var centerZoom = span <= 0 ? options.MaxZoom : Math.Clamp((int)Math.Floor(Math.Log2(360 / span)), 0, options.MaxZoom);
         return new TilesetInfo(
@@ -224,7 +229,7 @@ public static class TilesetBuilder
             enabled.Length == 0 ? 0 : enabled.Min(l => l.Options.MinZoom),
             options.MaxZoom,
             bounds,
-            [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, centerZoom],
+            [E7((bounds[0] + bounds[2]) / 2), E7((bounds[1] + bounds[3]) / 2), centerZoom],
             vectorLayers);
     }
 

@@ -41,6 +41,11 @@ internal sealed class DatasetLoadService(
                     "Tiles: {Tiles} tiles z0-{MaxZoom}, {MvtBytes} bytes ({GzipBytes} gzip), largest {Largest} bytes ({LargestTile}), built in {Elapsed} ms",
                     t.Tiles, tiles.Value.MaxZoom, t.MvtBytes, t.GzipBytes, t.LargestTileBytes, t.LargestTile, t.ElapsedMs);
             }
+            else if (snapshot.TilesVersion is not null)
+            {
+                logger.LogInformation("Tiles: serving {Source} (content {TilesVersion})", tiles.Value.Source, snapshot.TilesVersion);
+            }
+
             foreach (var warning in snapshot.Report.Ingest.Warnings)
             {
                 logger.LogWarning("{Warning}", warning);

@@ -207,7 +207,8 @@ public static class TileEndpoints
 
 /// <summary>
 /// Header values shared by every tile of one snapshot, built once per snapshot. The ETag is strong and names the
-/// dataset version (tiles change exactly when it does) and the encoding (gzip and raw bytes are different
+/// dataset version (tiles change exactly when it does), or the archive's content hash when the tiles come from a
+/// <c>Tiles:Source</c> file and the encoding (gzip and raw bytes are different
 /// representations); the URL names the tile.
 /// </summary>
 internal sealed class TileResponseHeaders(IOptions<TilesOptions> options)
@@ -222,7 +223,8 @@ internal sealed class TileResponseHeaders(IOptions<TilesOptions> options)
             return current;
         }
 
-        current = new Values(snapshot, $"\"{snapshot.Version}\"", $"\"{snapshot.Version}-gzip\"", options.Value.CacheControl);
+        var version = snapshot.TilesVersion ?? snapshot.Version;
+        current = new Values(snapshot, $"\"{version}\"", $"\"{version}-gzip\"", options.Value.CacheControl);
         Volatile.Write(ref _current, current);
         return current;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TileServer.Core.Tiles;
+using TileServer.Dataset;
 
 namespace TileServer.Tiles;
 
@@ -10,6 +11,8 @@ public static class TileServiceExtensions
     {
         builder.Services.AddOptions<TilesOptions>()
             .Bind(builder.Configuration.GetSection(TilesOptions.SectionName))
+            .PostConfigure<IHostEnvironment>((options, environment) =>
+                options.Source = DataPath.Resolve(options.Source, environment.ContentRootPath))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TilesOptions>, TilesOptionsValidator>();
         builder.Services.AddSingleton<TileResponseHeaders>();
@@ -21,7 +24,12 @@ internal sealed class TilesOptionsValidator : IValidateOptions<TilesOptions>
 {
     public ValidateOptionsResult Validate(string? name, TilesOptions options)
     {
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
+        if (options.Enabled && !string.IsNullOrWhiteSpace(options.Source) && !File.Exists(options.Source))
+        {
+            errors.Add($"Tiles:Source: file not found: {options.Source}");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
