@@ -111,7 +111,7 @@ internal sealed class PolygonTileClipper
     {
         rings = 0;
         var firstRing = _keptRings.Count;
-        var shell = Load(polygon.ExteriorRing.CoordinateSequence);
+        var shell = Load(polygon.ExteriorRing.CoordinateSequence, ref _input);
         var shellClass = Classify(shell);
         int count;
         switch (shellClass)
@@ -148,7 +148,7 @@ internal sealed class PolygonTileClipper
         rings = 1;
         for (var h = 0; h < polygon.NumInteriorRings; h++)
         {
-            var hole = Load(polygon.GetInteriorRingN(h).CoordinateSequence);
+            var hole = Load(polygon.GetInteriorRingN(h).CoordinateSequence, ref _input);
             switch (Classify(hole))
             {
                 case RingClass.Inside:
@@ -212,7 +212,7 @@ internal sealed class PolygonTileClipper
                 continue;
             }
 
-            var count = LoadLocal(part.ExteriorRing.CoordinateSequence);
+            var count = Load(part.ExteriorRing.CoordinateSequence, ref _clipA);
             if (Quantise(_clipA, count, exterior: true, output, checkSelfTouch: false) != RingOutcome.Kept)
             {
                 continue;
@@ -221,7 +221,7 @@ internal sealed class PolygonTileClipper
             rings++;
             for (var h = 0; h < part.NumInteriorRings; h++)
             {
-                count = LoadLocal(part.GetInteriorRingN(h).CoordinateSequence);
+                count = Load(part.GetInteriorRingN(h).CoordinateSequence, ref _clipA);
                 if (Quantise(_clipA, count, exterior: false, output, checkSelfTouch: false) == RingOutcome.Kept)
                 {
                     rings++;
@@ -255,28 +255,15 @@ internal sealed class PolygonTileClipper
         return new NetTopologySuite.Operation.Valid.IsValidOp(geometry).IsValid;
     }
 
-    /// <summary>Loads a ring (closing point dropped) into tile coordinates; returns its point count.</summary>
-    private int Load(CoordinateSequence sequence)
+    /// <summary>Loads a ring (closing point dropped) into tile coordinates in <paramref name="target"/>; returns its point count.</summary>
+    private int Load(CoordinateSequence sequence, ref double[] target)
     {
         var n = sequence.Count - 1;
-        Grow(ref _input, n * 2);
+        Grow(ref target, n * 2);
         for (var i = 0; i < n; i++)
         {
-            _input[2 * i] = (sequence.GetX(i) - _west) * _scale;
-            _input[2 * i + 1] = (_north - sequence.GetY(i)) * _scale;
-        }
-
-        return n;
-    }
-
-    private int LoadLocal(CoordinateSequence sequence)
-    {
-        var n = sequence.Count - 1;
-        Grow(ref _clipA, n * 2);
-        for (var i = 0; i < n; i++)
-        {
-            _clipA[2 * i] = (sequence.GetX(i) - _west) * _scale;
-            _clipA[2 * i + 1] = (_north - sequence.GetY(i)) * _scale;
+            target[2 * i] = (sequence.GetX(i) - _west) * _scale;
+            target[2 * i + 1] = (_north - sequence.GetY(i)) * _scale;
         }
 
         return n;
