@@ -16,6 +16,13 @@ internal static class Problems
 
     public static ProblemHttpResult NotReady() =>
         TypedResults.Problem("The dataset is still loading; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dataset not loaded");
+
+    /// <summary><see cref="NotReady()"/>, with <c>Retry-After</c> set on the response: for every dataset endpoint while the dataset loads.</summary>
+    public static ProblemHttpResult NotReady(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return NotReady();
+    }
 }
 
 internal static class DatasetReadyFilter
@@ -27,8 +34,7 @@ internal static class DatasetReadyFilter
             var store = context.HttpContext.RequestServices.GetRequiredService<Core.Dataset.DatasetStore>();
             if (store.Current is null)
             {
-                context.HttpContext.Response.Headers.RetryAfter = "5";
-                return Problems.NotReady();
+                return Problems.NotReady(context.HttpContext);
             }
 
             return await next(context);

@@ -44,9 +44,9 @@ public static class LookupEndpoints
 
     private static async Task GetAsync(HttpContext context, DatasetStore store, LookupOptions options)
     {
-        if (Ready(context, store) is not { } snapshot)
+        if (store.Current is not { } snapshot)
         {
-            await Problems.NotReady().ExecuteAsync(context);
+            await Problems.NotReady(context).ExecuteAsync(context);
             return;
         }
 
@@ -110,22 +110,11 @@ public static class LookupEndpoints
             : null;
     }
 
-    private static DatasetSnapshot? Ready(HttpContext context, DatasetStore store)
-    {
-        var snapshot = store.Current;
-        if (snapshot is null)
-        {
-            context.Response.Headers.RetryAfter = "5";
-        }
-
-        return snapshot;
-    }
-
     private static async Task PostAsync(HttpContext context, DatasetStore store, LookupOptions options)
     {
-        if (Ready(context, store) is not { } snapshot)
+        if (store.Current is not { } snapshot)
         {
-            await Problems.NotReady().ExecuteAsync(context);
+            await Problems.NotReady(context).ExecuteAsync(context);
             return;
         }
 

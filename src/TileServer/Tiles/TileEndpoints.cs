@@ -29,8 +29,7 @@ public static class TileEndpoints
     {
         if (store.Current is not { } snapshot)
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Problems.NotReady();
+            return Problems.NotReady(context);
         }
 
         if (snapshot.Tiles is not { } tiles)
@@ -66,8 +65,7 @@ public static class TileEndpoints
         var services = context.RequestServices;
         if (services.GetRequiredService<DatasetStore>().Current is not { } snapshot)
         {
-            context.Response.Headers.RetryAfter = "5";
-            await Problems.NotReady().ExecuteAsync(context);
+            await Problems.NotReady(context).ExecuteAsync(context);
             return;
         }
 
