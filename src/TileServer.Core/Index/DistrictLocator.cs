@@ -29,6 +29,15 @@ namespace TileServer.Core.Index;
 /// the (perturbed) segment crosses; the lowest bit left set is the district. Leaves without edges (most of a
 /// district's interior, and the sea) answer without any geometry. Everything lives in flat arrays; a lookup
 /// allocates nothing.</para>
+/// <para><b>Memory layout.</b> A lookup is bound by memory latency (a few dependent reads at random over tens of
+/// megabytes), so the index is laid out for few bytes per lookup: a cell is one int, and a leaf with edges is one
+/// contiguous run of ints (header, districts, then each edge as four 32-bit fixed-point coordinates on a 2^20 grid
+/// over the leaf plus a 32-bit district mask, 20 bytes instead of 40). The fixed-point orientation is a filter in
+/// the manner of the floating-point filters of exact geometric predicates (Shewchuk 1997; CGAL's filtered
+/// kernels): integer orientations on the rounded coordinates, certified by a conservative error bound on the
+/// rounding; an orientation within the bound of zero (a point within a few units of an edge's line, a vertex, an
+/// edge longer than the fixed-point range) is decided again on the edge's original doubles with
+/// <see cref="ExactOrientation"/>, so answers are those of the exact predicate.</para>
 /// <para><b>Nearest.</b> Outside every district, the nearest district boundary within a given distance: R-tree
 /// candidates by the distance's box, point-to-segment distance in a local equirectangular plane (metres, scaled by
 /// the cosine of the latitude) to find the closest point, then the geodesic distance to it
@@ -40,7 +49,7 @@ public sealed class DistrictLocator
     /// <summary>Cells are split while they hold more edges than this (and are shallower than <see cref="MaxDepth"/>).</summary>
     public const int MaxLeafEdges = 8;
 
-    /// <summary>Quadrant levels below a top cell, except to get under 64 districts per leaf.</summary>
+    /// <summary>Quadrant levels below a top cell, except to get under 32 districts per leaf.</summary>
     public const int MaxDepth = 10;
 
     /// <summary>Top grid cells per distinct edge: a fine top grid keeps the quadrant descent (one dependent memory
@@ -48,7 +57,25 @@ public sealed class DistrictLocator
     public const double TopCellsPerEdge = 2.0;
 
     private const int HardMaxDepth = 40;
-    private const int MaxLeafDistricts = 64;
+
+    // A leaf's districts are the bits of a 32-bit mask.
+    private const int MaxLeafDistricts = 32;
+
+    // Leaf edges are integers on a grid of 2^20 x 2^20 units over their leaf.
+    private const int FixedPointBits = 20;
+
+    // Fixed-point endpoints stay within ±2^29 units of the leaf's corner, so differences stay below 2^30 and the
+    // orientation's products below 2^61 (exact in a long); an edge reaching farther is kept in doubles only.
+    private const double FixedPointLimit = 1 << 29;
+
+    // Marks, in place of an edge's first x, an edge that reaches beyond FixedPointLimit.
+    private const int FarEdge = int.MinValue;
+
+    // A leaf with edges: a header (edge count << 8 | district count, centre mask, first edge id), its districts, then
+    // its edges (four fixed-point coordinates and a district mask each).
+    private const int LeafHeaderInts = 3;
+    private const int EdgeInts = 5;
+
     private const double MetresPerDegreeLatitude = 110_574;
     private const double MetresPerDegreeLongitude = 111_320;
 
@@ -64,18 +91,24 @@ public sealed class DistrictLocator
     private readonly int _columns;
     private readonly int _rows;
 
-    // Nodes (top cells first, row by row, then quadrant blocks of four). One array of small structs rather than one
-    // array per field: a lookup reads every field of the leaf it lands in, so one cache line instead of four.
-    private readonly Node[] _nodes;
+    // Fixed-point units per degree of a leaf at each depth (2^20 per leaf side).
+    private readonly double[] _fixedScaleX;
+    private readonly double[] _fixedScaleY;
 
-    // Per leaf with edges, one block: the districts containing the centre (bits over the leaf's districts), then the
-    // leaf's districts (global indexes), so that both come with one cache line.
-    private readonly ulong[] _leafBlocks;
+    // Cells (top cells first, row by row, then quadrant blocks of four), one int each so that the top grid and a
+    // quadrant block take few cache lines: ≥ 0 an inner cell's first child; otherwise ~payload, where an even payload
+    // is a leaf without edges ((lowest district containing it + 1) << 1) and an odd one the offset of a leaf with
+    // edges in _leaves (offset << 1 | 1).
+    private readonly int[] _nodes;
 
-    // Leaf edges, each leaf's contiguous. An array of structs rather than one array per coordinate: a walk reads every
-    // field of every edge of its leaf, and one contiguous run of cache lines is what the hardware prefetches
-    // (measured: fewer misses than five separate streams).
-    private readonly Edge[] _leafEdges;
+    // Leaves with edges, each one contiguous run of ints (header, districts, edges): a lookup reads one short run,
+    // which the hardware prefetches, instead of three scattered arrays.
+    private readonly int[] _leaves;
+
+    // For every leaf edge, in leaf order: its distinct edge, whose double coordinates decide when the fixed-point
+    // filter cannot (read only then).
+    private readonly int[] _leafEdgeIds;
+    private readonly EdgeCoordinates[] _edges;
 
     // Each district's own ring segments (for the nearest search), and the envelope index.
     private readonly int[] _segmentStart;
@@ -97,15 +130,12 @@ public sealed class DistrictLocator
         _inverseCellHeight = 1 / builder.CellHeight;
         _columns = builder.Columns;
         _rows = builder.Rows;
-        _nodes = [.. builder.FirstChild.Select((firstChild, i) => firstChild >= 0
-            ? new Node(firstChild, -1, 0, -1)
-            : new Node(
-                builder.EdgeStart[i],
-                builder.EdgeCount[i],
-                builder.DistrictStart[i],
-                builder.CentreDistrict[i]))];
-        _leafBlocks = [.. builder.LeafBlocks];
-        _leafEdges = [.. builder.LeafEdges];
+        _fixedScaleX = builder.FixedScaleX;
+        _fixedScaleY = builder.FixedScaleY;
+        _nodes = [.. builder.Nodes];
+        _leaves = [.. builder.Leaves];
+        _leafEdgeIds = [.. builder.LeafEdgeIds];
+        _edges = builder.EdgeCoordinates;
         _segmentStart = builder.Segments.Start;
         _segmentAx = builder.Segments.Ax;
         _segmentAy = builder.Segments.Ay;
@@ -126,7 +156,7 @@ public sealed class DistrictLocator
     public int NodeCount => _nodes.Length;
 
     /// <summary>Edge entries over all leaves (an edge is repeated in every leaf it touches).</summary>
-    public int LeafEdgeCount => _leafEdges.Length;
+    public int LeafEdgeCount => _leafEdgeIds.Length;
 
     /// <summary>Builds the index over the districts' polygons (Polygon or MultiPolygon, lon/lat).</summary>
     public static DistrictLocator Build(IReadOnlyList<Geometry> districts)
@@ -192,9 +222,9 @@ public sealed class DistrictLocator
             y1 = _gridMinY + ((row + 1) * _cellHeight);
         }
 
-        var index = (row * _columns) + column;
-        var node = _nodes[index];
-        while (node.EdgeCount < 0)
+        var node = _nodes[(row * _columns) + column];
+        var depth = 0;
+        while (node >= 0)
         {
             var midX = (x0 + x1) * 0.5;
             var midY = (y0 + y1) * 0.5;
@@ -219,80 +249,152 @@ public sealed class DistrictLocator
                 y1 = midY;
             }
 
-            index = node.Start + quadrant;
-            node = _nodes[index];
+            node = _nodes[node + quadrant];
+            depth++;
         }
 
-        if (node.EdgeCount == 0)
+        var payload = ~node;
+        if ((payload & 1) == 0)
         {
-            return node.CentreDistrict >= 0 ? new DistrictMatch(node.CentreDistrict, LookupMatch.Inside, 0) : DistrictMatch.NotFound;
+            var centre = (payload >> 1) - 1;
+            return centre >= 0 ? new DistrictMatch(centre, LookupMatch.Inside, 0) : DistrictMatch.NotFound;
         }
 
-        var block = node.DistrictStart;
-        var (mask, onBorder) = Walk(_leafEdges.AsSpan(node.Start, node.EdgeCount), _leafBlocks[block], (x0 + x1) * 0.5, (y0 + y1) * 0.5, x, y);
-
+        var leaf = payload >> 1;
+        var (mask, onBorder) = Walk(leaf, x0, y0, (x0 + x1) * 0.5, (y0 + y1) * 0.5, depth, x, y);
+        var districts = leaf + LeafHeaderInts;
         if (mask != 0)
         {
-            return new DistrictMatch((int)_leafBlocks[block + 1 + BitOperations.TrailingZeroCount(mask)], onBorder != 0 ? LookupMatch.Boundary : LookupMatch.Inside, 0);
+            return new DistrictMatch(_leaves[districts + BitOperations.TrailingZeroCount(mask)], onBorder != 0 ? LookupMatch.Boundary : LookupMatch.Inside, 0);
         }
 
         return onBorder != 0
-            ? new DistrictMatch((int)_leafBlocks[block + 1 + BitOperations.TrailingZeroCount(onBorder)], LookupMatch.Boundary, 0)
+            ? new DistrictMatch(_leaves[districts + BitOperations.TrailingZeroCount(onBorder)], LookupMatch.Boundary, 0)
             : DistrictMatch.NotFound;
     }
 
-    /// <summary>Toggles the masks of the leaf edges that the perturbed segment from the centre to the point crosses,
-    /// and collects the masks of edges that contain the point exactly.</summary>
-    private static (ulong Mask, ulong OnBorder) Walk(ReadOnlySpan<Edge> edges, ulong mask, double rx, double ry, double px, double py)
+    /// <summary>Toggles the masks of the leaf edges that the perturbed segment from the centre r to the point p
+    /// crosses, and collects the masks of edges that contain the point exactly. Each test runs first on the
+    /// fixed-point coordinates (<see cref="FilteredSign"/>); only an edge the filter cannot decide is evaluated again,
+    /// exactly, on its doubles.</summary>
+    private (uint Mask, uint OnBorder) Walk(int leaf, double x0, double y0, double rx, double ry, int depth, double px, double py)
     {
-        ulong onBorder = 0;
+        var header = _leaves[leaf];
+        var mask = (uint)_leaves[leaf + 1];
+        var firstEdgeId = _leaves[leaf + 2];
+        var edgeCount = header >> 8;
+        var edges = _leaves.AsSpan(leaf + LeafHeaderInts + (header & 0xFF), edgeCount * EdgeInts);
+        double scaleX = _fixedScaleX[depth], scaleY = _fixedScaleY[depth];
+        long cx = ToFixed(rx, x0, scaleX), cy = ToFixed(ry, y0, scaleY);
+        long qx = ToFixed(px, x0, scaleX), qy = ToFixed(py, y0, scaleY);
         var moves = rx != px || ry != py;
-        var minX = Math.Min(rx, px);
-        var maxX = Math.Max(rx, px);
-        var minY = Math.Min(ry, py);
-        var maxY = Math.Max(ry, py);
-        foreach (ref readonly var edge in edges)
+        long minX = Math.Min(cx, qx), maxX = Math.Max(cx, qx), minY = Math.Min(cy, qy), maxY = Math.Max(cy, qy);
+        uint onBorder = 0;
+        for (var e = 0; e < edgeCount; e++)
         {
-            double eax = edge.Ax, eay = edge.Ay, ebx = edge.Bx, eby = edge.By;
-            if ((eax < minX && ebx < minX) || (eax > maxX && ebx > maxX) || (eay < minY && eby < minY) || (eay > maxY && eby > maxY))
+            var entry = edges.Slice(e * EdgeInts, EdgeInts);
+            long ax = entry[0], ay = entry[1], bx = entry[2], by = entry[3];
+            var edgeMask = (uint)entry[4];
+            if (ax == FarEdge)
+            {
+                ExactEdge(_edges[_leafEdgeIds[firstEdgeId + e]], edgeMask, rx, ry, px, py, ref mask, ref onBorder);
+                continue;
+            }
+
+            // Rounding is monotone, so an edge outside the segment's box in fixed point is outside it in doubles.
+            if ((ax < minX && bx < minX) || (ax > maxX && bx > maxX) || (ay < minY && by < minY) || (ay > maxY && by > maxY))
             {
                 continue;
             }
 
-            var pointSide = ExactOrientation.Sign(eax, eay, ebx, eby, px, py);
-            if (pointSide == 0)
+            var pointSide = FilteredSign(ax, ay, bx, by, qx, qy);
+            var centreSide = FilteredSign(ax, ay, bx, by, cx, cy);
+            if (pointSide == 0 || centreSide == 0)
             {
-                if (px >= Math.Min(eax, ebx) && px <= Math.Max(eax, ebx) && py >= Math.Min(eay, eby) && py <= Math.Max(eay, eby))
-                {
-                    onBorder |= edge.Mask;
-                }
-
-                pointSide = EdgeTie(eax, eay, ebx, eby);
+                ExactEdge(_edges[_leafEdgeIds[firstEdgeId + e]], edgeMask, rx, ry, px, py, ref mask, ref onBorder);
+                continue;
             }
 
-            if (!moves)
+            if (centreSide == pointSide || !moves)
             {
                 continue;
             }
 
-            var centreSide = ExactOrientation.Sign(eax, eay, ebx, eby, rx, ry);
-            if (centreSide == 0)
+            var sideA = FilteredSign(cx, cy, qx, qy, ax, ay);
+            var sideB = FilteredSign(cx, cy, qx, qy, bx, by);
+            if (sideA == 0 || sideB == 0)
             {
-                centreSide = EdgeTie(eax, eay, ebx, eby);
-            }
-
-            if (centreSide == pointSide)
-            {
+                ExactEdge(_edges[_leafEdgeIds[firstEdgeId + e]], edgeMask, rx, ry, px, py, ref mask, ref onBorder);
                 continue;
             }
 
-            if (SegmentSide(rx, ry, px, py, eax, eay) != SegmentSide(rx, ry, px, py, ebx, eby))
+            if (sideA != sideB)
             {
-                mask ^= edge.Mask;
+                mask ^= edgeMask;
             }
         }
 
         return (mask, onBorder);
+    }
+
+    /// <summary>One edge of <see cref="Walk"/> on the edge's doubles, with exact orientations and the symbolic
+    /// perturbation's tie rules.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExactEdge(EdgeCoordinates edge, uint edgeMask, double rx, double ry, double px, double py, ref uint mask, ref uint onBorder)
+    {
+        double eax = edge.Ax, eay = edge.Ay, ebx = edge.Bx, eby = edge.By;
+        if ((eax < rx && eax < px && ebx < rx && ebx < px) || (eax > rx && eax > px && ebx > rx && ebx > px)
+            || (eay < ry && eay < py && eby < ry && eby < py) || (eay > ry && eay > py && eby > ry && eby > py))
+        {
+            return;
+        }
+
+        var pointSide = ExactOrientation.Sign(eax, eay, ebx, eby, px, py);
+        if (pointSide == 0)
+        {
+            if (px >= Math.Min(eax, ebx) && px <= Math.Max(eax, ebx) && py >= Math.Min(eay, eby) && py <= Math.Max(eay, eby))
+            {
+                onBorder |= edgeMask;
+            }
+
+            pointSide = EdgeTie(eax, eay, ebx, eby);
+        }
+
+        if (rx == px && ry == py)
+        {
+            return;
+        }
+
+        var centreSide = ExactOrientation.Sign(eax, eay, ebx, eby, rx, ry);
+        if (centreSide == 0)
+        {
+            centreSide = EdgeTie(eax, eay, ebx, eby);
+        }
+
+        if (centreSide != pointSide && SegmentSide(rx, ry, px, py, eax, eay) != SegmentSide(rx, ry, px, py, ebx, eby))
+        {
+            mask ^= edgeMask;
+        }
+    }
+
+    /// <summary>A coordinate in a leaf's fixed-point units: truncated, so within 1 unit (plus the two roundings of
+    /// the double arithmetic, below 2^-22 for values under 2^29) of the exact affine image (v - origin) · scale, and
+    /// monotone in v. The build computes edge endpoints with this same function.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long ToFixed(double value, double origin, double scale) => (long)((value - origin) * scale);
+
+    /// <summary>The sign of the orientation of c relative to a→b from fixed-point coordinates, or 0 when it cannot be
+    /// certified. The exact affine images of the doubles (a positive scale per axis) have the same orientation sign
+    /// as the doubles; each fixed-point coordinate is within 1 + 2^-22 units of its image, so each difference within
+    /// δ = 2 + 2^-21, and the determinant (b-a)×(c-a) within δ·(|ux|+|uy|+|vx|+|vy|) + 6δ² of the images' (u, v the
+    /// fixed-point differences): below the bound used here. Beyond it the sign is the exact one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FilteredSign(long ax, long ay, long bx, long by, long cx, long cy)
+    {
+        long ux = bx - ax, uy = by - ay, vx = cx - ax, vy = cy - ay;
+        var determinant = (ux * vy) - (uy * vx);
+        var bound = (3 * (Math.Abs(ux) + Math.Abs(uy) + Math.Abs(vx) + Math.Abs(vy))) + 32;
+        return determinant > bound ? 1 : determinant < -bound ? -1 : 0;
     }
 
     /// <summary>Side of q + (-ε², ε) relative to the line a→b when q is exactly on it: the sign of
@@ -392,15 +494,8 @@ public sealed class DistrictLocator
         return metres <= maxSnapMetres ? new DistrictMatch(best, LookupMatch.Nearest, metres) : DistrictMatch.NotFound;
     }
 
-    /// <summary>A grid cell in 16 bytes (a quadrant block of four fills one cache line). An inner cell has
-    /// <see cref="EdgeCount"/> -1 and <see cref="Start"/> its first child; a leaf has its first edge in
-    /// <see cref="Start"/>, its districts from <see cref="DistrictStart"/>, and the lowest district containing its
-    /// centre (or -1) in <see cref="CentreDistrict"/>, which answers a leaf without edges with no further read. The
-    /// centre's districts as bits over the leaf's districts are in a separate array, read only to walk edges.</summary>
-    private readonly record struct Node(int Start, int EdgeCount, int DistrictStart, int CentreDistrict);
-
-    /// <summary>A leaf edge and the leaf's districts it bounds, as bits.</summary>
-    private readonly record struct Edge(double Ax, double Ay, double Bx, double By, ulong Mask);
+    /// <summary>A distinct edge's double coordinates, for the exact evaluation the fixed-point filter defers to.</summary>
+    private readonly record struct EdgeCoordinates(double Ax, double Ay, double Bx, double By);
 
     /// <summary>Each district's ring segments, flat.</summary>
     private sealed record SegmentTable(int[] Start, double[] Ax, double[] Ay, double[] Bx, double[] By);
@@ -448,6 +543,9 @@ public sealed class DistrictLocator
             CellHeight = height / Rows;
             GridMaxX = GridMinX + (Columns * CellWidth);
             GridMaxY = GridMinY + (Rows * CellHeight);
+            FixedScaleX = FixedScales(CellWidth);
+            FixedScaleY = FixedScales(CellHeight);
+            EdgeCoordinates = [.. _edges.Select(e => new EdgeCoordinates(e.Ax, e.Ay, e.Bx, e.By))];
             BuildTree();
         }
 
@@ -473,19 +571,24 @@ public sealed class DistrictLocator
 
         public int Rows { get; }
 
-        public List<int> FirstChild { get; } = [];
+        public double[] FixedScaleX { get; }
 
-        public List<int> EdgeStart { get; } = [];
+        public double[] FixedScaleY { get; }
 
-        public List<int> EdgeCount { get; } = [];
+        public EdgeCoordinates[] EdgeCoordinates { get; }
 
-        public List<int> DistrictStart { get; } = [];
+        public List<int> Nodes { get; } = [];
 
-        public List<int> CentreDistrict { get; } = [];
+        public List<int> Leaves { get; } = [];
 
-        public List<ulong> LeafBlocks { get; } = [];
+        public List<int> LeafEdgeIds { get; } = [];
 
-        public List<Edge> LeafEdges { get; } = [];
+        /// <summary>Fixed-point units per degree for a leaf at each depth: 2^20 over the leaf's side.</summary>
+        private static double[] FixedScales(double topCellSide)
+        {
+            var inverse = 1 / topCellSide;
+            return [.. Enumerable.Range(0, HardMaxDepth + 1).Select(depth => Math.ScaleB(inverse, FixedPointBits + depth))];
+        }
 
         private static SegmentTable ReadSegments(IReadOnlyList<Geometry> districts)
         {
@@ -634,15 +737,7 @@ public sealed class DistrictLocator
             }
         }
 
-        private int AddNode()
-        {
-            FirstChild.Add(-1);
-            EdgeStart.Add(0);
-            EdgeCount.Add(0);
-            DistrictStart.Add(0);
-            CentreDistrict.Add(-1);
-            return FirstChild.Count - 1;
-        }
+        private void AddNode() => Nodes.Add(~0);
 
         /// <summary>Makes node a leaf, or splits it into quadrants, given the edges touching it and the districts
         /// containing its centre.</summary>
@@ -664,7 +759,7 @@ public sealed class DistrictLocator
             var fits = local.Count <= MaxLeafDistricts;
             if (fits && (edges.Count <= MaxLeafEdges || depth >= MaxDepth))
             {
-                MakeLeaf(node, edges, centre, local);
+                MakeLeaf(node, x0, y0, depth, edges, centre, local);
                 return;
             }
 
@@ -673,13 +768,13 @@ public sealed class DistrictLocator
                 throw new InvalidOperationException($"More than {MaxLeafDistricts} districts meet within a cell of {x1 - x0} degrees around ({x0}, {y0}).");
             }
 
-            var first = FirstChild.Count;
+            var first = Nodes.Count;
             for (var q = 0; q < 4; q++)
             {
                 AddNode();
             }
 
-            FirstChild[node] = first;
+            Nodes[node] = first;
             var midX = (x0 + x1) * 0.5;
             var midY = (y0 + y1) * 0.5;
             for (var q = 0; q < 4; q++)
@@ -733,39 +828,60 @@ public sealed class DistrictLocator
             return result;
         }
 
-        private void MakeLeaf(int node, List<int> edges, List<int> centre, List<int> local)
+        private void MakeLeaf(int node, double x0, double y0, int depth, List<int> edges, List<int> centre, List<int> local)
         {
             // Lowest district index first, so that the lowest set bit is the lowest index where districts overlap.
             local.Sort();
-            CentreDistrict[node] = centre.Count == 0 ? -1 : centre.Min();
             if (edges.Count == 0)
             {
+                Nodes[node] = ~((centre.Count == 0 ? 0 : centre.Min() + 1) << 1);
                 return;
             }
 
-            ulong centreMask = 0;
+            uint centreMask = 0;
             foreach (var k in centre)
             {
-                centreMask |= 1UL << local.IndexOf(k);
+                centreMask |= 1u << local.IndexOf(k);
             }
 
-            DistrictStart[node] = LeafBlocks.Count;
-            LeafBlocks.Add(centreMask);
-            LeafBlocks.AddRange(local.Select(k => (ulong)k));
-            EdgeStart[node] = LeafEdges.Count;
-            EdgeCount[node] = edges.Count;
+            if (Leaves.Count >= 1 << 30)
+            {
+                throw new InvalidOperationException("The lookup index outgrew its 2^30 leaf entries.");
+            }
+
+            Nodes[node] = ~((Leaves.Count << 1) | 1);
+            Leaves.Add((edges.Count << 8) | local.Count);
+            Leaves.Add((int)centreMask);
+            Leaves.Add(LeafEdgeIds.Count);
+            Leaves.AddRange(local);
+            double scaleX = FixedScaleX[depth], scaleY = FixedScaleY[depth];
             foreach (var e in edges)
             {
                 var edge = _edges[e];
-                ulong mask = 0;
+                uint mask = 0;
                 for (var d = 0; d < edge.DistrictCount; d++)
                 {
-                    mask |= 1UL << local.IndexOf(_edgeDistricts[edge.DistrictStart + d]);
+                    mask |= 1u << local.IndexOf(_edgeDistricts[edge.DistrictStart + d]);
                 }
 
-                LeafEdges.Add(new Edge(edge.Ax, edge.Ay, edge.Bx, edge.By, mask));
+                LeafEdgeIds.Add(e);
+                if (FitsFixed(edge.Ax, x0, scaleX) && FitsFixed(edge.Ay, y0, scaleY) && FitsFixed(edge.Bx, x0, scaleX) && FitsFixed(edge.By, y0, scaleY))
+                {
+                    Leaves.Add((int)ToFixed(edge.Ax, x0, scaleX));
+                    Leaves.Add((int)ToFixed(edge.Ay, y0, scaleY));
+                    Leaves.Add((int)ToFixed(edge.Bx, x0, scaleX));
+                    Leaves.Add((int)ToFixed(edge.By, y0, scaleY));
+                }
+                else
+                {
+                    Leaves.AddRange([FarEdge, 0, 0, 0]);
+                }
+
+                Leaves.Add((int)mask);
             }
         }
+
+        private static bool FitsFixed(double value, double origin, double scale) => Math.Abs((value - origin) * scale) < FixedPointLimit;
 
         /// <summary>Conservative: true for every edge that meets the closed cell (and perhaps a few that pass within
         /// a rounding error of it), which is all correctness needs.</summary>
