@@ -31,11 +31,11 @@ namespace TileServer.Core.Index;
 /// allocates nothing.</para>
 /// <para><b>Memory layout.</b> A lookup is bound by memory latency (a few dependent reads at random over tens of
 /// megabytes), so the index is laid out for few bytes per lookup: a cell is one int, and a leaf with edges is one
-/// contiguous run of ints (header, districts, then each edge as four 32-bit fixed-point coordinates on a 2^20 grid
-/// over the leaf plus a 32-bit district mask, 20 bytes instead of 40). The fixed-point orientation is a filter in
-/// the manner of the floating-point filters of exact geometric predicates (Shewchuk 1997; CGAL's filtered
-/// kernels): integer orientations on the rounded coordinates, certified by a conservative error bound on the
-/// rounding; an orientation within the bound of zero (a point within a few units of an edge's line, a vertex, an
+/// contiguous run of shorts (header, districts, then each edge as four 16-bit fixed-point coordinates on a 2^12
+/// grid over the leaf plus a 16-bit district mask: 10 bytes instead of 40 for doubles and a 64-bit mask). The
+/// fixed-point orientation is a filter in the manner of the floating-point filters of exact geometric predicates
+/// (Shewchuk 1997; CGAL's filtered kernels): integer orientations on the rounded coordinates, certified by a
+/// conservative error bound on the rounding; an orientation within the bound of zero (a point within a few units of an edge's line, a vertex, an
 /// edge longer than the fixed-point range) is decided again on the edge's original doubles with
 /// <see cref="ExactOrientation"/>, so answers are those of the exact predicate.</para>
 /// <para><b>Nearest.</b> Outside every district, the nearest district boundary within a given distance: R-tree
@@ -54,27 +54,29 @@ public sealed class DistrictLocator
 
     /// <summary>Top grid cells per distinct edge: a fine top grid keeps the quadrant descent (one dependent memory
     /// read per level) short.</summary>
-    public const double TopCellsPerEdge = 2.0;
+    public const double TopCellsPerEdge = 8.0;
 
     private const int HardMaxDepth = 40;
 
-    // A leaf's districts are the bits of a 32-bit mask.
-    private const int MaxLeafDistricts = 32;
+    // A leaf's districts are the bits of a 16-bit mask.
+    private const int MaxLeafDistricts = 16;
 
-    // Leaf edges are integers on a grid of 2^20 x 2^20 units over their leaf.
-    private const int FixedPointBits = 20;
+    // Leaf edges are 16-bit integers on a grid of 2^12 x 2^12 units over their leaf.
+    private const int FixedPointBits = 12;
 
-    // Fixed-point endpoints stay within ±2^29 units of the leaf's corner, so differences stay below 2^30 and the
-    // orientation's products below 2^61 (exact in a long); an edge reaching farther is kept in doubles only.
-    private const double FixedPointLimit = 1 << 29;
+    // Fixed-point endpoints fit a short (within about 8 leaf sides of the leaf's corner); an edge reaching farther is
+    // kept in doubles only.
+    private const double FixedPointLimit = short.MaxValue;
 
     // Marks, in place of an edge's first x, an edge that reaches beyond FixedPointLimit.
-    private const int FarEdge = int.MinValue;
+    private const short FarEdge = short.MinValue;
 
-    // A leaf with edges: a header (edge count << 8 | district count, centre mask, first edge id), its districts, then
-    // its edges (four fixed-point coordinates and a district mask each).
-    private const int LeafHeaderInts = 3;
-    private const int EdgeInts = 5;
+    // A leaf with edges, in shorts: a header (edge count, district count, centre mask, first edge id as two shorts),
+    // its districts (two shorts each), then its edges (four fixed-point coordinates and a district mask each).
+    private const int LeafHeaderShorts = 5;
+    private const int DistrictShorts = 2;
+    private const int EdgeShorts = 5;
+    private const int MaxLeafEdgeEntries = short.MaxValue;
 
     private const double MetresPerDegreeLatitude = 110_574;
     private const double MetresPerDegreeLongitude = 111_320;
@@ -91,7 +93,7 @@ public sealed class DistrictLocator
     private readonly int _columns;
     private readonly int _rows;
 
-    // Fixed-point units per degree of a leaf at each depth (2^20 per leaf side).
+    // Fixed-point units per degree of a leaf at each depth (2^12 per leaf side).
     private readonly double[] _fixedScaleX;
     private readonly double[] _fixedScaleY;
 
@@ -101,9 +103,9 @@ public sealed class DistrictLocator
     // edges in _leaves (offset << 1 | 1).
     private readonly int[] _nodes;
 
-    // Leaves with edges, each one contiguous run of ints (header, districts, edges): a lookup reads one short run,
-    // which the hardware prefetches, instead of three scattered arrays.
-    private readonly int[] _leaves;
+    // Leaves with edges, each one contiguous run of shorts (header, districts, edges, 10 bytes an edge): a lookup
+    // reads one or two cache lines, and the whole store is small enough to stay mostly in the last-level cache.
+    private readonly short[] _leaves;
 
     // For every leaf edge, in leaf order: its distinct edge, whose double coordinates decide when the fixed-point
     // filter cannot (read only then).
@@ -262,15 +264,20 @@ public sealed class DistrictLocator
 
         var leaf = payload >> 1;
         var (mask, onBorder) = Walk(leaf, x0, y0, (x0 + x1) * 0.5, (y0 + y1) * 0.5, depth, x, y);
-        var districts = leaf + LeafHeaderInts;
         if (mask != 0)
         {
-            return new DistrictMatch(_leaves[districts + BitOperations.TrailingZeroCount(mask)], onBorder != 0 ? LookupMatch.Boundary : LookupMatch.Inside, 0);
+            return new DistrictMatch(LeafDistrict(leaf, BitOperations.TrailingZeroCount(mask)), onBorder != 0 ? LookupMatch.Boundary : LookupMatch.Inside, 0);
         }
 
         return onBorder != 0
-            ? new DistrictMatch(_leaves[districts + BitOperations.TrailingZeroCount(onBorder)], LookupMatch.Boundary, 0)
+            ? new DistrictMatch(LeafDistrict(leaf, BitOperations.TrailingZeroCount(onBorder)), LookupMatch.Boundary, 0)
             : DistrictMatch.NotFound;
+    }
+
+    private int LeafDistrict(int leaf, int slot)
+    {
+        var at = leaf + LeafHeaderShorts + (slot * DistrictShorts);
+        return (ushort)_leaves[at] | (_leaves[at + 1] << 16);
     }
 
     /// <summary>Toggles the masks of the leaf edges that the perturbed segment from the centre r to the point p
@@ -279,11 +286,11 @@ public sealed class DistrictLocator
     /// exactly, on its doubles.</summary>
     private (uint Mask, uint OnBorder) Walk(int leaf, double x0, double y0, double rx, double ry, int depth, double px, double py)
     {
-        var header = _leaves[leaf];
-        var mask = (uint)_leaves[leaf + 1];
-        var firstEdgeId = _leaves[leaf + 2];
-        var edgeCount = header >> 8;
-        var edges = _leaves.AsSpan(leaf + LeafHeaderInts + (header & 0xFF), edgeCount * EdgeInts);
+        var edgeCount = (int)_leaves[leaf];
+        var districtCount = (int)_leaves[leaf + 1];
+        var mask = (uint)(ushort)_leaves[leaf + 2];
+        var firstEdgeId = (ushort)_leaves[leaf + 3] | (_leaves[leaf + 4] << 16);
+        var edges = _leaves.AsSpan(leaf + LeafHeaderShorts + (districtCount * DistrictShorts), edgeCount * EdgeShorts);
         double scaleX = _fixedScaleX[depth], scaleY = _fixedScaleY[depth];
         long cx = ToFixed(rx, x0, scaleX), cy = ToFixed(ry, y0, scaleY);
         long qx = ToFixed(px, x0, scaleX), qy = ToFixed(py, y0, scaleY);
@@ -292,9 +299,9 @@ public sealed class DistrictLocator
         uint onBorder = 0;
         for (var e = 0; e < edgeCount; e++)
         {
-            var entry = edges.Slice(e * EdgeInts, EdgeInts);
+            var entry = edges.Slice(e * EdgeShorts, EdgeShorts);
             long ax = entry[0], ay = entry[1], bx = entry[2], by = entry[3];
-            var edgeMask = (uint)entry[4];
+            var edgeMask = (uint)(ushort)entry[4];
             if (ax == FarEdge)
             {
                 ExactEdge(_edges[_leafEdgeIds[firstEdgeId + e]], edgeMask, rx, ry, px, py, ref mask, ref onBorder);
@@ -378,15 +385,15 @@ public sealed class DistrictLocator
     }
 
     /// <summary>A coordinate in a leaf's fixed-point units: truncated, so within 1 unit (plus the two roundings of
-    /// the double arithmetic, below 2^-22 for values under 2^29) of the exact affine image (v - origin) · scale, and
+    /// the double arithmetic, below 2^-36 for values under 2^15) of the exact affine image (v - origin) · scale, and
     /// monotone in v. The build computes edge endpoints with this same function.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long ToFixed(double value, double origin, double scale) => (long)((value - origin) * scale);
 
     /// <summary>The sign of the orientation of c relative to a→b from fixed-point coordinates, or 0 when it cannot be
     /// certified. The exact affine images of the doubles (a positive scale per axis) have the same orientation sign
-    /// as the doubles; each fixed-point coordinate is within 1 + 2^-22 units of its image, so each difference within
-    /// δ = 2 + 2^-21, and the determinant (b-a)×(c-a) within δ·(|ux|+|uy|+|vx|+|vy|) + 6δ² of the images' (u, v the
+    /// as the doubles; each fixed-point coordinate is within 1 + 2^-36 units of its image, so each difference within
+    /// δ = 2 + 2^-35, and the determinant (b-a)×(c-a) within δ·(|ux|+|uy|+|vx|+|vy|) + 6δ² of the images' (u, v the
     /// fixed-point differences): below the bound used here. Beyond it the sign is the exact one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FilteredSign(long ax, long ay, long bx, long by, long cx, long cy)
@@ -579,11 +586,11 @@ public sealed class DistrictLocator
 
         public List<int> Nodes { get; } = [];
 
-        public List<int> Leaves { get; } = [];
+        public List<short> Leaves { get; } = [];
 
         public List<int> LeafEdgeIds { get; } = [];
 
-        /// <summary>Fixed-point units per degree for a leaf at each depth: 2^20 over the leaf's side.</summary>
+        /// <summary>Fixed-point units per degree for a leaf at each depth: 2^12 over the leaf's side.</summary>
         private static double[] FixedScales(double topCellSide)
         {
             var inverse = 1 / topCellSide;
@@ -844,16 +851,21 @@ public sealed class DistrictLocator
                 centreMask |= 1u << local.IndexOf(k);
             }
 
-            if (Leaves.Count >= 1 << 30)
+            if (Leaves.Count >= 1 << 30 || edges.Count > MaxLeafEdgeEntries)
             {
-                throw new InvalidOperationException("The lookup index outgrew its 2^30 leaf entries.");
+                throw new InvalidOperationException($"The lookup index outgrew its 2^30 leaf entries or {MaxLeafEdgeEntries} edges in one leaf.");
             }
 
             Nodes[node] = ~((Leaves.Count << 1) | 1);
-            Leaves.Add((edges.Count << 8) | local.Count);
-            Leaves.Add((int)centreMask);
-            Leaves.Add(LeafEdgeIds.Count);
-            Leaves.AddRange(local);
+            Leaves.Add((short)edges.Count);
+            Leaves.Add((short)local.Count);
+            Leaves.Add((short)centreMask);
+            AddInt(LeafEdgeIds.Count);
+            foreach (var k in local)
+            {
+                AddInt(k);
+            }
+
             double scaleX = FixedScaleX[depth], scaleY = FixedScaleY[depth];
             foreach (var e in edges)
             {
@@ -867,18 +879,24 @@ public sealed class DistrictLocator
                 LeafEdgeIds.Add(e);
                 if (FitsFixed(edge.Ax, x0, scaleX) && FitsFixed(edge.Ay, y0, scaleY) && FitsFixed(edge.Bx, x0, scaleX) && FitsFixed(edge.By, y0, scaleY))
                 {
-                    Leaves.Add((int)ToFixed(edge.Ax, x0, scaleX));
-                    Leaves.Add((int)ToFixed(edge.Ay, y0, scaleY));
-                    Leaves.Add((int)ToFixed(edge.Bx, x0, scaleX));
-                    Leaves.Add((int)ToFixed(edge.By, y0, scaleY));
+                    Leaves.Add((short)ToFixed(edge.Ax, x0, scaleX));
+                    Leaves.Add((short)ToFixed(edge.Ay, y0, scaleY));
+                    Leaves.Add((short)ToFixed(edge.Bx, x0, scaleX));
+                    Leaves.Add((short)ToFixed(edge.By, y0, scaleY));
                 }
                 else
                 {
                     Leaves.AddRange([FarEdge, 0, 0, 0]);
                 }
 
-                Leaves.Add((int)mask);
+                Leaves.Add((short)mask);
             }
+        }
+
+        private void AddInt(int value)
+        {
+            Leaves.Add((short)value);
+            Leaves.Add((short)(value >> 16));
         }
 
         private static bool FitsFixed(double value, double origin, double scale) => Math.Abs((value - origin) * scale) < FixedPointLimit;
