@@ -719,29 +719,60 @@ public sealed class DistrictLocator
                 AddNode();
             }
 
-            var candidates = new List<int>();
+            // A row's first centre is labelled by ray casting over the candidate districts; each next centre by the
+            // crossings of the segment from the previous one, which lies in the two cells and so meets only their
+            // edges (the top grid has several cells per edge, and most cells none).
+            List<int> noEdges = [];
             for (var r = 0; r < Rows; r++)
             {
+                List<int> inside = [];
+                double previousX = 0;
+                List<int> previousEdges = noEdges;
                 for (var c = 0; c < Columns; c++)
                 {
                     double x0 = GridMinX + (c * CellWidth), x1 = GridMinX + ((c + 1) * CellWidth);
                     double y0 = GridMinY + (r * CellHeight), y1 = GridMinY + ((r + 1) * CellHeight);
                     double cx = (x0 + x1) * 0.5, cy = (y0 + y1) * 0.5;
-                    var inside = new List<int>();
-                    candidates.Clear();
-                    candidates.AddRange(Envelopes.Query(new Envelope(cx, cx, cy, cy)));
-                    foreach (var k in candidates)
+                    var edges = cellEdges[(r * Columns) + c] ?? noEdges;
+                    if (c == 0)
                     {
-                        if (RayInside(Segments, k, cx, cy))
-                        {
-                            inside.Add(k);
-                        }
+                        inside = [.. Envelopes.Query(new Envelope(cx, cx, cy, cy)).Where(k => RayInside(Segments, k, cx, cy)).Order()];
+                    }
+                    else if (edges.Count > 0 || previousEdges.Count > 0)
+                    {
+                        inside = WalkCentre(inside, previousX, cy, cx, cy, SortedUnion(previousEdges, edges));
                     }
 
-                    inside.Sort();
-                    Fill((r * Columns) + c, x0, y0, x1, y1, cellEdges[(r * Columns) + c] ?? [], inside, 0);
+                    Fill((r * Columns) + c, x0, y0, x1, y1, edges, inside, 0);
+                    previousX = cx;
+                    previousEdges = edges;
                 }
             }
+        }
+
+        /// <summary>The edges of two cells, each once (an edge counted twice would toggle its districts back).</summary>
+        private static List<int> SortedUnion(List<int> first, List<int> second)
+        {
+            var union = new List<int>(first.Count + second.Count);
+            int i = 0, j = 0;
+            while (i < first.Count || j < second.Count)
+            {
+                if (j == second.Count || (i < first.Count && first[i] < second[j]))
+                {
+                    union.Add(first[i++]);
+                }
+                else if (i == first.Count || second[j] < first[i])
+                {
+                    union.Add(second[j++]);
+                }
+                else
+                {
+                    union.Add(first[i++]);
+                    j++;
+                }
+            }
+
+            return union;
         }
 
         private void AddNode() => Nodes.Add(~0);
