@@ -88,6 +88,54 @@ public class HandMadeLookupTests
     }
 
     [Fact]
+    public void Points_within_an_ulp_of_an_edge_far_longer_than_the_cells_agree_with_the_exact_predicate()
+    {
+        // Leaves store edges in 16-bit fixed point over about 8 leaf sides; the slanted border crosses some 60 top
+        // cells, so its endpoints are out of that range (kept in doubles), and points within an ulp of it are beyond
+        // any fixed-point filter: both fall back to the exact orientation. The boxes only make the cells small.
+        Geometry[] districts =
+        [
+            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            .. Enumerable.Range(0, 400).Select(i => SmallLayers.Box(40 + (i % 20), i / 20, 41 + (i % 20), 1 + (i / 20))),
+        ];
+        var locator = DistrictLocator.Build(districts);
+        var oracle = new ExactOracle(districts);
+        var disagreements = new List<string>();
+        var boundary = 0;
+        for (var i = 0; i <= 2000; i++)
+        {
+            var x = 30.0 * i / 2000;
+            var y = 10.1 + (9.6 * i / 2000);
+            foreach (var (px, py) in new[] { (x, y), (x, Math.BitIncrement(y)), (x, Math.BitDecrement(y)), (Math.BitIncrement(x), y) })
+            {
+                var answer = locator.LocateCovering(px, py);
+                boundary += answer.Match == LookupMatch.Boundary ? 1 : 0;
+                Collect(oracle.Disagreement(px, py, answer));
+            }
+        }
+
+        var random = new Random(5);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var x = random.NextDouble() * 60;
+            var y = random.NextDouble() * 30;
+            Collect(oracle.Disagreement(x, y, locator.LocateCovering(x, y)));
+        }
+
+        void Collect(string? problem)
+        {
+            if (problem is not null)
+            {
+                disagreements.Add(problem);
+            }
+        }
+
+        Assert.Empty(disagreements.Take(10));
+        Assert.True(boundary > 0, "no point along the slanted border landed exactly on it");
+    }
+
+    [Fact]
     public void Outside_every_district_the_nearest_within_the_snap_distance_answers_with_its_geodesic_distance()
     {
         var locator = DistrictLocator.Build([SmallLayers.Box(-77.01, -12.01, -77.0, -12.0)]);
