@@ -35,9 +35,10 @@ namespace TileServer.Core.Index;
 /// grid over the leaf plus a 16-bit district mask: 10 bytes instead of 40 for doubles and a 64-bit mask). The
 /// fixed-point orientation is a filter in the manner of the floating-point filters of exact geometric predicates
 /// (Shewchuk 1997; CGAL's filtered kernels): integer orientations on the rounded coordinates, certified by a
-/// conservative error bound on the rounding; an orientation within the bound of zero (a point within a few units of an edge's line, a vertex, an
-/// edge longer than the fixed-point range) is decided again on the edge's original doubles with
-/// <see cref="ExactOrientation"/>, so answers are those of the exact predicate.</para>
+/// conservative error bound on the rounding; an orientation within the bound of zero (a point within a few units of
+/// an edge's line, a vertex) and an edge reaching beyond the 16-bit range are decided again on the edge's original
+/// doubles with <see cref="ExactOrientation"/>, so answers are those of the exact predicate. The cost: at most 16
+/// districts may meet within a cell of the deepest level (the build throws beyond).</para>
 /// <para><b>Nearest.</b> Outside every district, the nearest district boundary within a given distance: R-tree
 /// candidates by the distance's box, point-to-segment distance in a local equirectangular plane (metres, scaled by
 /// the cosine of the latitude) to find the closest point, then the geodesic distance to it
@@ -49,11 +50,12 @@ public sealed class DistrictLocator
     /// <summary>Cells are split while they hold more edges than this (and are shallower than <see cref="MaxDepth"/>).</summary>
     public const int MaxLeafEdges = 8;
 
-    /// <summary>Quadrant levels below a top cell, except to get under 32 districts per leaf.</summary>
+    /// <summary>Quadrant levels below a top cell, except to get under 16 districts per leaf.</summary>
     public const int MaxDepth = 10;
 
     /// <summary>Top grid cells per distinct edge: a fine top grid keeps the quadrant descent (one dependent memory
-    /// read per level) short.</summary>
+    /// read per level) short, and answers most lookups from a cell without edges, in one memory read (measured on
+    /// 100,000 districts: 8 cells per edge beat 2 and 4).</summary>
     public const double TopCellsPerEdge = 8.0;
 
     private const int HardMaxDepth = 40;
