@@ -10,12 +10,15 @@ namespace TileServer.Core.Tiles;
 /// its holes.
 /// </summary>
 /// <remarks>
-/// Fast path (almost every ring): Sutherland-Hodgman against the four buffer edges. That is exact only when the
-/// result is one piece, so each ring is classified first: entirely inside (kept), entirely outside (the tile is
-/// inside it or it is dropped, by a point-in-ring test of the tile centre), or crossing the boundary exactly twice
-/// (clipped). Any other ring (several pieces, a hole cut by the edge) and any ring that quantisation makes touch
-/// itself (checked with NTS IsValidOp) send the polygon to NTS OverlayNG with the tile's grid as precision model
-/// (snap-rounding to whole extent units, valid by construction).
+/// Fast path (almost every polygon): rectangle clipping in tile coordinates. Rings inside the buffered tile are kept
+/// whole; rings entirely outside make the tile interior (a shell around it), empty (a hole around it) or do not
+/// matter; crossing rings are cut into pieces (Liang-Barsky per segment) that are joined along the tile's edge,
+/// through its corners, into rings (Weiler-Atherton for a rectangle: shells counterclockwise and holes clockwise
+/// first, so the interior is left of every piece), and holes that stay whole go to the ring holding them. Only a
+/// polygon that quantisation makes touch itself (checked with NTS IsValidOp) goes to NTS OverlayNG with the tile's
+/// grid as precision model (snap-rounding to whole extent units, valid by construction); on Peru's districts at
+/// z0-z10 that happens about 135 times in a whole build (2,500 times before, when only rings crossing the edge
+/// twice were clipped here).
 /// Cut points are computed from the edge's endpoints in a canonical order, so two neighbours sharing an edge get the
 /// very same cut point and stay crack-free. Not thread-safe: one per worker.
 /// </remarks>
@@ -28,7 +31,12 @@ internal sealed class PolygonTileClipper
     private readonly List<(Coordinate[] Ring, bool Exterior)> _keptRings = [];
     private double[] _input = new double[256];
     private double[] _clipA = new double[256];
-    private double[] _clipB = new double[256];
+    private double[] _pieceXY = new double[256];
+    private double[] _ringXY = new double[256];
+    private readonly List<(int Start, int Count, double Entry, double Exit)> _pieces = [];
+    private readonly List<(int Start, int Count, bool Exterior)> _rings = [];
+    private int _pieceCount;
+    private int _ringCount;
     private int[] _ring = new int[256];
     private double _west;
     private double _north;
@@ -94,7 +102,7 @@ internal sealed class PolygonTileClipper
     {
         var start = output.Mark();
         var firstRing = _keptRings.Count;
-        var fast = TryFastPath(polygon, output, start, out var rings);
+        var fast = TryFastPath(polygon, output, out var rings);
         if (fast && (rings == 0 || IsValid(firstRing)))
         {
             return rings;
@@ -107,80 +115,436 @@ internal sealed class PolygonTileClipper
         return ClipWithOverlay(polygon, output);
     }
 
-    private bool TryFastPath(Polygon polygon, GeometryCommands output, GeometryCommands.Position start, out int rings)
+    private bool TryFastPath(Polygon polygon, GeometryCommands output, out int rings)
     {
         rings = 0;
-        var firstRing = _keptRings.Count;
-        var shell = Load(polygon.ExteriorRing.CoordinateSequence, ref _input);
-        var shellClass = Classify(shell);
-        int count;
-        switch (shellClass)
+        _pieces.Clear();
+        _pieceCount = 0;
+        _rings.Clear();
+        _ringCount = 0;
+        var boxIsInterior = false;
+        for (var r = 0; r <= polygon.NumInteriorRings; r++)
         {
-            case RingClass.Inside:
-                count = shell;
-                Grow(ref _clipA, shell * 2);
-                Array.Copy(_input, _clipA, shell * 2);
-                break;
-            case RingClass.Outside:
-                if (!ContainsTileCentre(shell))
+            var exterior = r == 0;
+            var n = Load((exterior ? polygon.ExteriorRing : polygon.GetInteriorRingN(r - 1)).CoordinateSequence, ref _input);
+            if (n < 3)
+            {
+                if (exterior)
                 {
                     return true;
                 }
 
-                Grow(ref _clipA, 8);
-                count = BoxRing(_clipA);
-                break;
-            case RingClass.CrossesOnce:
-                count = SutherlandHodgman(shell);
-                break;
-            default:
-                return false;
-        }
+                continue;
+            }
 
-        switch (Quantise(_clipA, count, exterior: true, output))
-        {
-            case RingOutcome.Collapsed:
-                return true;
-            case RingOutcome.TouchesItself:
-                return false;
-        }
-
-        rings = 1;
-        for (var h = 0; h < polygon.NumInteriorRings; h++)
-        {
-            var hole = Load(polygon.GetInteriorRingN(h).CoordinateSequence, ref _input);
-            switch (Classify(hole))
+            // Shells counterclockwise, holes clockwise (x right, y as stored): the polygon's interior lies left of
+            // every ring, so pieces of shells and holes join the same way along the tile's edge.
+            if (SignedArea(_input, n) > 0 != exterior)
             {
-                case RingClass.Inside:
-                    Grow(ref _clipA, hole * 2);
-                    Array.Copy(_input, _clipA, hole * 2);
-                    switch (Quantise(_clipA, hole, exterior: false, output))
-                    {
-                        case RingOutcome.Kept:
-                            rings++;
-                            break;
-                        case RingOutcome.TouchesItself:
-                            return false;
-                    }
+                ReverseRing(_input, n);
+            }
 
-                    break;
-                case RingClass.Outside:
-                    if (ContainsTileCentre(hole))
-                    {
-                        // The tile lies in the hole: nothing of this polygon is in it.
-                        output.Restore(start);
-                        _keptRings.RemoveRange(firstRing, _keptRings.Count - firstRing);
-                        rings = 0;
-                        return true;
-                    }
+            var outside = FirstOutside(n);
+            if (outside < 0)
+            {
+                AddWholeRing(_input, n, exterior);
+                continue;
+            }
 
+            if (CutPieces(n, outside) > 0)
+            {
+                continue;
+            }
+
+            // Entirely outside the buffered tile: a shell around the tile makes the tile interior, a hole around it
+            // leaves nothing, any other ring does not matter here.
+            if (ContainsTileCentre(n))
+            {
+                if (!exterior)
+                {
+                    return true;
+                }
+
+                boxIsInterior = true;
+            }
+            else if (exterior)
+            {
+                return true;
+            }
+        }
+
+        if (_pieces.Count > 0)
+        {
+            Stitch();
+        }
+        else if (boxIsInterior)
+        {
+            Grow(ref _clipA, 8);
+            AddWholeRing(_clipA, BoxRing(_clipA), exterior: true);
+        }
+
+        return WriteRings(output, out rings);
+    }
+
+    /// <summary>
+    /// Quantises the clipped rings, each shell followed by the holes inside it; false when rounding made one touch
+    /// itself (the caller rolls the polygon back).
+    /// </summary>
+    private bool WriteRings(GeometryCommands output, out int rings)
+    {
+        rings = 0;
+        var shells = _rings.Where(r => r.Exterior).ToArray();
+        var holes = _rings.Where(r => !r.Exterior).ToArray();
+        var holeOwner = new int[holes.Length];
+        for (var h = 0; h < holes.Length; h++)
+        {
+            holeOwner[h] = 0;
+            for (var k = 0; k < shells.Length && shells.Length > 1; k++)
+            {
+                if (RingContains(shells[k], _ringXY[2 * holes[h].Start], _ringXY[(2 * holes[h].Start) + 1]))
+                {
+                    holeOwner[h] = k;
                     break;
-                default:
+                }
+            }
+        }
+
+        for (var k = 0; k < shells.Length; k++)
+        {
+            var (shellStart, shellCount, _) = shells[k];
+            Grow(ref _clipA, 2 * shellCount);
+            Array.Copy(_ringXY, 2 * shellStart, _clipA, 0, 2 * shellCount);
+            switch (Quantise(_clipA, shellCount, exterior: true, output))
+            {
+                case RingOutcome.Collapsed:
+                    continue;
+                case RingOutcome.TouchesItself:
                     return false;
+            }
+
+            rings++;
+            for (var h = 0; h < holes.Length; h++)
+            {
+                if (holeOwner[h] != k)
+                {
+                    continue;
+                }
+
+                var (holeStart, holeCount, _) = holes[h];
+                Grow(ref _clipA, 2 * holeCount);
+                Array.Copy(_ringXY, 2 * holeStart, _clipA, 0, 2 * holeCount);
+                switch (Quantise(_clipA, holeCount, exterior: false, output))
+                {
+                    case RingOutcome.Kept:
+                        rings++;
+                        break;
+                    case RingOutcome.TouchesItself:
+                        return false;
+                }
             }
         }
 
         return true;
+    }
+
+    private void AddWholeRing(double[] xy, int n, bool exterior)
+    {
+        Grow(ref _ringXY, 2 * (_ringCount + n));
+        Array.Copy(xy, 0, _ringXY, 2 * _ringCount, 2 * n);
+        _rings.Add((_ringCount, n, exterior));
+        _ringCount += n;
+    }
+
+    /// <summary>
+    /// Cuts _input (n points, starting the walk at an outside vertex) into the pieces inside the buffered tile, each
+    /// from the point where it enters to the point where it leaves; returns how many.
+    /// </summary>
+    private int CutPieces(int n, int outside)
+    {
+        var before = _pieces.Count;
+        var open = false;
+        var pieceStart = 0;
+        var entry = 0.0;
+        for (var k = 0; k < n; k++)
+        {
+            var i = (outside + k) % n;
+            var j = (i + 1) % n;
+            double px = _input[2 * i], py = _input[2 * i + 1], qx = _input[2 * j], qy = _input[2 * j + 1];
+            if (!ClipSegment(px, py, qx, qy, out var t0, out var edge0, out var t1, out var edge1))
+            {
+                if (open)
+                {
+                    // The previous segment ended on the tile's edge and this one leaves from there.
+                    _pieces.Add((pieceStart, _pieceCount - pieceStart, entry, Perimeter(px, py)));
+                    open = false;
+                }
+
+                continue;
+            }
+
+            if (!open)
+            {
+                // The walk starts outside, so a piece always opens where a segment enters.
+                var (ex, ey) = Cut(px, py, qx, qy, t0, edge0);
+                pieceStart = _pieceCount;
+                AddPiecePoint(ex, ey);
+                entry = Perimeter(ex, ey);
+                open = true;
+            }
+
+            if (t1 < 1)
+            {
+                var (xx, yy) = Cut(px, py, qx, qy, t1, edge1);
+                AddPiecePoint(xx, yy);
+                _pieces.Add((pieceStart, _pieceCount - pieceStart, entry, Perimeter(xx, yy)));
+                open = false;
+            }
+            else
+            {
+                AddPiecePoint(qx, qy);
+            }
+        }
+
+        return _pieces.Count - before;
+    }
+
+    private void AddPiecePoint(double x, double y)
+    {
+        Grow(ref _pieceXY, 2 * (_pieceCount + 1));
+        _pieceXY[2 * _pieceCount] = x;
+        _pieceXY[(2 * _pieceCount) + 1] = y;
+        _pieceCount++;
+    }
+
+    /// <summary>
+    /// Joins the pieces into rings: from where a piece leaves, along the tile's edge counterclockwise (interior on
+    /// the left), through the corners passed, to the nearest entry of a piece not yet used (Weiler-Atherton for a
+    /// rectangle).
+    /// </summary>
+    private void Stitch()
+    {
+        var perimeter = 4 * (_high - _low);
+        var used = new bool[_pieces.Count];
+        for (var first = 0; first < _pieces.Count; first++)
+        {
+            if (used[first])
+            {
+                continue;
+            }
+
+            var ringStart = _ringCount;
+            var current = first;
+            while (true)
+            {
+                used[current] = true;
+                var (start, count, _, exit) = _pieces[current];
+                Grow(ref _ringXY, 2 * (_ringCount + count + 4));
+                Array.Copy(_pieceXY, 2 * start, _ringXY, 2 * _ringCount, 2 * count);
+                _ringCount += count;
+                var next = -1;
+                var nearest = double.MaxValue;
+                for (var p = 0; p < _pieces.Count; p++)
+                {
+                    if (used[p] && p != first)
+                    {
+                        continue;
+                    }
+
+                    var distance = _pieces[p].Entry - exit;
+                    if (distance < 0)
+                    {
+                        distance += perimeter;
+                    }
+
+                    if (distance < nearest)
+                    {
+                        nearest = distance;
+                        next = p;
+                    }
+                }
+
+                // Corners strictly between the exit and that entry.
+                for (var corner = 1; corner <= 4; corner++)
+                {
+                    var at = (Math.Floor(exit / (_high - _low)) + corner) * (_high - _low);
+                    if (at - exit >= nearest)
+                    {
+                        break;
+                    }
+
+                    var (cx, cy) = Corner((int)(at / (_high - _low)) % 4);
+                    _ringXY[2 * _ringCount] = cx;
+                    _ringXY[(2 * _ringCount) + 1] = cy;
+                    _ringCount++;
+                }
+
+                if (next == first)
+                {
+                    break;
+                }
+
+                current = next;
+            }
+
+            _rings.Add((ringStart, _ringCount - ringStart, true));
+        }
+    }
+
+    private (double X, double Y) Corner(int index) => index switch
+    {
+        0 => (_low, _low),
+        1 => (_high, _low),
+        2 => (_high, _high),
+        _ => (_low, _high),
+    };
+
+    /// <summary>Position along the buffered tile's edge, counterclockwise from (low, low); the point is on the edge.</summary>
+    private double Perimeter(double x, double y)
+    {
+        var side = _high - _low;
+        if (y == _low)
+        {
+            return x - _low;
+        }
+
+        if (x == _high)
+        {
+            return side + (y - _low);
+        }
+
+        if (y == _high)
+        {
+            return (2 * side) + (_high - x);
+        }
+
+        return (3 * side) + (_high - y);
+    }
+
+    /// <summary>
+    /// Liang-Barsky: the part [t0, t1] of the segment inside the buffered tile and the box edge (0 x=low, 1 x=high,
+    /// 2 y=low, 3 y=high, -1 none) where it enters and leaves; false when no part of positive length is inside.
+    /// </summary>
+    private bool ClipSegment(double x0, double y0, double x1, double y1, out double t0, out int edge0, out double t1, out int edge1)
+    {
+        t0 = 0;
+        t1 = 1;
+        edge0 = edge1 = -1;
+        var dx = x1 - x0;
+        var dy = y1 - y0;
+        if (!Edge(-dx, x0 - _low, 0, ref t0, ref edge0, ref t1, ref edge1)
+            || !Edge(dx, _high - x0, 1, ref t0, ref edge0, ref t1, ref edge1)
+            || !Edge(-dy, y0 - _low, 2, ref t0, ref edge0, ref t1, ref edge1)
+            || !Edge(dy, _high - y0, 3, ref t0, ref edge0, ref t1, ref edge1))
+        {
+            return false;
+        }
+
+        return t0 < t1;
+
+        static bool Edge(double p, double q, int edge, ref double t0, ref int edge0, ref double t1, ref int edge1)
+        {
+            if (p == 0)
+            {
+                return q >= 0;
+            }
+
+            var r = q / p;
+            if (p < 0)
+            {
+                if (r > t1)
+                {
+                    return false;
+                }
+
+                if (r > t0)
+                {
+                    t0 = r;
+                    edge0 = edge;
+                }
+            }
+            else
+            {
+                if (r < t0)
+                {
+                    return false;
+                }
+
+                if (r < t1)
+                {
+                    t1 = r;
+                    edge1 = edge;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The point where the segment meets a box edge, computed from the endpoints in a canonical order so that two
+    /// neighbours sharing the segment get the very same point, with the edge's coordinate exact.
+    /// </summary>
+    private (double X, double Y) Cut(double px, double py, double qx, double qy, double t, int edge)
+    {
+        if (edge < 0)
+        {
+            return (px + ((qx - px) * t), py + ((qy - py) * t));
+        }
+
+        var (ax, ay, bx, by) = px < qx || (px == qx && py < qy) ? (px, py, qx, qy) : (qx, qy, px, py);
+        var limit = edge is 0 or 2 ? _low : _high;
+        return edge < 2
+            ? (limit, ay + ((by - ay) * ((limit - ax) / (bx - ax))))
+            : (ax + ((bx - ax) * ((limit - ay) / (by - ay))), limit);
+    }
+
+    private int FirstOutside(int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (!IsInside(_input[2 * i], _input[2 * i + 1]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static double SignedArea(double[] xy, int n)
+    {
+        var area2 = 0.0;
+        for (int i = 0, j = n - 1; i < n; j = i++)
+        {
+            area2 += (xy[2 * j] * xy[(2 * i) + 1]) - (xy[2 * i] * xy[(2 * j) + 1]);
+        }
+
+        return area2;
+    }
+
+    private static void ReverseRing(double[] xy, int n)
+    {
+        for (int i = 0, j = n - 1; i < j; i++, j--)
+        {
+            (xy[2 * i], xy[2 * j]) = (xy[2 * j], xy[2 * i]);
+            (xy[(2 * i) + 1], xy[(2 * j) + 1]) = (xy[(2 * j) + 1], xy[(2 * i) + 1]);
+        }
+    }
+
+    private bool RingContains((int Start, int Count, bool Exterior) ring, double x, double y)
+    {
+        var inside = false;
+        for (int i = 0, j = ring.Count - 1; i < ring.Count; j = i++)
+        {
+            double xi = _ringXY[2 * (ring.Start + i)], yi = _ringXY[(2 * (ring.Start + i)) + 1];
+            double xj = _ringXY[2 * (ring.Start + j)], yj = _ringXY[(2 * (ring.Start + j)) + 1];
+            if ((yi > y) != (yj > y) && x < ((xj - xi) * (y - yi) / (yj - yi)) + xi)
+            {
+                inside = !inside;
+            }
+        }
+
+        return inside;
     }
 
     private int ClipWithOverlay(Geometry polygonal, GeometryCommands output)
@@ -269,14 +633,6 @@ internal sealed class PolygonTileClipper
         return n;
     }
 
-    private enum RingClass
-    {
-        Inside,
-        Outside,
-        CrossesOnce,
-        Complex,
-    }
-
     private enum RingOutcome
     {
         Kept,
@@ -284,85 +640,7 @@ internal sealed class PolygonTileClipper
         TouchesItself,
     }
 
-    private RingClass Classify(int n)
-    {
-        var crossings = 0;
-        var inside = 0;
-        var previousInside = IsInside(_input[2 * n - 2], _input[2 * n - 1]);
-        var px = _input[2 * n - 2];
-        var py = _input[2 * n - 1];
-        for (var i = 0; i < n; i++)
-        {
-            var x = _input[2 * i];
-            var y = _input[2 * i + 1];
-            var isInside = IsInside(x, y);
-            if (isInside)
-            {
-                inside++;
-            }
-
-            if (isInside != previousInside)
-            {
-                crossings++;
-            }
-            else if (!isInside && SegmentMeetsBox(px, py, x, y))
-            {
-                crossings += 2;
-            }
-
-            if (crossings > 2)
-            {
-                return RingClass.Complex;
-            }
-
-            previousInside = isInside;
-            px = x;
-            py = y;
-        }
-
-        return crossings == 0 ? inside == n ? RingClass.Inside : RingClass.Outside : RingClass.CrossesOnce;
-    }
-
     private bool IsInside(double x, double y) => x >= _low && x <= _high && y >= _low && y <= _high;
-
-    /// <summary>Liang-Barsky: does the segment meet the clip box?</summary>
-    private bool SegmentMeetsBox(double x0, double y0, double x1, double y1)
-    {
-        double t0 = 0, t1 = 1;
-        var dx = x1 - x0;
-        var dy = y1 - y0;
-        return Edge(-dx, x0 - _low) && Edge(dx, _high - x0) && Edge(-dy, y0 - _low) && Edge(dy, _high - y0);
-
-        bool Edge(double p, double q)
-        {
-            if (p == 0)
-            {
-                return q >= 0;
-            }
-
-            var r = q / p;
-            if (p < 0)
-            {
-                if (r > t1)
-                {
-                    return false;
-                }
-
-                t0 = Math.Max(t0, r);
-            }
-            else
-            {
-                if (r < t0)
-                {
-                    return false;
-                }
-
-                t1 = Math.Min(t1, r);
-            }
-
-            return true;
-        }
-    }
 
     private bool ContainsTileCentre(int n)
     {
@@ -392,73 +670,6 @@ internal sealed class PolygonTileClipper
         target[6] = _low;
         target[7] = _high;
         return 4;
-    }
-
-    /// <summary>Clips _input (n points) against the four edges; the result is left in _clipA.</summary>
-    private int SutherlandHodgman(int n)
-    {
-        Grow(ref _clipA, n * 2 + 16);
-        Grow(ref _clipB, n * 2 + 16);
-        Array.Copy(_input, _clipA, n * 2);
-        n = ClipEdge(_clipA, n, _clipB, axis: 0, _low, keepAbove: true);
-        n = ClipEdge(_clipB, n, _clipA, axis: 0, _high, keepAbove: false);
-        n = ClipEdge(_clipA, n, _clipB, axis: 1, _low, keepAbove: true);
-        n = ClipEdge(_clipB, n, _clipA, axis: 1, _high, keepAbove: false);
-        return n;
-    }
-
-    private static int ClipEdge(double[] source, int n, double[] target, int axis, double limit, bool keepAbove)
-    {
-        var count = 0;
-        if (n == 0)
-        {
-            return 0;
-        }
-
-        var px = source[2 * n - 2];
-        var py = source[2 * n - 1];
-        var pIn = Keeps(axis == 0 ? px : py);
-        for (var i = 0; i < n; i++)
-        {
-            var x = source[2 * i];
-            var y = source[2 * i + 1];
-            var isIn = Keeps(axis == 0 ? x : y);
-            if (isIn != pIn)
-            {
-                // Canonical order: the same cut point whichever way the edge runs.
-                var (ax, ay, bx, by) = px < x || (px == x && py < y) ? (px, py, x, y) : (x, y, px, py);
-                double cx, cy;
-                if (axis == 0)
-                {
-                    cx = limit;
-                    cy = ay + (by - ay) * ((limit - ax) / (bx - ax));
-                }
-                else
-                {
-                    cy = limit;
-                    cx = ax + (bx - ax) * ((limit - ay) / (by - ay));
-                }
-
-                target[2 * count] = cx;
-                target[2 * count + 1] = cy;
-                count++;
-            }
-
-            if (isIn)
-            {
-                target[2 * count] = x;
-                target[2 * count + 1] = y;
-                count++;
-            }
-
-            px = x;
-            py = y;
-            pIn = isIn;
-        }
-
-        return count;
-
-        bool Keeps(double v) => keepAbove ? v >= limit : v <= limit;
     }
 
     /// <summary>Rounds, cleans and orients a ring, then appends it to the commands.</summary>

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using NetTopologySuite.Algorithm.Construct;
-using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Simplify;
 using TileServer.Core.Coverage;
@@ -18,16 +17,18 @@ namespace TileServer.Core.Tiles;
 /// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1.
 /// </summary>
 /// <remarks>
-/// <para>Per zoom, from the deepest up: the finest level shown at that zoom is simplified as a coverage with NTS
-/// <see cref="CoverageSimplifier"/> in Web Mercator metres (tolerance <see cref="TilesOptions.SimplifyTolerance"/>
-/// extent units at that zoom); coarser levels are dissolved from it with <see cref="CoverageDissolver"/>. So the
-/// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. Each zoom starts
-/// from the previous (deeper) zoom's simplified coverage, which is cheaper and deviates at most about twice the
-/// tolerance from the source; the chain runs on its own thread one zoom ahead of the clipping. A layer served as
+/// <para>Simplification: the districts (a clean coverage) are ranked once with <see cref="CoverageChainSimplifier"/>
+/// (topology-preserving Visvalingam-Whyatt over the shared edge chains, the algorithm of NTS CoverageSimplifier,
+/// which took longer than all the tiles when run per zoom) in Web Mercator metres; each zoom keeps the vertices above
+/// its tolerance (<see cref="TilesOptions.SimplifyTolerance"/> extent units at that zoom), and provinces and
+/// departments shown at a zoom are dissolved from that zoom's districts with <see cref="CoverageDissolver"/>. So the
+/// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. A layer served as
 /// published (cleaning off) is not a coverage: each unit is then simplified on its own (NTS Douglas-Peucker, repaired
 /// with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
 /// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
-/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings; tiles run in parallel.</para>
+/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Once every zoom's coverage is ready (in
+/// parallel, a few milliseconds each), the tiles of all zooms are clipped in one parallel loop, the few big low-zoom
+/// tiles first, then encoded and gzipped in another.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its label point in the tile holding that point; and every unit has its label
 /// point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c> layer at the
@@ -74,87 +75,60 @@ public static class TilesetBuilder
         clock.Restart();
 
         var parents = ParentIndexes(levels);
-        var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
-        var zoomStats = new List<ZoomStatistics>();
-        long simplifyMs = 0, clipMs = 0, encodeMs = 0;
-        var collapsed = 0;
+        var zooms = Enumerable.Range(0, options.MaxZoom + 1)
+            .Reverse()
+            .Select(z => (Zoom: z, Active: Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray()))
+            .Where(z => z.Active.Length > 0)
+            .ToArray();
+        var geometries = SimplifiedGeometries(zooms, layers, levels, parents, isCoverage, options);
+        steps["simplify"] = clock.ElapsedMilliseconds;
+        clock.Restart();
+
+        // Every zoom's coverage is ready at once, so the tiles of all zooms share one parallel loop: the few
+        // low-zoom tiles (each holding the whole country) run first and the thousands of small ones fill in.
+        var builds = new ZoomBuild[zooms.Length];
+        Parallel.For(0, zooms.Length, i => builds[i] = new ZoomBuild(zooms[i].Zoom, options, levels, geometries[i], zooms[i].Active));
+        var work = builds
+            .SelectMany(b => b.Work.Select(t => (Build: b, Tile: t)))
+            .OrderBy(w => w.Build.Zoom)
+            .ToArray();
         var fallbacks = 0;
-        var current = (Level: Levels - 1, Geometries: districts.Units.Select(u => ToMercator(u.Geometry)).ToArray());
-        var originals = new Geometry[Levels][];
-        steps["project"] = clock.ElapsedMilliseconds;
-
-        // Simplification is a chain (each zoom starts from the deeper one) and runs on its own thread, one zoom
-        // ahead of the parallel clipping and encoding of the zoom before.
-        using var simplified = new System.Collections.Concurrent.BlockingCollection<(int Zoom, int[] Active, Geometry[][] Geometries)>(boundedCapacity: 1);
-        var producer = Task.Run(() =>
-        {
-            try
+        Parallel.ForEach(
+            Partitioner.Create(work, loadBalance: true),
+            () => (Clipper: new PolygonTileClipper(), Commands: new GeometryCommands()),
+            (item, _, worker) =>
             {
-                var watch = new Stopwatch();
-                for (var z = options.MaxZoom; z >= 0; z--)
-                {
-                    var active = Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray();
-                    if (active.Length == 0)
-                    {
-                        continue;
-                    }
-
-                    watch.Restart();
-                    var tolerance = options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
-                    var geometries = new Geometry[Levels][];
-                    if (isCoverage)
-                    {
-                        var finest = active.Max();
-                        if (current.Level != finest)
-                        {
-                            current = (finest, Dissolve(current.Geometries, current.Level, finest, levels, parents));
-                        }
-
-                        current.Geometries = tolerance > 0 ? CoverageSimplifier.Simplify(current.Geometries, tolerance) : current.Geometries;
-                        foreach (var l in active)
-                        {
-                            geometries[l] = l == finest ? current.Geometries : Dissolve(current.Geometries, finest, l, levels, parents);
-                        }
-                    }
-                    else
-                    {
-                        foreach (var l in active)
-                        {
-                            originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
-                            var source = originals[l];
-                            var result = geometries[l] = new Geometry[source.Length];
-                            Parallel.For(0, source.Length, u => result[u] = SimplifyAlone(source[u], tolerance));
-                        }
-                    }
-
-                    simplifyMs += watch.ElapsedMilliseconds;
-                    simplified.Add((z, active, geometries));
-                }
-            }
-            finally
-            {
-                simplified.CompleteAdding();
-            }
-        });
-
-        foreach (var (z, active, geometries) in simplified.GetConsumingEnumerable())
+                item.Build.Clip(item.Tile, worker.Clipper, worker.Commands);
+                return worker;
+            },
+            worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
+        var collapsed = 0;
+        foreach (var build in builds)
         {
-            clock.Restart();
-            var zoom = new ZoomBuild(z, options, levels, geometries, active);
-            zoom.Clip();
-            collapsed += zoom.KeepCollapsedUnits();
-            zoom.PlaceLabels();
-            fallbacks += zoom.Fallbacks;
-            clipMs += clock.ElapsedMilliseconds;
-            clock.Restart();
-            zoomStats.Add(zoom.Encode(tiles));
-            encodeMs += clock.ElapsedMilliseconds;
+            collapsed += build.KeepCollapsedUnits();
+            build.PlaceLabels();
         }
 
-        producer.GetAwaiter().GetResult();
-        steps["simplify"] = simplifyMs;
-        steps["clip"] = clipMs;
-        steps["encode"] = encodeMs;
+        steps["clip"] = clock.ElapsedMilliseconds;
+        clock.Restart();
+        var encoded = new ZoomEncoding[builds.Length];
+        for (var i = 0; i < builds.Length; i++)
+        {
+            encoded[i] = new ZoomEncoding(builds[i]);
+        }
+
+        var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
+        Parallel.ForEach(
+            Partitioner.Create(encoded.SelectMany(e => e.Build.Work.Select(t => (Encoding: e, Tile: t))).ToArray(), loadBalance: true),
+            () => new Encoder(),
+            (item, _, encoder) =>
+            {
+                item.Encoding.Add(encoder.Encode(item.Tile, levels, item.Encoding.Build.Active, options), item.Tile, tiles);
+                return encoder;
+            },
+            _ => { });
+        var zoomStats = encoded.Select(e => e.Statistics()).ToList();
+        steps["encode"] = clock.ElapsedMilliseconds;
         zoomStats.Reverse();
         var all = tiles.ToArray();
         var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
@@ -170,6 +144,58 @@ public static class TilesetBuilder
             steps,
             zoomStats);
         return new Tileset(Info(levels, districts, version, options), all, statistics);
+    }
+
+    /// <summary>
+    /// Each zoom's geometries per active level (index-aligned with <paramref name="zooms"/>). A coverage is ranked
+    /// once (<see cref="CoverageChainSimplifier"/>) and filtered per zoom; coarser levels are dissolved from the
+    /// simplified districts, so all levels share their borders.
+    /// </summary>
+    private static Geometry[][][] SimplifiedGeometries((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, int[][][] parents, bool isCoverage, TilesOptions options)
+    {
+        var result = new Geometry[zooms.Length][][];
+        if (zooms.Length == 0)
+        {
+            return result;
+        }
+
+        double Tolerance(int z) => options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
+        if (isCoverage)
+        {
+            var finest = Levels - 1;
+            var coverage = layers[finest].Units.Select(u => ToMercator(u.Geometry)).ToArray();
+            var largest = Tolerance(zooms.Min(z => z.Zoom));
+            var simplifier = largest > 0 ? new CoverageChainSimplifier(coverage, largest) : null;
+            Parallel.For(0, zooms.Length, i =>
+            {
+                var (zoom, active) = zooms[i];
+                var simplified = simplifier?.Simplify(Tolerance(zoom)) ?? coverage;
+                var geometries = result[i] = new Geometry[Levels][];
+                foreach (var l in active)
+                {
+                    geometries[l] = l == finest ? simplified : Dissolve(simplified, finest, l, levels, parents);
+                }
+            });
+            return result;
+        }
+
+        var originals = new Geometry[Levels][];
+        foreach (var l in zooms.SelectMany(z => z.Active).Distinct())
+        {
+            originals[l] = [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
+        }
+
+        Parallel.For(0, zooms.Length, i =>
+        {
+            var (zoom, active) = zooms[i];
+            var geometries = result[i] = new Geometry[Levels][];
+            foreach (var l in active)
+            {
+                var source = originals[l];
+                geometries[l] = [.. source.Select(g => SimplifyAlone(g, Tolerance(zoom)))];
+            }
+        });
+        return result;
     }
 
     private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
@@ -477,7 +503,6 @@ public static class TilesetBuilder
         private readonly TilesOptions _options;
         private readonly LevelData[] _levels;
         private readonly Geometry[][] _geometries;
-        private readonly int[] _active;
         private readonly Dictionary<long, TileWork> _tiles = [];
         private readonly bool[][] _emitted;
         private readonly double _size;
@@ -488,7 +513,7 @@ public static class TilesetBuilder
             _options = options;
             _levels = levels;
             _geometries = geometries;
-            _active = active;
+            Active = active;
             _size = WebMercator.TileSize(zoom);
             _emitted = [.. levels.Select(l => new bool[l.Layer.Units.Count])];
             var buffer = options.Buffer * _size / options.Extent;
@@ -524,10 +549,16 @@ public static class TilesetBuilder
                     }
                 }
             }
+
+            Work = [.. _tiles.Values.Where(t => t.HasCore)];
         }
 
-        public int Fallbacks { get; private set; }
+        public int Zoom => _zoom;
 
+        public int[] Active { get; }
+
+        /// <summary>The tiles that have something in them (not only in their buffer); set once candidates are known.</summary>
+        public TileWork[] Work { get; private set; } = [];
 
         private (int X0, int Y0, int X1, int Y1) Range(Envelope envelope, double margin)
         {
@@ -550,34 +581,21 @@ public static class TilesetBuilder
             return tile;
         }
 
-        public void Clip()
+        public void Clip(TileWork tile, PolygonTileClipper clipper, GeometryCommands commands)
         {
-            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
-            var fallbacks = 0;
-            Parallel.ForEach(
-                work,
-                () => (Clipper: new PolygonTileClipper(), Commands: new GeometryCommands()),
-                (tile, _, worker) =>
+            clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
+            foreach (var l in Active)
+            {
+                foreach (var u in tile.Candidates[l])
                 {
-                    worker.Clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
-                    foreach (var l in _active)
+                    commands.Reset();
+                    if (clipper.Clip(_geometries[l][u], commands) > 0)
                     {
-                        foreach (var u in tile.Candidates[l])
-                        {
-                            var geometry = _geometries[l][u];
-                            worker.Commands.Reset();
-                            if (worker.Clipper.Clip(geometry, worker.Commands) > 0)
-                            {
-                                tile.Features[l].Add((u, worker.Commands.Written.ToArray()));
-                                _emitted[l][u] = true;
-                            }
-                        }
+                        tile.Features[l].Add((u, commands.Written.ToArray()));
+                        _emitted[l][u] = true;
                     }
-
-                    return worker;
-                },
-                worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
-            Fallbacks = fallbacks;
+                }
+            }
         }
 
         /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its label point.</summary>
@@ -586,7 +604,7 @@ public static class TilesetBuilder
             var kept = 0;
             var commands = new GeometryCommands();
             Span<int> square = stackalloc int[8];
-            foreach (var l in _active)
+            foreach (var l in Active)
             {
                 for (var u = 0; u < _emitted[l].Length; u++)
                 {
@@ -616,21 +634,22 @@ public static class TilesetBuilder
             return kept;
         }
 
+        /// <summary>Places the label points (when on), then takes in the tiles that labels and collapsed units added.</summary>
         public void PlaceLabels()
         {
-            if (!_options.Labels)
+            if (_options.Labels)
             {
-                return;
-            }
-
-            foreach (var l in _active)
-            {
-                for (var u = 0; u < _levels[l].Count; u++)
+                foreach (var l in Active)
                 {
-                    var (tile, px, py) = Locate(_levels[l].Label(u));
-                    tile.Labels.Add((l, u, px, py));
+                    for (var u = 0; u < _levels[l].Count; u++)
+                    {
+                        var (tile, px, py) = Locate(_levels[l].Label(u));
+                        tile.Labels.Add((l, u, px, py));
+                    }
                 }
             }
+
+            Work = [.. _tiles.Values.Where(t => t.HasCore)];
         }
 
         private (TileWork Tile, int X, int Y) Locate((double X, double Y) point)
@@ -646,41 +665,36 @@ public static class TilesetBuilder
             var py = (int)Math.Floor((WebMercator.TileNorth(_zoom, y) - my) * scale);
             return (tile, Math.Clamp(px, 0, _options.Extent), Math.Clamp(py, 0, _options.Extent));
         }
+    }
 
-        public ZoomStatistics Encode(ConcurrentBag<KeyValuePair<TileId, EncodedTile>> output)
+    /// <summary>One zoom's encoded tiles: counts and sizes, added from any worker.</summary>
+    private sealed class ZoomEncoding(ZoomBuild build)
+    {
+        private long _mvtBytes;
+        private long _gzipBytes;
+        private int _count;
+        private int _largest;
+
+        public ZoomBuild Build { get; } = build;
+
+        public void Add(EncodedTile? encoded, TileWork tile, ConcurrentBag<KeyValuePair<TileId, EncodedTile>> output)
         {
-            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
-            long mvtBytes = 0, gzipBytes = 0;
-            var count = 0;
-            var largest = 0;
-            Parallel.ForEach(
-                work,
-                () => new Encoder(),
-                (tile, _, encoder) =>
-                {
-                    var encoded = encoder.Encode(tile, _levels, _active, _options);
-                    if (encoded is not null)
-                    {
-                        output.Add(new KeyValuePair<TileId, EncodedTile>(new TileId(_zoom, tile.X, tile.Y), encoded));
-                        Interlocked.Add(ref mvtBytes, encoded.Mvt.Length);
-                        Interlocked.Add(ref gzipBytes, encoded.Gzip.Length);
-                        Interlocked.Increment(ref count);
-                        InterlockedMax(ref largest, encoded.Mvt.Length);
-                    }
+            if (encoded is null)
+            {
+                return;
+            }
 
-                    return encoder;
-                },
-                _ => { });
-            return new ZoomStatistics(_zoom, count, mvtBytes, gzipBytes, largest);
-        }
-
-        private static void InterlockedMax(ref int target, int value)
-        {
+            output.Add(new KeyValuePair<TileId, EncodedTile>(new TileId(Build.Zoom, tile.X, tile.Y), encoded));
+            Interlocked.Add(ref _mvtBytes, encoded.Mvt.Length);
+            Interlocked.Add(ref _gzipBytes, encoded.Gzip.Length);
+            Interlocked.Increment(ref _count);
             int seen;
-            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            while ((seen = Volatile.Read(ref _largest)) < encoded.Mvt.Length && Interlocked.CompareExchange(ref _largest, encoded.Mvt.Length, seen) != seen)
             {
             }
         }
+
+        public ZoomStatistics Statistics() => new(Build.Zoom, _count, _mvtBytes, _gzipBytes, _largest);
     }
 
     /// <summary>Per-worker encoding buffers.</summary>
