@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Implementation;
 
 namespace TileServer.Core.Tiles;
 
@@ -116,7 +117,7 @@ public sealed class CoverageChainSimplifier
     {
         var areaTolerance = tolerance * tolerance;
         var result = new Geometry[_units.Length];
-        var coordinates = new List<Coordinate>();
+        var coordinates = new List<double>();
         for (var u = 0; u < _units.Length; u++)
         {
             var polygons = new List<Polygon>(_units[u].Length);
@@ -168,47 +169,52 @@ public sealed class CoverageChainSimplifier
         return count;
     }
 
-    private LinearRing? BuildRing(int[] chainRefs, double areaTolerance, List<Coordinate> coordinates)
+    private LinearRing? BuildRing(int[] chainRefs, double areaTolerance, List<double> xy)
     {
-        coordinates.Clear();
+        xy.Clear();
         foreach (var reference in chainRefs)
         {
             var chain = reference >> 1;
             int first = _chainStart[chain], last = _chainStart[chain + 1] - 1;
             if ((reference & 1) == 0)
             {
-                coordinates.Add(new Coordinate(_x[first], _y[first]));
+                xy.Add(_x[first]);
+                xy.Add(_y[first]);
                 for (var s = first + 1; s < last; s++)
                 {
                     if (_removalArea[s] > areaTolerance)
                     {
-                        coordinates.Add(new Coordinate(_x[s], _y[s]));
+                        xy.Add(_x[s]);
+                        xy.Add(_y[s]);
                     }
                 }
             }
             else
             {
-                coordinates.Add(new Coordinate(_x[last], _y[last]));
+                xy.Add(_x[last]);
+                xy.Add(_y[last]);
                 for (var s = last - 1; s > first; s--)
                 {
                     if (_removalArea[s] > areaTolerance)
                     {
-                        coordinates.Add(new Coordinate(_x[s], _y[s]));
+                        xy.Add(_x[s]);
+                        xy.Add(_y[s]);
                     }
                 }
             }
         }
 
         // Two chains collapsed onto the same segment leave a ring of two distinct points, or a spike: no area.
-        if (coordinates.Count < 3)
+        var n = xy.Count / 2;
+        if (n < 3)
         {
             return null;
         }
 
         var area2 = 0.0;
-        for (int i = 0, j = coordinates.Count - 1; i < coordinates.Count; j = i++)
+        for (int i = 0, j = n - 1; i < n; j = i++)
         {
-            area2 += (coordinates[j].X * coordinates[i].Y) - (coordinates[i].X * coordinates[j].Y);
+            area2 += (xy[2 * j] * xy[(2 * i) + 1]) - (xy[2 * i] * xy[(2 * j) + 1]);
         }
 
         if (area2 == 0)
@@ -216,8 +222,11 @@ public sealed class CoverageChainSimplifier
             return null;
         }
 
-        coordinates.Add(coordinates[0].Copy());
-        return _factory.CreateLinearRing([.. coordinates]);
+        var packed = new double[(n + 1) * 2];
+        xy.CopyTo(packed);
+        packed[2 * n] = xy[0];
+        packed[(2 * n) + 1] = xy[1];
+        return _factory.CreateLinearRing(new PackedDoubleCoordinateSequence(packed, 2, 0));
     }
 
     /// <summary>Distinct vertices by exact coordinates, and each vertex's distinct neighbours.</summary>
@@ -320,7 +329,7 @@ public sealed class CoverageChainSimplifier
     /// <summary>Splits rings at nodes into chains, each stored once (keyed by its first step, in both directions).</summary>
     private sealed class ChainBuilder
     {
-        private readonly Dictionary<long, int> _byFirstStep = [];
+        private readonly Dictionary<(int From, int To), int> _byFirstStep = [];
 
         public List<int> Starts { get; } = [];
 
@@ -345,7 +354,7 @@ public sealed class CoverageChainSimplifier
                     j = (j + 1) % n;
                 }
 
-                var key = Key(ring[i], ring[(i + 1) % n]);
+                var key = (ring[i], ring[(i + 1) % n]);
                 if (!_byFirstStep.TryGetValue(key, out var reference))
                 {
                     var chain = Starts.Count;
@@ -360,7 +369,7 @@ public sealed class CoverageChainSimplifier
                     Slots.Add(ring[j]);
                     reference = chain * 2;
                     _byFirstStep[key] = reference;
-                    _byFirstStep[Key(ring[j], Slots[^2])] = reference + 1;
+                    _byFirstStep[(ring[j], Slots[^2])] = reference + 1;
                 }
 
                 references.Add(reference);
@@ -369,8 +378,6 @@ public sealed class CoverageChainSimplifier
             while (i != start);
             return [.. references];
         }
-
-        private static long Key(int from, int to) => ((long)from << 32) | (uint)to;
     }
 
     /// <summary>The one topology-preserving Visvalingam-Whyatt run over every chain.</summary>

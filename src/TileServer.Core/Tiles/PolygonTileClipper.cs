@@ -26,15 +26,13 @@ internal sealed class PolygonTileClipper
 {
     private static readonly PrecisionModel UnitGrid = new(1.0);
     private static readonly GeometryFactory Factory = new(UnitGrid);
-    private const int BruteForceEdges = 48;
-    private const int EdgesPerCell = 4;
+    private const int BruteForceEdges = 12;
+    private const int MaxCellsPerSide = 256;
 
-    private readonly HashSet<long> _seen = [];
     private readonly List<(int Start, int Count, bool Exterior)> _keptRings = [];
     private int[] _keptXY = new int[256];
     private int _keptCount;
-    private int[] _edgeRing = new int[256];
-    private int[] _edgeIndex = new int[256];
+    private EdgeRecord[] _edges = new EdgeRecord[256];
     private int[] _cellStart = new int[256];
     private int[] _cellEdges = new int[1024];
     private double[] _input = new double[256];
@@ -191,68 +189,41 @@ internal sealed class PolygonTileClipper
             AddWholeRing(_clipA, BoxRing(_clipA), exterior: true);
         }
 
-        return WriteRings(output, out rings);
+        rings = WriteRings(output);
+        return true;
     }
 
-    /// <summary>
-    /// Quantises the clipped rings, each shell followed by the holes inside it; false when rounding made one touch
-    /// itself (the caller rolls the polygon back).
-    /// </summary>
-    private bool WriteRings(GeometryCommands output, out int rings)
+    /// <summary>Quantises the clipped rings, each shell followed by the holes inside it; returns the number kept.</summary>
+    private int WriteRings(GeometryCommands output)
     {
-        rings = 0;
-        var shells = _rings.Where(r => r.Exterior).ToArray();
-        var holes = _rings.Where(r => !r.Exterior).ToArray();
-        var holeOwner = new int[holes.Length];
-        for (var h = 0; h < holes.Length; h++)
+        var rings = 0;
+        var shells = 0;
+        foreach (var ring in _rings)
         {
-            holeOwner[h] = 0;
-            for (var k = 0; k < shells.Length && shells.Length > 1; k++)
-            {
-                if (RingContains(shells[k], _ringXY[2 * holes[h].Start], _ringXY[(2 * holes[h].Start) + 1]))
-                {
-                    holeOwner[h] = k;
-                    break;
-                }
-            }
+            shells += ring.Exterior ? 1 : 0;
         }
 
-        for (var k = 0; k < shells.Length; k++)
+        foreach (var shell in _rings)
         {
-            var (shellStart, shellCount, _) = shells[k];
-            Grow(ref _clipA, 2 * shellCount);
-            Array.Copy(_ringXY, 2 * shellStart, _clipA, 0, 2 * shellCount);
-            switch (Quantise(_clipA, shellCount, exterior: true, output))
+            if (!shell.Exterior || !Quantise(_ringXY.AsSpan(2 * shell.Start, 2 * shell.Count), exterior: true, output))
             {
-                case RingOutcome.Collapsed:
-                    continue;
-                case RingOutcome.TouchesItself:
-                    return false;
+                continue;
             }
 
             rings++;
-            for (var h = 0; h < holes.Length; h++)
+            foreach (var hole in _rings)
             {
-                if (holeOwner[h] != k)
+                // A hole goes with the first shell holding one of its vertices (the only one, most of the time).
+                if (!hole.Exterior
+                    && (shells == 1 || RingContains(shell, _ringXY[2 * hole.Start], _ringXY[(2 * hole.Start) + 1]))
+                    && Quantise(_ringXY.AsSpan(2 * hole.Start, 2 * hole.Count), exterior: false, output))
                 {
-                    continue;
-                }
-
-                var (holeStart, holeCount, _) = holes[h];
-                Grow(ref _clipA, 2 * holeCount);
-                Array.Copy(_ringXY, 2 * holeStart, _clipA, 0, 2 * holeCount);
-                switch (Quantise(_clipA, holeCount, exterior: false, output))
-                {
-                    case RingOutcome.Kept:
-                        rings++;
-                        break;
-                    case RingOutcome.TouchesItself:
-                        return false;
+                    rings++;
                 }
             }
         }
 
-        return true;
+        return rings;
     }
 
     private void AddWholeRing(double[] xy, int n, bool exterior)
@@ -585,7 +556,7 @@ internal sealed class PolygonTileClipper
             }
 
             var count = Load(part.ExteriorRing.CoordinateSequence, ref _clipA);
-            if (Quantise(_clipA, count, exterior: true, output, checkSelfTouch: false) != RingOutcome.Kept)
+            if (!Quantise(_clipA.AsSpan(0, 2 * count), exterior: true, output))
             {
                 continue;
             }
@@ -594,7 +565,7 @@ internal sealed class PolygonTileClipper
             for (var h = 0; h < part.NumInteriorRings; h++)
             {
                 count = Load(part.GetInteriorRingN(h).CoordinateSequence, ref _clipA);
-                if (Quantise(_clipA, count, exterior: false, output, checkSelfTouch: false) == RingOutcome.Kept)
+                if (Quantise(_clipA.AsSpan(0, 2 * count), exterior: false, output))
                 {
                     rings++;
                 }
@@ -629,15 +600,24 @@ internal sealed class PolygonTileClipper
             edges += _keptRings[r].Count;
         }
 
-        Grow(ref _edgeRing, edges);
-        Grow(ref _edgeIndex, edges);
+        Grow(ref _edges, edges);
         var e = 0;
+        int minX = int.MaxValue, minY = int.MaxValue, maxX = int.MinValue, maxY = int.MinValue;
+        long length = 0;
         for (var r = firstRing; r < _keptRings.Count; r++)
         {
-            for (var i = 0; i < _keptRings[r].Count; i++)
+            var (start, count, _) = _keptRings[r];
+            for (var i = 0; i < count; i++)
             {
-                _edgeRing[e] = r;
-                _edgeIndex[e++] = i;
+                var j = i + 1 == count ? 0 : i + 1;
+                var edge = new EdgeRecord(
+                    _keptXY[2 * (start + i)], _keptXY[(2 * (start + i)) + 1], _keptXY[2 * (start + j)], _keptXY[(2 * (start + j)) + 1], r, i, count);
+                _edges[e++] = edge;
+                minX = Math.Min(minX, edge.X0);
+                maxX = Math.Max(maxX, edge.X0);
+                minY = Math.Min(minY, edge.Y0);
+                maxY = Math.Max(maxY, edge.Y0);
+                length += Math.Abs(edge.X1 - edge.X0) + Math.Abs(edge.Y1 - edge.Y0);
             }
         }
 
@@ -647,7 +627,7 @@ internal sealed class PolygonTileClipper
             {
                 for (var b = a + 1; b < edges; b++)
                 {
-                    if (EdgesMeet(a, b))
+                    if (EdgesMeet(in _edges[a], in _edges[b]))
                     {
                         return false;
                     }
@@ -657,24 +637,26 @@ internal sealed class PolygonTileClipper
             return true;
         }
 
-        // Cells over the buffered tile, about EdgesPerCell edges each; an edge goes into every cell its box covers.
-        var side = (int)Math.Clamp(Math.Sqrt(edges / (double)EdgesPerCell), 1, 128);
-        var span = _high - _low;
-        var cellSize = span / side;
-        var cells = side * side;
+        // A grid over the polygon's box with cells about twice the mean edge length, so that an edge covers few
+        // cells and a cell holds few edges (the rings are curves: cells sized by their count would each hold many).
+        var cellSize = Math.Max(Math.Max(2.0 * length / edges, Math.Max(maxX - minX, maxY - minY) / (double)MaxCellsPerSide), 1);
+        var columns = (int)((maxX - minX) / cellSize) + 1;
+        var rows = (int)((maxY - minY) / cellSize) + 1;
+        var cells = columns * rows;
         Grow(ref _cellStart, cells + 1);
         Array.Clear(_cellStart, 0, cells + 1);
         for (var pass = 0; pass < 2; pass++)
         {
             for (var a = 0; a < edges; a++)
             {
-                var (x0, y0, x1, y1) = Edge(a);
-                int c0 = Cell(Math.Min(x0, x1)), c1 = Cell(Math.Max(x0, x1)), r0 = Cell(Math.Min(y0, y1)), r1 = Cell(Math.Max(y0, y1));
+                ref readonly var edge = ref _edges[a];
+                int c0 = Cell(Math.Min(edge.X0, edge.X1), minX), c1 = Cell(Math.Max(edge.X0, edge.X1), minX);
+                int r0 = Cell(Math.Min(edge.Y0, edge.Y1), minY), r1 = Cell(Math.Max(edge.Y0, edge.Y1), minY);
                 for (var row = r0; row <= r1; row++)
                 {
                     for (var column = c0; column <= c1; column++)
                     {
-                        var cell = (row * side) + column;
+                        var cell = (row * columns) + column;
                         if (pass == 0)
                         {
                             _cellStart[cell + 1]++;
@@ -698,7 +680,7 @@ internal sealed class PolygonTileClipper
             }
         }
 
-        // The fill pass moved each start to the next cell's start.
+        // The fill pass moved each cell's start to the next cell's start.
         for (var c = cells; c > 0; c--)
         {
             _cellStart[c] = _cellStart[c - 1];
@@ -711,7 +693,7 @@ internal sealed class PolygonTileClipper
             {
                 for (var j = i + 1; j < _cellStart[c + 1]; j++)
                 {
-                    if (EdgesMeet(_cellEdges[i], _cellEdges[j]))
+                    if (EdgesMeet(in _edges[_cellEdges[i]], in _edges[_cellEdges[j]]))
                     {
                         return false;
                     }
@@ -721,31 +703,20 @@ internal sealed class PolygonTileClipper
 
         return true;
 
-        int Cell(int v) => Math.Clamp((int)((v - _low) / cellSize), 0, side - 1);
+        int Cell(int v, int min) => (int)((v - min) / cellSize);
     }
 
-    private (int X0, int Y0, int X1, int Y1) Edge(int edge)
-    {
-        var (start, count, _) = _keptRings[_edgeRing[edge]];
-        var i = _edgeIndex[edge];
-        var j = i + 1 == count ? 0 : i + 1;
-        return (_keptXY[2 * (start + i)], _keptXY[(2 * (start + i)) + 1], _keptXY[2 * (start + j)], _keptXY[(2 * (start + j)) + 1]);
-    }
+    /// <summary>One edge of a quantised ring: its endpoints, ring, index in the ring and the ring's size.</summary>
+    private readonly record struct EdgeRecord(int X0, int Y0, int X1, int Y1, int Ring, int Index, int RingCount);
 
-    private bool EdgesMeet(int a, int b)
+    private static bool EdgesMeet(in EdgeRecord a, in EdgeRecord b)
     {
-        if (_edgeRing[a] == _edgeRing[b])
+        if (a.Ring == b.Ring && (b.Index == (a.Index + 1) % a.RingCount || a.Index == (b.Index + 1) % a.RingCount))
         {
-            var count = _keptRings[_edgeRing[a]].Count;
-            int i = _edgeIndex[a], j = _edgeIndex[b];
-            if (j == (i + 1) % count || i == (j + 1) % count)
-            {
-                return false;
-            }
+            return false;
         }
 
-        var (ax, ay, bx, by) = Edge(a);
-        var (cx, cy, dx, dy) = Edge(b);
+        int ax = a.X0, ay = a.Y0, bx = a.X1, by = a.Y1, cx = b.X0, cy = b.Y0, dx = b.X1, dy = b.Y1;
         if (Math.Max(ax, bx) < Math.Min(cx, dx) || Math.Max(cx, dx) < Math.Min(ax, bx)
             || Math.Max(ay, by) < Math.Min(cy, dy) || Math.Max(cy, dy) < Math.Min(ay, by))
         {
@@ -761,7 +732,7 @@ internal sealed class PolygonTileClipper
             return true;
         }
 
-        if (_edgeRing[a] != _edgeRing[b])
+        if (a.Ring != b.Ring)
         {
             // Two rings may touch at points (a hole at its shell, two parts of a unit), not along a segment.
             return d1 == 0 && d2 == 0 && CollinearOverlap(ax, ay, bx, by, cx, cy, dx, dy);
@@ -802,13 +773,6 @@ internal sealed class PolygonTileClipper
         return n;
     }
 
-    private enum RingOutcome
-    {
-        Kept,
-        Collapsed,
-        TouchesItself,
-    }
-
     private bool IsInside(double x, double y) => x >= _low && x <= _high && y >= _low && y <= _high;
 
     private bool ContainsTileCentre(int n)
@@ -842,8 +806,9 @@ internal sealed class PolygonTileClipper
     }
 
     /// <summary>Rounds, cleans and orients a ring, then appends it to the commands.</summary>
-    private RingOutcome Quantise(double[] points, int n, bool exterior, GeometryCommands output, bool checkSelfTouch = true)
+    private bool Quantise(ReadOnlySpan<double> points, bool exterior, GeometryCommands output)
     {
+        var n = points.Length / 2;
         Grow(ref _ring, n * 2);
         var count = 0;
         for (var i = 0; i < n; i++)
@@ -901,7 +866,7 @@ internal sealed class PolygonTileClipper
         var points2 = _ring.AsSpan(2 * first, 2 * (count - first));
         if (points2.Length < 6)
         {
-            return RingOutcome.Collapsed;
+            return false;
         }
 
         long area2 = 0;
@@ -913,19 +878,7 @@ internal sealed class PolygonTileClipper
 
         if (area2 == 0)
         {
-            return RingOutcome.Collapsed;
-        }
-
-        if (checkSelfTouch)
-        {
-            _seen.Clear();
-            for (var i = 0; i < m; i++)
-            {
-                if (!_seen.Add(((long)points2[2 * i] << 32) | (uint)points2[2 * i + 1]))
-                {
-                    return RingOutcome.TouchesItself;
-                }
-            }
+            return false;
         }
 
         if (area2 > 0 != exterior)
@@ -939,7 +892,7 @@ internal sealed class PolygonTileClipper
         _keptCount += m;
 
         output.AddRing(points2);
-        return RingOutcome.Kept;
+        return true;
     }
 
     private static void Reverse(Span<int> xy)

@@ -102,6 +102,9 @@ public static class TilesetBuilder
                 return worker;
             },
             worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
+        // The label points of units that vanished at some zoom (the tiny-unit rule places them there), in parallel.
+        var vanished = builds.SelectMany(b => b.Vanished()).Distinct().ToArray();
+        Parallel.ForEach(vanished, unit => levels[unit.Level].Label(unit.Unit));
         var collapsed = 0;
         foreach (var build in builds)
         {
@@ -163,7 +166,8 @@ public static class TilesetBuilder
         if (isCoverage)
         {
             var finest = Levels - 1;
-            var coverage = layers[finest].Units.Select(u => ToMercator(u.Geometry)).ToArray();
+            var coverage = new Geometry[layers[finest].Units.Count];
+            Parallel.For(0, coverage.Length, u => coverage[u] = ToMercator(layers[finest].Units[u].Geometry));
             var largest = Tolerance(zooms.Min(z => z.Zoom));
             var simplifier = largest > 0 ? new CoverageChainSimplifier(coverage, largest) : null;
             Parallel.For(0, zooms.Length, i =>
@@ -593,6 +597,21 @@ public static class TilesetBuilder
                     {
                         tile.Features[l].Add((u, commands.Written.ToArray()));
                         _emitted[l][u] = true;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The units that no tile of this zoom has.</summary>
+        public IEnumerable<(int Level, int Unit)> Vanished()
+        {
+            foreach (var l in Active)
+            {
+                for (var u = 0; u < _emitted[l].Length; u++)
+                {
+                    if (!_emitted[l][u])
+                    {
+                        yield return (l, u);
                     }
                 }
             }
