@@ -49,6 +49,23 @@ public sealed class CoverageChainSimplifier
     /// <param name="coverage">A clean coverage: polygons or multipolygons whose shared borders have identical vertices.</param>
     /// <param name="maxTolerance">The largest distance tolerance <see cref="Simplify"/> will be asked for.</param>
     public CoverageChainSimplifier(IReadOnlyList<Geometry> coverage, double maxTolerance)
+        : this(coverage, maxTolerance, [], null)
+    {
+    }
+
+    /// <summary>
+    /// Ranks the coverage's vertices and reports each of <paramref name="tolerances"/> as soon as the ranking has
+    /// passed it, smallest first, so that callers can start on the fine zooms while the coarse ones are ranked.
+    /// </summary>
+    /// <param name="coverage">A clean coverage: polygons or multipolygons whose shared borders have identical vertices.</param>
+    /// <param name="maxTolerance">The largest distance tolerance <see cref="Simplify"/> will be asked for.</param>
+    /// <param name="tolerances">Tolerances to report (at most <paramref name="maxTolerance"/>).</param>
+    /// <param name="reached">
+    /// Called on the constructing thread with this simplifier and a tolerance once <see cref="Simplify"/> at that
+    /// tolerance is final: from then on it may be called at that tolerance from any thread, even before the
+    /// constructor returns (later removals record areas above it).
+    /// </param>
+    public CoverageChainSimplifier(IReadOnlyList<Geometry> coverage, double maxTolerance, IReadOnlyList<double> tolerances, Action<CoverageChainSimplifier, double>? reached)
     {
         ArgumentNullException.ThrowIfNull(coverage);
         _factory = coverage.Count > 0 ? coverage[0].Factory : NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory();
@@ -103,7 +120,10 @@ public sealed class CoverageChainSimplifier
             _y[s] = vertices.Y[slotVertex[s]];
         }
 
-        _removalArea = new Ranking(this, slotVertex, vertices).Run(maxTolerance * maxTolerance);
+        _removalArea = new double[slotVertex.Length];
+        Array.Fill(_removalArea, double.PositiveInfinity);
+        var milestones = tolerances.Where(t => t <= maxTolerance).Order().ToArray();
+        new Ranking(this, slotVertex, vertices).Run(maxTolerance * maxTolerance, milestones, tolerance => reached?.Invoke(this, tolerance));
     }
 
     /// <summary>Number of units (the input coverage's length).</summary>
@@ -391,6 +411,7 @@ public sealed class CoverageChainSimplifier
         private readonly int[] _interiorLeft;
         private readonly bool[] _closed;
         private readonly double[] _cornerArea;
+        private readonly double[] _removalArea;
         private readonly int[] _slotVertex;
         private readonly bool[] _vertexRemoved;
         private readonly double[] _vertexX;
@@ -403,6 +424,7 @@ public sealed class CoverageChainSimplifier
         {
             _x = owner._x;
             _y = owner._y;
+            _removalArea = owner._removalArea;
             _slotVertex = slotVertex;
             var slots = slotVertex.Length;
             var chains = owner._chainStart.Length - 1;
@@ -442,10 +464,10 @@ public sealed class CoverageChainSimplifier
         /// and its state has every corner below it removed, as NTS has; within a bucket the order is last in, first
         /// out, which only changes which of two nearly equal corners goes first.
         /// </summary>
-        public double[] Run(double maxAreaTolerance)
+        public void Run(double maxAreaTolerance, double[] milestones, Action<double> reached)
         {
-            var removal = new double[_x.Length];
-            Array.Fill(removal, double.PositiveInfinity);
+            var removal = _removalArea;
+            var milestone = 0;
             var buckets = new List<int>[BucketCount];
             for (var b = 0; b < BucketCount; b++)
             {
@@ -461,6 +483,14 @@ public sealed class CoverageChainSimplifier
             var floor = 0.0;
             for (; current >= 0; current--)
             {
+                // Every corner up to a milestone's area is gone once the buckets from its own down to this one are
+                // done; later removals record more than its area, so its filter stays as it is now.
+                while (milestone < milestones.Length && Bucket(milestones[milestone] * milestones[milestone], maxAreaTolerance) > current)
+                {
+                    floor = Math.Max(floor, Math.BitIncrement(milestones[milestone] * milestones[milestone]));
+                    reached(milestones[milestone++]);
+                }
+
                 var bucket = buckets[current];
                 while (bucket.Count > 0)
                 {
@@ -491,7 +521,10 @@ public sealed class CoverageChainSimplifier
                 }
             }
 
-            return removal;
+            for (; milestone < milestones.Length; milestone++)
+            {
+                reached(milestones[milestone]);
+            }
 
             void Update(int slot)
             {

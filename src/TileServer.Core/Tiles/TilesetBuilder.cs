@@ -80,28 +80,25 @@ public static class TilesetBuilder
             .Select(z => (Zoom: z, Active: Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray()))
             .Where(z => z.Active.Length > 0)
             .ToArray();
-        var geometries = SimplifiedGeometries(zooms, layers, levels, parents, isCoverage, options);
-        steps["simplify"] = clock.ElapsedMilliseconds;
-        clock.Restart();
-
-        // Every zoom's coverage is ready at once, so the tiles of all zooms share one parallel loop: the few
-        // low-zoom tiles (each holding the whole country) run first and the thousands of small ones fill in.
+        // Clipping starts on a zoom as soon as its coverage is final: the ranking reaches the fine zooms first, and
+        // their thousands of tiles keep the other cores busy while it goes on to the coarse ones.
         var builds = new ZoomBuild[zooms.Length];
-        Parallel.For(0, zooms.Length, i => builds[i] = new ZoomBuild(zooms[i].Zoom, options, levels, geometries[i], zooms[i].Active));
-        var work = builds
-            .SelectMany(b => b.Work.Select(t => (Build: b, Tile: t)))
-            .OrderBy(w => w.Build.Zoom)
-            .ToArray();
-        var fallbacks = 0;
-        Parallel.ForEach(
-            Partitioner.Create(work, loadBalance: true),
-            () => (Clipper: new PolygonTileClipper(), Commands: new GeometryCommands()),
-            (item, _, worker) =>
+        var pipeline = new ClipPipeline();
+        var simplifyMs = 0L;
+        var fallbacks = pipeline.Run(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            ProduceZooms(zooms, layers, levels, parents, isCoverage, options, (i, geometries) => pipeline.Post(_ =>
             {
-                item.Build.Clip(item.Tile, worker.Clipper, worker.Commands);
-                return worker;
-            },
-            worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
+                var build = builds[i] = new ZoomBuild(zooms[i].Zoom, options, levels, geometries(), zooms[i].Active);
+                foreach (var tile in build.Work)
+                {
+                    pipeline.Post(worker => build.Clip(tile, worker.Clipper, worker.Commands));
+                }
+            }));
+            simplifyMs = watch.ElapsedMilliseconds;
+        });
+        steps["simplify"] = simplifyMs;
         // The label points of units that vanished at some zoom (the tiny-unit rule places them there), in parallel.
         var vanished = builds.SelectMany(b => b.Vanished()).Distinct().ToArray();
         Parallel.ForEach(vanished, unit => levels[unit.Level].Label(unit.Unit));
@@ -150,16 +147,16 @@ public static class TilesetBuilder
     }
 
     /// <summary>
-    /// Each zoom's geometries per active level (index-aligned with <paramref name="zooms"/>). A coverage is ranked
-    /// once (<see cref="CoverageChainSimplifier"/>) and filtered per zoom; coarser levels are dissolved from the
-    /// simplified districts, so all levels share their borders.
+    /// Hands each zoom's geometries per active level to <paramref name="ready"/> (zoom index in
+    /// <paramref name="zooms"/>, and a function computing them) as soon as they are final. A coverage is ranked once
+    /// (<see cref="CoverageChainSimplifier"/>), each zoom being ready when the ranking passes its tolerance; coarser
+    /// levels are dissolved from the simplified districts, so all levels share their borders.
     /// </summary>
-    private static Geometry[][][] SimplifiedGeometries((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, int[][][] parents, bool isCoverage, TilesOptions options)
+    private static void ProduceZooms((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, int[][][] parents, bool isCoverage, TilesOptions options, Action<int, Func<Geometry[][]>> ready)
     {
-        var result = new Geometry[zooms.Length][][];
         if (zooms.Length == 0)
         {
-            return result;
+            return;
         }
 
         double Tolerance(int z) => options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
@@ -168,19 +165,42 @@ public static class TilesetBuilder
             var finest = Levels - 1;
             var coverage = new Geometry[layers[finest].Units.Count];
             Parallel.For(0, coverage.Length, u => coverage[u] = ToMercator(layers[finest].Units[u].Geometry));
-            var largest = Tolerance(zooms.Min(z => z.Zoom));
-            var simplifier = largest > 0 ? new CoverageChainSimplifier(coverage, largest) : null;
-            Parallel.For(0, zooms.Length, i =>
+            Geometry[][] Levelled(int i, Geometry[] simplified)
             {
-                var (zoom, active) = zooms[i];
-                var simplified = simplifier?.Simplify(Tolerance(zoom)) ?? coverage;
-                var geometries = result[i] = new Geometry[Levels][];
-                foreach (var l in active)
+                var geometries = new Geometry[Levels][];
+                foreach (var l in zooms[i].Active)
                 {
                     geometries[l] = l == finest ? simplified : Dissolve(simplified, finest, l, levels, parents);
                 }
+
+                return geometries;
+            }
+
+            var largest = Tolerance(zooms.Min(z => z.Zoom));
+            if (largest <= 0)
+            {
+                for (var i = 0; i < zooms.Length; i++)
+                {
+                    var index = i;
+                    ready(index, () => Levelled(index, coverage));
+                }
+
+                return;
+            }
+
+            var tolerances = zooms.Select(z => Tolerance(z.Zoom)).ToArray();
+            _ = new CoverageChainSimplifier(coverage, largest, tolerances, (simplifier, tolerance) =>
+            {
+                for (var i = 0; i < zooms.Length; i++)
+                {
+                    if (tolerances[i] == tolerance)
+                    {
+                        var index = i;
+                        ready(index, () => Levelled(index, simplifier.Simplify(tolerance)));
+                    }
+                }
             });
-            return result;
+            return;
         }
 
         var originals = new Geometry[Levels][];
@@ -189,17 +209,87 @@ public static class TilesetBuilder
             originals[l] = [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
         }
 
-        Parallel.For(0, zooms.Length, i =>
+        for (var i = 0; i < zooms.Length; i++)
         {
             var (zoom, active) = zooms[i];
-            var geometries = result[i] = new Geometry[Levels][];
-            foreach (var l in active)
+            ready(i, () =>
             {
-                var source = originals[l];
-                geometries[l] = [.. source.Select(g => SimplifyAlone(g, Tolerance(zoom)))];
+                var geometries = new Geometry[Levels][];
+                foreach (var l in active)
+                {
+                    geometries[l] = [.. originals[l].Select(g => SimplifyAlone(g, Tolerance(zoom)))];
+                }
+
+                return geometries;
+            });
+        }
+    }
+
+    /// <summary>
+    /// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
+    /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
+    /// </summary>
+    private sealed class ClipPipeline
+    {
+        private readonly BlockingCollection<Action<ClipWorker>> _queue = [];
+        private readonly ConcurrentQueue<Exception> _errors = new();
+        private int _outstanding = 1;
+
+        public void Post(Action<ClipWorker> item)
+        {
+            Interlocked.Increment(ref _outstanding);
+            _queue.Add(item);
+        }
+
+        /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
+        public int Run(Action producer)
+        {
+            var workers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    var worker = new ClipWorker();
+                    foreach (var item in _queue.GetConsumingEnumerable())
+                    {
+                        Attempt(() => item(worker));
+                    }
+
+                    return worker.Clipper.Fallbacks;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)).ToArray();
+            Attempt(producer);
+            var fallbacks = Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
+            _queue.Dispose();
+            return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
+        }
+
+        private void Attempt(Action action)
+        {
+            try
+            {
+                action();
             }
-        });
-        return result;
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _errors.Enqueue(e);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _outstanding) == 0)
+                {
+                    _queue.CompleteAdding();
+                }
+            }
+        }
+    }
+
+    /// <summary>One pipeline worker's clipping buffers.</summary>
+    private sealed class ClipWorker
+    {
+        public PolygonTileClipper Clipper { get; } = new();
+
+        public GeometryCommands Commands { get; } = new();
     }
 
     private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
