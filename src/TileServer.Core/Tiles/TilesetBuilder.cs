@@ -80,10 +80,14 @@ public static class TilesetBuilder
             .Select(z => (Zoom: z, Active: Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray()))
             .Where(z => z.Active.Length > 0)
             .ToArray();
-        // Clipping starts on a zoom as soon as its coverage is final: the ranking reaches the fine zooms first, and
-        // their thousands of tiles keep the other cores busy while it goes on to the coarse ones.
+        // One pipeline: a zoom's tiles are clipped as soon as its coverage is final (the ranking reaches the fine
+        // zooms first, and their thousands of tiles keep the other cores busy while it goes on to the coarse ones);
+        // once a zoom's tiles are clipped, its vanished units get their label points, then its tiles are encoded.
         var builds = new ZoomBuild[zooms.Length];
-        var pipeline = new ClipPipeline();
+        var encodings = new ZoomEncoding[zooms.Length];
+        var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
+        var collapsed = 0;
+        var pipeline = new TilePipeline();
         var simplifyMs = 0L;
         var fallbacks = pipeline.Run(() =>
         {
@@ -91,44 +95,20 @@ public static class TilesetBuilder
             ProduceZooms(zooms, layers, levels, parents, isCoverage, options, (i, geometries) => pipeline.Post(_ =>
             {
                 var build = builds[i] = new ZoomBuild(zooms[i].Zoom, options, levels, geometries(), zooms[i].Active);
-                foreach (var tile in build.Work)
-                {
-                    pipeline.Post(worker => build.Clip(tile, worker.Clipper, worker.Commands));
-                }
+                pipeline.ForAll(build.Work, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                    pipeline.ForAll(build.Vanished().ToArray(), (_, unit) => levels[unit.Level].Label(unit.Unit), () =>
+                    {
+                        Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                        build.PlaceLabels();
+                        var encoding = encodings[i] = new ZoomEncoding(build);
+                        pipeline.ForAll(build.Work, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                    }));
             }));
             simplifyMs = watch.ElapsedMilliseconds;
         });
         steps["simplify"] = simplifyMs;
-        // The label points of units that vanished at some zoom (the tiny-unit rule places them there), in parallel.
-        var vanished = builds.SelectMany(b => b.Vanished()).Distinct().ToArray();
-        Parallel.ForEach(vanished, unit => levels[unit.Level].Label(unit.Unit));
-        var collapsed = 0;
-        foreach (var build in builds)
-        {
-            collapsed += build.KeepCollapsedUnits();
-            build.PlaceLabels();
-        }
-
-        steps["clip"] = clock.ElapsedMilliseconds;
-        clock.Restart();
-        var encoded = new ZoomEncoding[builds.Length];
-        for (var i = 0; i < builds.Length; i++)
-        {
-            encoded[i] = new ZoomEncoding(builds[i]);
-        }
-
-        var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
-        Parallel.ForEach(
-            Partitioner.Create(encoded.SelectMany(e => e.Build.Work.Select(t => (Encoding: e, Tile: t))).ToArray(), loadBalance: true),
-            () => new Encoder(),
-            (item, _, encoder) =>
-            {
-                item.Encoding.Add(encoder.Encode(item.Tile, levels, item.Encoding.Build.Active, options), item.Tile, tiles);
-                return encoder;
-            },
-            _ => { });
-        var zoomStats = encoded.Select(e => e.Statistics()).ToList();
-        steps["encode"] = clock.ElapsedMilliseconds;
+        steps["tiles"] = clock.ElapsedMilliseconds;
+        var zoomStats = encodings.Select(e => e.Statistics()).ToList();
         zoomStats.Reverse();
         var all = tiles.ToArray();
         var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
@@ -229,16 +209,39 @@ public static class TilesetBuilder
     /// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
     /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
     /// </summary>
-    private sealed class ClipPipeline
+    private sealed class TilePipeline
     {
-        private readonly BlockingCollection<Action<ClipWorker>> _queue = [];
+        private readonly BlockingCollection<Action<TileWorker>> _queue = [];
         private readonly ConcurrentQueue<Exception> _errors = new();
         private int _outstanding = 1;
 
-        public void Post(Action<ClipWorker> item)
+        public void Post(Action<TileWorker> item)
         {
             Interlocked.Increment(ref _outstanding);
             _queue.Add(item);
+        }
+
+        /// <summary>Posts one item per element, and <paramref name="then"/> once the last of them is done.</summary>
+        public void ForAll<T>(IReadOnlyList<T> elements, Action<TileWorker, T> each, Action then)
+        {
+            if (elements.Count == 0)
+            {
+                Post(_ => then());
+                return;
+            }
+
+            var left = elements.Count;
+            foreach (var element in elements)
+            {
+                Post(worker =>
+                {
+                    each(worker, element);
+                    if (Interlocked.Decrement(ref left) == 0)
+                    {
+                        Post(_ => then());
+                    }
+                });
+            }
         }
 
         /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
@@ -247,7 +250,7 @@ public static class TilesetBuilder
             var workers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(
                 () =>
                 {
-                    var worker = new ClipWorker();
+                    var worker = new TileWorker();
                     foreach (var item in _queue.GetConsumingEnumerable())
                     {
                         Attempt(() => item(worker));
@@ -284,12 +287,14 @@ public static class TilesetBuilder
         }
     }
 
-    /// <summary>One pipeline worker's clipping buffers.</summary>
-    private sealed class ClipWorker
+    /// <summary>One pipeline worker's clipping and encoding buffers.</summary>
+    private sealed class TileWorker
     {
         public PolygonTileClipper Clipper { get; } = new();
 
         public GeometryCommands Commands { get; } = new();
+
+        public Encoder Encoder { get; } = new();
     }
 
     private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
@@ -529,15 +534,18 @@ public static class TilesetBuilder
             }
         }
 
-        /// <summary>The unit's label point in Web Mercator metres. Safe in parallel for distinct units.</summary>
+        /// <summary>
+        /// The unit's label point in Web Mercator metres, computed once. Safe in parallel: two threads asking for the
+        /// same unit at once both compute the same point.
+        /// </summary>
         public (double X, double Y) Label(int unit)
         {
-            if (!_labelDone[unit])
+            if (!Volatile.Read(ref _labelDone[unit]))
             {
                 var point = LabelPoint(Layer.Units[unit].Geometry);
                 _labelX[unit] = WebMercator.X(point.X);
                 _labelY[unit] = WebMercator.Y(point.Y);
-                _labelDone[unit] = true;
+                Volatile.Write(ref _labelDone[unit], true);
             }
 
             return (_labelX[unit], _labelY[unit]);
@@ -680,6 +688,7 @@ public static class TilesetBuilder
             clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
             foreach (var l in Active)
             {
+                tile.Features[l].Capacity = tile.Candidates[l].Count;
                 foreach (var u in tile.Candidates[l])
                 {
                     commands.Reset();
