@@ -430,11 +430,9 @@ public static class TilesetBuilder
 
         public required IReadOnlyDictionary<string, string> Fields { get; init; }
 
-        private double[] _labelX = [];
-        private double[] _labelY = [];
-        private bool[] _labelDone = [];
+        private Lazy<(double X, double Y)>[] _labels = [];
 
-        public int Count => _labelX.Length;
+        public int Count => _labels.Length;
 
         public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
         {
@@ -525,9 +523,17 @@ public static class TilesetBuilder
         public void ComputeLabelPoints(bool all)
         {
             var count = Options.Enabled ? Layer.Units.Count : 0;
-            _labelX = new double[count];
-            _labelY = new double[count];
-            _labelDone = new bool[count];
+            _labels = new Lazy<(double X, double Y)>[count];
+            for (var u = 0; u < count; u++)
+            {
+                var geometry = Layer.Units[u].Geometry;
+                _labels[u] = new(() =>
+                {
+                    var point = LabelPoint(geometry);
+                    return (WebMercator.X(point.X), WebMercator.Y(point.Y));
+                });
+            }
+
             if (all)
             {
                 Parallel.For(0, count, u => Label(u));
@@ -535,21 +541,10 @@ public static class TilesetBuilder
         }
 
         /// <summary>
-        /// The unit's label point in Web Mercator metres, computed once. Safe in parallel: two threads asking for the
-        /// same unit at once both compute the same point.
+        /// The unit's label point in Web Mercator metres, computed once: a thread asking for a unit another thread is
+        /// computing waits for it (zooms finishing together share their vanished units).
         /// </summary>
-        public (double X, double Y) Label(int unit)
-        {
-            if (!Volatile.Read(ref _labelDone[unit]))
-            {
-                var point = LabelPoint(Layer.Units[unit].Geometry);
-                _labelX[unit] = WebMercator.X(point.X);
-                _labelY[unit] = WebMercator.Y(point.Y);
-                Volatile.Write(ref _labelDone[unit], true);
-            }
-
-            return (_labelX[unit], _labelY[unit]);
-        }
+        public (double X, double Y) Label(int unit) => _labels[unit].Value;
     }
 
     /// <summary>
