@@ -529,7 +529,7 @@ public sealed class CoverageChainSimplifier
                     floor = Math.Max(floor, _cornerArea[s]);
                     removal[s] = floor;
                     _vertexRemoved[_slotVertex[s]] = true;
-                    RemovedFromGrid();
+                    RemovedFromGrid(_slotVertex[s]);
                     _interiorLeft[chain]--;
                     int p = _previous[s], n = _next[s];
                     _next[p] = n;
@@ -569,8 +569,9 @@ public sealed class CoverageChainSimplifier
         /// Rebuilds the grid over the remaining vertices when half of them went: the late corners are large and the
         /// removed vertices would otherwise make up most of what each query scans.
         /// </summary>
-        private void RemovedFromGrid()
+        private void RemovedFromGrid(int vertex)
         {
+            _grid.Remove(vertex);
             _live--;
             if (++_removedSinceGrid >= _live)
             {
@@ -608,9 +609,9 @@ public sealed class CoverageChainSimplifier
                     var cell = (row * grid.Columns) + column;
                     for (var i = grid.CellStart[cell]; i < grid.CellStart[cell + 1]; i++)
                     {
-                        var v = grid.Items[i];
-                        double px = grid.X[v], py = grid.Y[v];
-                        if (px < minX || px > maxX || py < minY || py > maxY || _vertexRemoved[v]
+                        // Removed vertices are NaN here and fail the box test.
+                        double px = grid.EntryX[i], py = grid.EntryY[i];
+                        if (!(px >= minX && px <= maxX && py >= minY && py <= maxY)
                             || (px == ax && py == ay) || (px == bx && py == by) || (px == cx && py == cy))
                         {
                             continue;
@@ -636,23 +637,26 @@ public sealed class CoverageChainSimplifier
             Math.Sign(((bx - ax) * (py - ay)) - ((px - ax) * (by - ay)));
     }
 
-    /// <summary>A uniform grid of vertex ids (about two per cell), for the triangle queries of the ranking.</summary>
+    /// <summary>
+    /// A uniform grid of vertices (about two per cell), for the triangle queries of the ranking: each cell's
+    /// coordinates are stored together, so a query reads memory in order; a removed vertex becomes NaN.
+    /// </summary>
     private sealed class VertexGrid
     {
         private readonly double _minX;
         private readonly double _minY;
         private readonly double _cell = 1;
         private readonly int _rows = 1;
+        private readonly int[] _entryOf;
 
         public VertexGrid(double[] x, double[] y, int[] ids)
         {
-            X = x;
-            Y = y;
             var n = ids.Length;
+            _entryOf = new int[x.Length];
             if (n == 0)
             {
                 CellStart = [0, 0];
-                Items = [];
+                EntryX = EntryY = [];
                 return;
             }
 
@@ -685,23 +689,31 @@ public sealed class CoverageChainSimplifier
                 CellStart[c + 1] += CellStart[c];
             }
 
-            Items = new int[n];
+            EntryX = new double[n];
+            EntryY = new double[n];
             var fill = CellStart[..^1].ToArray();
             for (var i = 0; i < n; i++)
             {
-                Items[fill[cellOf[i]]++] = ids[i];
+                var entry = fill[cellOf[i]]++;
+                EntryX[entry] = x[ids[i]];
+                EntryY[entry] = y[ids[i]];
+                _entryOf[ids[i]] = entry;
             }
         }
 
-        public double[] X { get; }
+        public double[] EntryX { get; }
 
-        public double[] Y { get; }
+        public double[] EntryY { get; }
 
         public int Columns { get; } = 1;
 
         public int[] CellStart { get; }
 
-        public int[] Items { get; }
+        public void Remove(int vertex)
+        {
+            EntryX[_entryOf[vertex]] = double.NaN;
+            EntryY[_entryOf[vertex]] = double.NaN;
+        }
 
         public int Column(double x) => Math.Clamp((int)((x - _minX) / _cell), 0, Columns - 1);
 
