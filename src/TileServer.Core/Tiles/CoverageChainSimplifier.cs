@@ -561,9 +561,24 @@ public sealed class CoverageChainSimplifier
         private const int BucketsPerFactor4 = 8;
         private const int BucketCount = BucketsPerFactor4 * 40;
 
-        /// <summary>0 for the largest areas (up to the tolerance), growing as the area shrinks; areas above the tolerance give a negative index.</summary>
-        private static int Bucket(double area, double maxAreaTolerance) =>
-            area <= 0 ? BucketCount - 1 : (int)Math.Min(BucketCount - 1, Math.Floor(BucketsPerFactor4 * Math.Log(maxAreaTolerance / area, 4)));
+        /// <summary>
+        /// 0 for the largest areas (up to the tolerance), growing as the area shrinks; areas above the tolerance give
+        /// a negative index. floor(8 log4(max / area)) from the binary exponent and three mantissa thresholds (the
+        /// logarithm was a tenth of the ranking's time); exact on the powers of 4 the zooms' tolerances fall on.
+        /// </summary>
+        private static int Bucket(double area, double maxAreaTolerance)
+        {
+            var ratio = maxAreaTolerance / area;
+            if (area <= 0 || double.IsInfinity(ratio))
+            {
+                return BucketCount - 1;
+            }
+
+            var exponent = Math.ILogB(ratio);
+            var mantissa = Math.ScaleB(ratio, -exponent);
+            var bucket = (4 * exponent) + (mantissa >= 1.189207115002721 ? 1 : 0) + (mantissa >= 1.4142135623730951 ? 1 : 0) + (mantissa >= 1.681792830507429 ? 1 : 0);
+            return Math.Min(BucketCount - 1, bucket);
+        }
 
         /// <summary>
         /// Rebuilds the grid over the remaining vertices when half of them went: the late corners are large and the

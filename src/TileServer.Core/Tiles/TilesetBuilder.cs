@@ -26,9 +26,12 @@ namespace TileServer.Core.Tiles;
 /// published (cleaning off) is not a coverage: each unit is then simplified on its own (NTS Douglas-Peucker, repaired
 /// with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
 /// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
-/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Once every zoom's coverage is ready (in
-/// parallel, a few milliseconds each), the tiles of all zooms are clipped in one parallel loop, the few big low-zoom
-/// tiles first, then encoded and gzipped in another.</para>
+/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Everything after the projection runs as
+/// one pipeline (a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
+/// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
+/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their label points, and its tiles
+/// are encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its label point in the tile holding that point; and every unit has its label
 /// point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c> layer at the
@@ -92,18 +95,22 @@ public static class TilesetBuilder
         var fallbacks = pipeline.Run(() =>
         {
             var watch = Stopwatch.StartNew();
-            ProduceZooms(zooms, layers, levels, parents, isCoverage, options, (i, geometries) => pipeline.Post(_ =>
-            {
-                var build = builds[i] = new ZoomBuild(zooms[i].Zoom, options, levels, geometries(), zooms[i].Active);
-                pipeline.ForAll(build.Work, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
-                    pipeline.ForAll(build.Vanished().ToArray(), (_, unit) => levels[unit.Level].Label(unit.Unit), () =>
-                    {
-                        Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
-                        build.PlaceLabels();
-                        var encoding = encodings[i] = new ZoomEncoding(build);
-                        pipeline.ForAll(build.Work, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
-                    }));
-            }));
+            ProduceZooms(zooms, layers, levels, parents, isCoverage, options, (i, geometries) => pipeline.Post(
+                _ =>
+                {
+                    // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
+                    var zoom = zooms[i].Zoom;
+                    var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
+                    pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                        pipeline.ForAll(build.Vanished().ToArray(), zoom, (_, unit) => levels[unit.Level].Label(unit.Unit), () =>
+                        {
+                            Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                            build.PlaceLabels();
+                            var encoding = encodings[i] = new ZoomEncoding(build);
+                            pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                        }));
+                },
+                TilePipeline.Urgent));
             simplifyMs = watch.ElapsedMilliseconds;
         });
         steps["simplify"] = simplifyMs;
@@ -211,36 +218,48 @@ public static class TilesetBuilder
     /// </summary>
     private sealed class TilePipeline
     {
-        private readonly BlockingCollection<Action<TileWorker>> _queue = [];
-        private readonly ConcurrentQueue<Exception> _errors = new();
-        private int _outstanding = 1;
+        /// <summary>The priority of steps that start further work (a zoom's preparation, its finishing steps).</summary>
+        public const int Urgent = int.MinValue;
 
-        public void Post(Action<TileWorker> item)
+        private readonly PriorityQueue<Action<TileWorker>, (int Priority, long Order)> _queue = new();
+        private readonly ConcurrentQueue<Exception> _errors = new();
+        private long _order;
+        private int _outstanding = 1;
+        private bool _completed;
+
+        /// <summary>Queues an item; lower priorities run first, then in the order posted.</summary>
+        public void Post(Action<TileWorker> item, int priority)
         {
             Interlocked.Increment(ref _outstanding);
-            _queue.Add(item);
+            lock (_queue)
+            {
+                _queue.Enqueue(item, (priority, _order++));
+                Monitor.Pulse(_queue);
+            }
         }
 
-        /// <summary>Posts one item per element, and <paramref name="then"/> once the last of them is done.</summary>
-        public void ForAll<T>(IReadOnlyList<T> elements, Action<TileWorker, T> each, Action then)
+        /// <summary>Posts one item per element at <paramref name="priority"/>, and <paramref name="then"/> (urgent) once the last of them is done.</summary>
+        public void ForAll<T>(IReadOnlyList<T> elements, int priority, Action<TileWorker, T> each, Action then)
         {
             if (elements.Count == 0)
             {
-                Post(_ => then());
+                Post(_ => then(), Urgent);
                 return;
             }
 
             var left = elements.Count;
             foreach (var element in elements)
             {
-                Post(worker =>
-                {
-                    each(worker, element);
-                    if (Interlocked.Decrement(ref left) == 0)
+                Post(
+                    worker =>
                     {
-                        Post(_ => then());
-                    }
-                });
+                        each(worker, element);
+                        if (Interlocked.Decrement(ref left) == 0)
+                        {
+                            Post(_ => then(), Urgent);
+                        }
+                    },
+                    priority);
             }
         }
 
@@ -251,7 +270,7 @@ public static class TilesetBuilder
                 () =>
                 {
                     var worker = new TileWorker();
-                    foreach (var item in _queue.GetConsumingEnumerable())
+                    while (Take() is { } item)
                     {
                         Attempt(() => item(worker));
                     }
@@ -263,8 +282,28 @@ public static class TilesetBuilder
                 TaskScheduler.Default)).ToArray();
             Attempt(producer);
             var fallbacks = Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
-            _queue.Dispose();
             return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
+        }
+
+        private Action<TileWorker>? Take()
+        {
+            lock (_queue)
+            {
+                while (true)
+                {
+                    if (_queue.TryDequeue(out var item, out _))
+                    {
+                        return item;
+                    }
+
+                    if (_completed)
+                    {
+                        return null;
+                    }
+
+                    Monitor.Wait(_queue);
+                }
+            }
         }
 
         private void Attempt(Action action)
@@ -281,7 +320,11 @@ public static class TilesetBuilder
             {
                 if (Interlocked.Decrement(ref _outstanding) == 0)
                 {
-                    _queue.CompleteAdding();
+                    lock (_queue)
+                    {
+                        _completed = true;
+                        Monitor.PulseAll(_queue);
+                    }
                 }
             }
         }
