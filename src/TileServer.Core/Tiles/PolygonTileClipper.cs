@@ -108,22 +108,22 @@ internal sealed class PolygonTileClipper
     {
         var start = output.Mark();
         var firstRing = _keptRings.Count;
-        var fast = TryFastPath(polygon, output, out var rings);
-        if (fast && (rings == 0 || IsValid(firstRing)))
+        var rings = ClipRectangle(polygon, output);
+        if (rings == 0 || IsValid(firstRing))
         {
             return rings;
         }
 
-        // Roll back whatever the fast path wrote for this polygon.
+        // Roll back whatever was written for this polygon.
         output.Restore(start);
         RollBack(firstRing);
         Fallbacks++;
         return ClipWithOverlay(polygon, output);
     }
 
-    private bool TryFastPath(Polygon polygon, GeometryCommands output, out int rings)
+    /// <summary>Clips one polygon to the buffered tile and writes its quantised rings; returns how many.</summary>
+    private int ClipRectangle(Polygon polygon, GeometryCommands output)
     {
-        rings = 0;
         _pieces.Clear();
         _pieceCount = 0;
         _rings.Clear();
@@ -137,7 +137,7 @@ internal sealed class PolygonTileClipper
             {
                 if (exterior)
                 {
-                    return true;
+                    return 0;
                 }
 
                 continue;
@@ -168,14 +168,14 @@ internal sealed class PolygonTileClipper
             {
                 if (!exterior)
                 {
-                    return true;
+                    return 0;
                 }
 
                 boxIsInterior = true;
             }
             else if (exterior)
             {
-                return true;
+                return 0;
             }
         }
 
@@ -189,8 +189,7 @@ internal sealed class PolygonTileClipper
             AddWholeRing(_clipA, BoxRing(_clipA), exterior: true);
         }
 
-        rings = WriteRings(output);
-        return true;
+        return WriteRings(output);
     }
 
     /// <summary>Quantises the clipped rings, each shell followed by the holes inside it; returns the number kept.</summary>
