@@ -19,9 +19,9 @@ namespace TileServer.Core.Tiles;
 /// its smallest vertex (x, then y) as node, the same one for the two rings sharing it. Each chain between two
 /// consecutive nodes is stored once; the rings of every unit are lists of chains, forward or reversed, so
 /// neighbours are rebuilt from the very same vertices and stay free of gaps and overlaps at every tolerance.</para>
-/// <para>Ranking (Visvalingam and Whyatt 1993, with the topology check of NTS <c>TPVWSimplifier</c>): one priority
-/// queue over the interior vertices of every chain by the area of the triangle each forms with its current
-/// neighbours; the smallest is removed unless the triangle contains or touches another remaining vertex of any
+/// <para>Ranking (Visvalingam and Whyatt 1993, with the topology check of NTS <c>TPVWSimplifier</c>): one queue
+/// (buckets of area ratio 4^(1/8), see <c>Ranking.Run</c>) over the interior vertices of every chain by the area of
+/// the triangle each forms with its current neighbours; the smallest is removed unless the triangle contains or touches another remaining vertex of any
 /// chain (found with a uniform grid) or the chain is a closed ring down to two interior vertices; the neighbours'
 /// areas are then recomputed. Each removed vertex records its area, clamped to be non-decreasing along the removal
 /// order, so the vertices whose recorded area is at most a tolerance are a prefix of the removal sequence: the
@@ -127,9 +127,6 @@ public sealed class CoverageChainSimplifier
         new Ranking(this, slotVertex, vertices).Run(maxTolerance * maxTolerance, milestones, tolerance => reached?.Invoke(this, tolerance));
     }
 
-    /// <summary>Number of units (the input coverage's length).</summary>
-    public int Count => _units.Length;
-
     /// <summary>Number of distinct shared edge chains.</summary>
     public int ChainCount => _chainStart.Length - 1;
 
@@ -171,23 +168,6 @@ public sealed class CoverageChainSimplifier
         }
 
         return result;
-    }
-
-    /// <summary>The number of vertices of all distinct chains kept at a tolerance (nodes included once per chain end).</summary>
-    public int ChainVertexCount(double tolerance)
-    {
-        var areaTolerance = tolerance * tolerance;
-        var count = 0;
-        for (var c = 0; c < ChainCount; c++)
-        {
-            count += 2;
-            for (var s = _chainStart[c] + 1; s < _chainStart[c + 1] - 1; s++)
-            {
-                count += _removalArea[s] > areaTolerance ? 1 : 0;
-            }
-        }
-
-        return count;
     }
 
     private LinearRing? BuildRing(int[] chainRefs, double areaTolerance, List<double> xy)
