@@ -15,10 +15,12 @@ namespace TileServer.Benchmarks.Tiles;
 /// with the buffered tile, then NetTopologySuite.IO.VectorTiles.Mapbox's MapboxTileWriter (quantisation and encoding),
 /// gzip excluded. The contenders also gzip every tile.
 /// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*TileBuildBenchmarks*'
+/// Three warm-up builds: the served host runs fully optimised code (TieredCompilation off), and one warm-up left the
+/// first measured builds of the districts-only run on tier-0 code, up to twice as slow.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 7)]
 public class TileBuildBenchmarks
 {
     private DatasetSnapshot snapshot = null!;

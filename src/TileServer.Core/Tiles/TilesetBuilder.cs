@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using NetTopologySuite.Algorithm.Construct;
-using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Simplify;
 using TileServer.Core.Coverage;
@@ -18,16 +17,21 @@ namespace TileServer.Core.Tiles;
 /// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1.
 /// </summary>
 /// <remarks>
-/// <para>Per zoom, from the deepest up: the finest level shown at that zoom is simplified as a coverage with NTS
-/// <see cref="CoverageSimplifier"/> in Web Mercator metres (tolerance <see cref="TilesOptions.SimplifyTolerance"/>
-/// extent units at that zoom); coarser levels are dissolved from it with <see cref="CoverageDissolver"/>. So the
-/// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. Each zoom starts
-/// from the previous (deeper) zoom's simplified coverage, which is cheaper and deviates at most about twice the
-/// tolerance from the source; the chain runs on its own thread one zoom ahead of the clipping. A layer served as
+/// <para>Simplification: the districts (a clean coverage) are ranked once with <see cref="CoverageChainSimplifier"/>
+/// (topology-preserving Visvalingam-Whyatt over the shared edge chains, the algorithm of NTS CoverageSimplifier,
+/// which took longer than all the tiles when run per zoom) in Web Mercator metres; each zoom keeps the vertices above
+/// its tolerance (<see cref="TilesOptions.SimplifyTolerance"/> extent units at that zoom), and provinces and
+/// departments shown at a zoom are dissolved from that zoom's districts with <see cref="CoverageDissolver"/>. So the
+/// three levels share borders exactly at every zoom and neighbours stay free of gaps and overlaps. A layer served as
 /// published (cleaning off) is not a coverage: each unit is then simplified on its own (NTS Douglas-Peucker, repaired
 /// with GeometryFixer when that makes it invalid), and cracks between neighbours are possible.</para>
 /// <para>Tiles: <see cref="PolygonTileClipper"/> clips every polygon part whose envelope reaches a tile (plus
-/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings; tiles run in parallel.</para>
+/// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Everything after the projection runs as
+/// one pipeline (a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
+/// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
+/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their label points, and its tiles
+/// are encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its label point in the tile holding that point; and every unit has its label
 /// point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c> layer at the
@@ -74,87 +78,44 @@ public static class TilesetBuilder
         clock.Restart();
 
         var parents = ParentIndexes(levels);
+        var zooms = Enumerable.Range(0, options.MaxZoom + 1)
+            .Reverse()
+            .Select(z => (Zoom: z, Active: Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray()))
+            .Where(z => z.Active.Length > 0)
+            .ToArray();
+        // One pipeline: a zoom's tiles are clipped as soon as its coverage is final (the ranking reaches the fine
+        // zooms first, and their thousands of tiles keep the other cores busy while it goes on to the coarse ones);
+        // once a zoom's tiles are clipped, its vanished units get their label points, then its tiles are encoded.
+        var builds = new ZoomBuild[zooms.Length];
+        var encodings = new ZoomEncoding[zooms.Length];
         var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
-        var zoomStats = new List<ZoomStatistics>();
-        long simplifyMs = 0, clipMs = 0, encodeMs = 0;
         var collapsed = 0;
-        var fallbacks = 0;
-        var current = (Level: Levels - 1, Geometries: districts.Units.Select(u => ToMercator(u.Geometry)).ToArray());
-        var originals = new Geometry[Levels][];
-        steps["project"] = clock.ElapsedMilliseconds;
-
-        // Simplification is a chain (each zoom starts from the deeper one) and runs on its own thread, one zoom
-        // ahead of the parallel clipping and encoding of the zoom before.
-        using var simplified = new System.Collections.Concurrent.BlockingCollection<(int Zoom, int[] Active, Geometry[][] Geometries)>(boundedCapacity: 1);
-        var producer = Task.Run(() =>
+        var pipeline = new TilePipeline();
+        var simplifyMs = 0L;
+        var fallbacks = pipeline.Run(() =>
         {
-            try
-            {
-                var watch = new Stopwatch();
-                for (var z = options.MaxZoom; z >= 0; z--)
+            var watch = Stopwatch.StartNew();
+            ProduceZooms(zooms, layers, levels, parents, isCoverage, options, (i, geometries) => pipeline.Post(
+                _ =>
                 {
-                    var active = Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray();
-                    if (active.Length == 0)
-                    {
-                        continue;
-                    }
-
-                    watch.Restart();
-                    var tolerance = options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
-                    var geometries = new Geometry[Levels][];
-                    if (isCoverage)
-                    {
-                        var finest = active.Max();
-                        if (current.Level != finest)
+                    // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
+                    var zoom = zooms[i].Zoom;
+                    var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
+                    pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                        pipeline.ForAll(build.Vanished().ToArray(), zoom, (_, unit) => levels[unit.Level].Label(unit.Unit), () =>
                         {
-                            current = (finest, Dissolve(current.Geometries, current.Level, finest, levels, parents));
-                        }
-
-                        current.Geometries = tolerance > 0 ? CoverageSimplifier.Simplify(current.Geometries, tolerance) : current.Geometries;
-                        foreach (var l in active)
-                        {
-                            geometries[l] = l == finest ? current.Geometries : Dissolve(current.Geometries, finest, l, levels, parents);
-                        }
-                    }
-                    else
-                    {
-                        foreach (var l in active)
-                        {
-                            originals[l] ??= [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
-                            var source = originals[l];
-                            var result = geometries[l] = new Geometry[source.Length];
-                            Parallel.For(0, source.Length, u => result[u] = SimplifyAlone(source[u], tolerance));
-                        }
-                    }
-
-                    simplifyMs += watch.ElapsedMilliseconds;
-                    simplified.Add((z, active, geometries));
-                }
-            }
-            finally
-            {
-                simplified.CompleteAdding();
-            }
+                            Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                            build.PlaceLabels();
+                            var encoding = encodings[i] = new ZoomEncoding(build);
+                            pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                        }));
+                },
+                TilePipeline.Urgent));
+            simplifyMs = watch.ElapsedMilliseconds;
         });
-
-        foreach (var (z, active, geometries) in simplified.GetConsumingEnumerable())
-        {
-            clock.Restart();
-            var zoom = new ZoomBuild(z, options, levels, geometries, active);
-            zoom.Clip();
-            collapsed += zoom.KeepCollapsedUnits();
-            zoom.PlaceLabels();
-            fallbacks += zoom.Fallbacks;
-            clipMs += clock.ElapsedMilliseconds;
-            clock.Restart();
-            zoomStats.Add(zoom.Encode(tiles));
-            encodeMs += clock.ElapsedMilliseconds;
-        }
-
-        producer.GetAwaiter().GetResult();
         steps["simplify"] = simplifyMs;
-        steps["clip"] = clipMs;
-        steps["encode"] = encodeMs;
+        steps["tiles"] = clock.ElapsedMilliseconds;
+        var zoomStats = encodings.Select(e => e.Statistics()).ToList();
         zoomStats.Reverse();
         var all = tiles.ToArray();
         var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
@@ -170,6 +131,213 @@ public static class TilesetBuilder
             steps,
             zoomStats);
         return new Tileset(Info(levels, districts, version, options), all, statistics);
+    }
+
+    /// <summary>
+    /// Hands each zoom's geometries per active level to <paramref name="ready"/> (zoom index in
+    /// <paramref name="zooms"/>, and a function computing them) as soon as they are final. A coverage is ranked once
+    /// (<see cref="CoverageChainSimplifier"/>), each zoom being ready when the ranking passes its tolerance; coarser
+    /// levels are dissolved from the simplified districts, so all levels share their borders.
+    /// </summary>
+    private static void ProduceZooms((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, int[][][] parents, bool isCoverage, TilesOptions options, Action<int, Func<Geometry[][]>> ready)
+    {
+        if (zooms.Length == 0)
+        {
+            return;
+        }
+
+        double Tolerance(int z) => options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
+        if (isCoverage)
+        {
+            var finest = Levels - 1;
+            var coverage = new Geometry[layers[finest].Units.Count];
+            Parallel.For(0, coverage.Length, u => coverage[u] = ToMercator(layers[finest].Units[u].Geometry));
+            Geometry[][] Levelled(int i, Geometry[] simplified)
+            {
+                var geometries = new Geometry[Levels][];
+                foreach (var l in zooms[i].Active)
+                {
+                    geometries[l] = l == finest ? simplified : Dissolve(simplified, finest, l, levels, parents);
+                }
+
+                return geometries;
+            }
+
+            var largest = Tolerance(zooms.Min(z => z.Zoom));
+            if (largest <= 0)
+            {
+                for (var i = 0; i < zooms.Length; i++)
+                {
+                    var index = i;
+                    ready(index, () => Levelled(index, coverage));
+                }
+
+                return;
+            }
+
+            var tolerances = zooms.Select(z => Tolerance(z.Zoom)).ToArray();
+            _ = new CoverageChainSimplifier(coverage, largest, tolerances, (simplifier, tolerance) =>
+            {
+                for (var i = 0; i < zooms.Length; i++)
+                {
+                    if (tolerances[i] == tolerance)
+                    {
+                        var index = i;
+                        ready(index, () => Levelled(index, simplifier.Simplify(tolerance)));
+                    }
+                }
+            });
+            return;
+        }
+
+        var originals = new Geometry[Levels][];
+        foreach (var l in zooms.SelectMany(z => z.Active).Distinct())
+        {
+            originals[l] = [.. layers[l].Units.Select(u => ToMercator(u.Geometry))];
+        }
+
+        for (var i = 0; i < zooms.Length; i++)
+        {
+            var (zoom, active) = zooms[i];
+            ready(i, () =>
+            {
+                var geometries = new Geometry[Levels][];
+                foreach (var l in active)
+                {
+                    geometries[l] = [.. originals[l].Select(g => SimplifyAlone(g, Tolerance(zoom)))];
+                }
+
+                return geometries;
+            });
+        }
+    }
+
+    /// <summary>
+    /// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
+    /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
+    /// </summary>
+    private sealed class TilePipeline
+    {
+        /// <summary>The priority of steps that start further work (a zoom's preparation, its finishing steps).</summary>
+        public const int Urgent = int.MinValue;
+
+        private readonly PriorityQueue<Action<TileWorker>, (int Priority, long Order)> _queue = new();
+        private readonly ConcurrentQueue<Exception> _errors = new();
+        private long _order;
+        private int _outstanding = 1;
+        private bool _completed;
+
+        /// <summary>Queues an item; lower priorities run first, then in the order posted.</summary>
+        public void Post(Action<TileWorker> item, int priority)
+        {
+            Interlocked.Increment(ref _outstanding);
+            lock (_queue)
+            {
+                _queue.Enqueue(item, (priority, _order++));
+                Monitor.Pulse(_queue);
+            }
+        }
+
+        /// <summary>Posts one item per element at <paramref name="priority"/>, and <paramref name="then"/> (urgent) once the last of them is done.</summary>
+        public void ForAll<T>(IReadOnlyList<T> elements, int priority, Action<TileWorker, T> each, Action then)
+        {
+            if (elements.Count == 0)
+            {
+                Post(_ => then(), Urgent);
+                return;
+            }
+
+            var left = elements.Count;
+            foreach (var element in elements)
+            {
+                Post(
+                    worker =>
+                    {
+                        each(worker, element);
+                        if (Interlocked.Decrement(ref left) == 0)
+                        {
+                            Post(_ => then(), Urgent);
+                        }
+                    },
+                    priority);
+            }
+        }
+
+        /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
+        public int Run(Action producer)
+        {
+            var workers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    var worker = new TileWorker();
+                    while (Take() is { } item)
+                    {
+                        Attempt(() => item(worker));
+                    }
+
+                    return worker.Clipper.Fallbacks;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)).ToArray();
+            Attempt(producer);
+            var fallbacks = Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
+            return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
+        }
+
+        private Action<TileWorker>? Take()
+        {
+            lock (_queue)
+            {
+                while (true)
+                {
+                    if (_queue.TryDequeue(out var item, out _))
+                    {
+                        return item;
+                    }
+
+                    if (_completed)
+                    {
+                        return null;
+                    }
+
+                    Monitor.Wait(_queue);
+                }
+            }
+        }
+
+        private void Attempt(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _errors.Enqueue(e);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _outstanding) == 0)
+                {
+                    lock (_queue)
+                    {
+                        _completed = true;
+                        Monitor.PulseAll(_queue);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One pipeline worker's clipping and encoding buffers.</summary>
+    private sealed class TileWorker
+    {
+        public PolygonTileClipper Clipper { get; } = new();
+
+        public GeometryCommands Commands { get; } = new();
+
+        public Encoder Encoder { get; } = new();
     }
 
     private static Geometry SimplifyAlone(Geometry geometry, double tolerance)
@@ -305,11 +473,9 @@ public static class TilesetBuilder
 
         public required IReadOnlyDictionary<string, string> Fields { get; init; }
 
-        private double[] _labelX = [];
-        private double[] _labelY = [];
-        private bool[] _labelDone = [];
+        private Lazy<(double X, double Y)>[] _labels = [];
 
-        public int Count => _labelX.Length;
+        public int Count => _labels.Length;
 
         public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
         {
@@ -400,28 +566,28 @@ public static class TilesetBuilder
         public void ComputeLabelPoints(bool all)
         {
             var count = Options.Enabled ? Layer.Units.Count : 0;
-            _labelX = new double[count];
-            _labelY = new double[count];
-            _labelDone = new bool[count];
+            _labels = new Lazy<(double X, double Y)>[count];
+            for (var u = 0; u < count; u++)
+            {
+                var geometry = Layer.Units[u].Geometry;
+                _labels[u] = new(() =>
+                {
+                    var point = LabelPoint(geometry);
+                    return (WebMercator.X(point.X), WebMercator.Y(point.Y));
+                });
+            }
+
             if (all)
             {
                 Parallel.For(0, count, u => Label(u));
             }
         }
 
-        /// <summary>The unit's label point in Web Mercator metres. Safe in parallel for distinct units.</summary>
-        public (double X, double Y) Label(int unit)
-        {
-            if (!_labelDone[unit])
-            {
-                var point = LabelPoint(Layer.Units[unit].Geometry);
-                _labelX[unit] = WebMercator.X(point.X);
-                _labelY[unit] = WebMercator.Y(point.Y);
-                _labelDone[unit] = true;
-            }
-
-            return (_labelX[unit], _labelY[unit]);
-        }
+        /// <summary>
+        /// The unit's label point in Web Mercator metres, computed once: a thread asking for a unit another thread is
+        /// computing waits for it (zooms finishing together share their vanished units).
+        /// </summary>
+        public (double X, double Y) Label(int unit) => _labels[unit].Value;
     }
 
     /// <summary>
@@ -477,7 +643,6 @@ public static class TilesetBuilder
         private readonly TilesOptions _options;
         private readonly LevelData[] _levels;
         private readonly Geometry[][] _geometries;
-        private readonly int[] _active;
         private readonly Dictionary<long, TileWork> _tiles = [];
         private readonly bool[][] _emitted;
         private readonly double _size;
@@ -488,7 +653,7 @@ public static class TilesetBuilder
             _options = options;
             _levels = levels;
             _geometries = geometries;
-            _active = active;
+            Active = active;
             _size = WebMercator.TileSize(zoom);
             _emitted = [.. levels.Select(l => new bool[l.Layer.Units.Count])];
             var buffer = options.Buffer * _size / options.Extent;
@@ -524,10 +689,16 @@ public static class TilesetBuilder
                     }
                 }
             }
+
+            Work = [.. _tiles.Values.Where(t => t.HasCore)];
         }
 
-        public int Fallbacks { get; private set; }
+        public int Zoom => _zoom;
 
+        public int[] Active { get; }
+
+        /// <summary>The tiles that have something in them (not only in their buffer); set once candidates are known.</summary>
+        public TileWork[] Work { get; private set; } = [];
 
         private (int X0, int Y0, int X1, int Y1) Range(Envelope envelope, double margin)
         {
@@ -550,34 +721,37 @@ public static class TilesetBuilder
             return tile;
         }
 
-        public void Clip()
+        public void Clip(TileWork tile, PolygonTileClipper clipper, GeometryCommands commands)
         {
-            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
-            var fallbacks = 0;
-            Parallel.ForEach(
-                work,
-                () => (Clipper: new PolygonTileClipper(), Commands: new GeometryCommands()),
-                (tile, _, worker) =>
+            clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
+            foreach (var l in Active)
+            {
+                tile.Features[l].Capacity = tile.Candidates[l].Count;
+                foreach (var u in tile.Candidates[l])
                 {
-                    worker.Clipper.SetTile(_zoom, tile.X, tile.Y, _options.Extent, _options.Buffer);
-                    foreach (var l in _active)
+                    commands.Reset();
+                    if (clipper.Clip(_geometries[l][u], commands) > 0)
                     {
-                        foreach (var u in tile.Candidates[l])
-                        {
-                            var geometry = _geometries[l][u];
-                            worker.Commands.Reset();
-                            if (worker.Clipper.Clip(geometry, worker.Commands) > 0)
-                            {
-                                tile.Features[l].Add((u, worker.Commands.Written.ToArray()));
-                                _emitted[l][u] = true;
-                            }
-                        }
+                        tile.Features[l].Add((u, commands.Written.ToArray()));
+                        _emitted[l][u] = true;
                     }
+                }
+            }
+        }
 
-                    return worker;
-                },
-                worker => Interlocked.Add(ref fallbacks, worker.Clipper.Fallbacks));
-            Fallbacks = fallbacks;
+        /// <summary>The units that no tile of this zoom has.</summary>
+        public IEnumerable<(int Level, int Unit)> Vanished()
+        {
+            foreach (var l in Active)
+            {
+                for (var u = 0; u < _emitted[l].Length; u++)
+                {
+                    if (!_emitted[l][u])
+                    {
+                        yield return (l, u);
+                    }
+                }
+            }
         }
 
         /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its label point.</summary>
@@ -586,7 +760,7 @@ public static class TilesetBuilder
             var kept = 0;
             var commands = new GeometryCommands();
             Span<int> square = stackalloc int[8];
-            foreach (var l in _active)
+            foreach (var l in Active)
             {
                 for (var u = 0; u < _emitted[l].Length; u++)
                 {
@@ -616,21 +790,22 @@ public static class TilesetBuilder
             return kept;
         }
 
+        /// <summary>Places the label points (when on), then takes in the tiles that labels and collapsed units added.</summary>
         public void PlaceLabels()
         {
-            if (!_options.Labels)
+            if (_options.Labels)
             {
-                return;
-            }
-
-            foreach (var l in _active)
-            {
-                for (var u = 0; u < _levels[l].Count; u++)
+                foreach (var l in Active)
                 {
-                    var (tile, px, py) = Locate(_levels[l].Label(u));
-                    tile.Labels.Add((l, u, px, py));
+                    for (var u = 0; u < _levels[l].Count; u++)
+                    {
+                        var (tile, px, py) = Locate(_levels[l].Label(u));
+                        tile.Labels.Add((l, u, px, py));
+                    }
                 }
             }
+
+            Work = [.. _tiles.Values.Where(t => t.HasCore)];
         }
 
         private (TileWork Tile, int X, int Y) Locate((double X, double Y) point)
@@ -646,41 +821,36 @@ public static class TilesetBuilder
             var py = (int)Math.Floor((WebMercator.TileNorth(_zoom, y) - my) * scale);
             return (tile, Math.Clamp(px, 0, _options.Extent), Math.Clamp(py, 0, _options.Extent));
         }
+    }
 
-        public ZoomStatistics Encode(ConcurrentBag<KeyValuePair<TileId, EncodedTile>> output)
+    /// <summary>One zoom's encoded tiles: counts and sizes, added from any worker.</summary>
+    private sealed class ZoomEncoding(ZoomBuild build)
+    {
+        private long _mvtBytes;
+        private long _gzipBytes;
+        private int _count;
+        private int _largest;
+
+        public ZoomBuild Build { get; } = build;
+
+        public void Add(EncodedTile? encoded, TileWork tile, ConcurrentBag<KeyValuePair<TileId, EncodedTile>> output)
         {
-            var work = _tiles.Values.Where(t => t.HasCore).ToArray();
-            long mvtBytes = 0, gzipBytes = 0;
-            var count = 0;
-            var largest = 0;
-            Parallel.ForEach(
-                work,
-                () => new Encoder(),
-                (tile, _, encoder) =>
-                {
-                    var encoded = encoder.Encode(tile, _levels, _active, _options);
-                    if (encoded is not null)
-                    {
-                        output.Add(new KeyValuePair<TileId, EncodedTile>(new TileId(_zoom, tile.X, tile.Y), encoded));
-                        Interlocked.Add(ref mvtBytes, encoded.Mvt.Length);
-                        Interlocked.Add(ref gzipBytes, encoded.Gzip.Length);
-                        Interlocked.Increment(ref count);
-                        InterlockedMax(ref largest, encoded.Mvt.Length);
-                    }
+            if (encoded is null)
+            {
+                return;
+            }
 
-                    return encoder;
-                },
-                _ => { });
-            return new ZoomStatistics(_zoom, count, mvtBytes, gzipBytes, largest);
-        }
-
-        private static void InterlockedMax(ref int target, int value)
-        {
+            output.Add(new KeyValuePair<TileId, EncodedTile>(new TileId(Build.Zoom, tile.X, tile.Y), encoded));
+            Interlocked.Add(ref _mvtBytes, encoded.Mvt.Length);
+            Interlocked.Add(ref _gzipBytes, encoded.Gzip.Length);
+            Interlocked.Increment(ref _count);
             int seen;
-            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            while ((seen = Volatile.Read(ref _largest)) < encoded.Mvt.Length && Interlocked.CompareExchange(ref _largest, encoded.Mvt.Length, seen) != seen)
             {
             }
         }
+
+        public ZoomStatistics Statistics() => new(Build.Zoom, _count, _mvtBytes, _gzipBytes, _largest);
     }
 
     /// <summary>Per-worker encoding buffers.</summary>
