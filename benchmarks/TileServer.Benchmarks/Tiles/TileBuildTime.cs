@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using TileServer.Core.Dataset;
+
+namespace TileServer.Benchmarks.Tiles;
+
+/// <summary>
+/// <c>dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- tile-build-time [runs]</c>: the
+/// districts-only z0-z10 build (<see cref="PeruTileData.DistrictsOnly"/>) timed by wall clock, for the side-by-side
+/// script with PostGIS (<c>benchmarks/tiles-postgis/compare.sh</c>), which cannot wait for BenchmarkDotNet. Peru is
+/// loaded once; each variant is built once to warm up, then <c>runs</c> times (default 5); it prints the median, the
+/// bytes per zoom and one <c>RESULT</c> line per variant for the script.
+/// </summary>
+/// <remarks>
+/// The two variants carry what PostGIS's two queries carry: geometry + integer feature id
+/// (<c>Tiles:Attributes=false</c>, the district code as id), and geometry + the 6-character <c>code</c> string
+/// without an id. The builder writes the code string without attributes only when it is not numeric, so the second
+/// variant builds from a copy of the districts whose codes have their first digit replaced by a letter (0 to A ... 9
+/// to J): the same length, still unique and in the same order, so the tiles hold exactly as many bytes as the real
+/// codes would.
+/// </remarks>
+internal static class TileBuildTime
+{
+    public static void Run(string[] args)
+    {
+        var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
+        var snapshot = PeruTileData.Load();
+        var withCodes = WithNonNumericCodes(snapshot.Districts);
+        var options = PeruTileData.DistrictsOnly();
+        var variants = new (string Name, Func<Core.Tiles.Tileset> Build)[]
+        {
+            ("id", () => PeruTileData.Build(snapshot, options)),
+            ("code", () => Core.Tiles.TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Version, true, options)),
+        };
+
+        foreach (var (name, build) in variants)
+        {
+            var times = new List<double>();
+            Core.Tiles.Tileset? tileset = null;
+            for (var run = 0; run <= runs; run++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var clock = Stopwatch.StartNew();
+                tileset = build();
+                if (run > 0)
+                {
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            times.Sort();
+            var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
+            var s = tileset!.Statistics;
+            Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); {runs} runs after a warm-up: {string.Join(", ", times.Select(t => $"{t:F0}"))} ms");
+            Console.WriteLine("| zoom | tiles | MVT bytes | largest tile |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            foreach (var z in s.Zooms)
+            {
+                Console.WriteLine($"| {z.Zoom} | {z.Tiles} | {z.MvtBytes:N0} | {z.LargestTileBytes:N0} |");
+            }
+
+            var low = s.Zooms.Where(z => z.Zoom <= 6).Sum(z => z.MvtBytes);
+            var z4 = s.Zooms.Where(z => z.Zoom == 4).Select(z => z.LargestTileBytes).DefaultIfEmpty(0).Max();
+            Console.WriteLine($"RESULT {name} median_ms={median:F0} z0_z6_bytes={low} z4_largest_bytes={z4} tiles={s.Tiles} bytes={s.MvtBytes}");
+            Console.WriteLine();
+        }
+    }
+
+    private static AdminLayer WithNonNumericCodes(AdminLayer districts) => new(
+        districts.Level,
+        districts.Columns,
+        [.. districts.Units.Select(u => new AdminUnit
+        {
+            Level = u.Level,
+            Code = (char)('A' + (u.Code[0] - '0')) + u.Code[1..],
+            Name = u.Name,
+            ProvinceCode = u.ProvinceCode,
+            DepartmentCode = u.DepartmentCode,
+            Geometry = u.Geometry,
+            SourceGeometry = u.SourceGeometry,
+            Values = u.Values,
+            HasEstimates = u.HasEstimates,
+            AreaKm2 = u.AreaKm2,
+            Attributes = u.Attributes,
+        })]);
+}
