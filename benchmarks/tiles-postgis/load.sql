@@ -6,6 +6,7 @@ DROP TABLE IF EXISTS districts;
 CREATE TABLE districts AS
 SELECT ubigeo::text AS code,
        ubigeo::integer AS id,
+       nombdep, nombprov, nombdist, capital, regnat,
        ST_Transform(geom, 3857)::geometry(MultiPolygon, 3857) AS geom
 FROM districts_4326;
 CREATE INDEX districts_geom ON districts USING gist (geom);

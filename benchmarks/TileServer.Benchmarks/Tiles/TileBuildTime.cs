@@ -16,7 +16,8 @@ namespace TileServer.Benchmarks.Tiles;
 /// without an id. The builder writes the code string without attributes only when it is not numeric, so the second
 /// variant builds from a copy of the districts whose codes have their first digit replaced by a letter (0 to A ... 9
 /// to J): the same length, still unique and in the same order, so the tiles hold exactly as many bytes as the real
-/// codes would.
+/// codes would. PostGIS does not compress; the builder also gzips every tile, so <c>id-stored</c> is the first
+/// variant with <c>Tiles:GzipLevel=NoCompression</c> (the gzip copy only stored), to show what the compression costs.
 /// </remarks>
 internal static class TileBuildTime
 {
@@ -26,9 +27,12 @@ internal static class TileBuildTime
         var snapshot = PeruTileData.Load();
         var withCodes = WithNonNumericCodes(snapshot.Districts);
         var options = PeruTileData.DistrictsOnly();
+        var stored = PeruTileData.DistrictsOnly();
+        stored.GzipLevel = System.IO.Compression.CompressionLevel.NoCompression;
         var variants = new (string Name, Func<Core.Tiles.Tileset> Build)[]
         {
             ("id", () => PeruTileData.Build(snapshot, options)),
+            ("id-stored", () => PeruTileData.Build(snapshot, stored)),
             ("code", () => Core.Tiles.TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Version, true, options)),
         };
 
@@ -51,7 +55,7 @@ internal static class TileBuildTime
             times.Sort();
             var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
             var s = tileset!.Statistics;
-            Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); {runs} runs after a warm-up: {string.Join(", ", times.Select(t => $"{t:F0}"))} ms");
+            Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); {runs} runs after a warm-up: {string.Join(", ", times.Select(t => $"{t:F0}"))} ms; last run's steps: {string.Join(", ", s.StepsMs.Select(kv => $"{kv.Key} {kv.Value} ms"))}");
             Console.WriteLine("| zoom | tiles | MVT bytes | largest tile |");
             Console.WriteLine("| --- | --- | --- | --- |");
             foreach (var z in s.Zooms)
