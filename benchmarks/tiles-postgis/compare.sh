@@ -102,15 +102,13 @@ echo "== side by side ($runs runs each after a warm-up, medians; load average $(
 echo "Speed-up: PostGIS median / TileServer median (the issue's goal: at least 3). Sizes: MVT bytes, uncompressed."
 echo "| variant | PostGIS 1 conn | PostGIS 2 conn | TileServer | speed-up vs 1 conn | vs 2 conn | z0-z6 PostGIS | z0-z6 TileServer | TileServer / PostGIS | z4 tile PostGIS / TileServer |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-for ours in id id-stored code; do
-  variant=${ours%-stored}
-  ours_ms=$(field "$ours" median_ms)
-  ours_low=$(field "$ours" z0_z6_bytes)
-  ours_z4=$(field "$ours" z4_largest_bytes)
-  awk -v v="$ours" -v p1="${pg_ms[$variant.1]}" -v p2="${pg_ms[$variant.2]}" -v o="$ours_ms" \
+for variant in id code; do
+  ours_ms=$(field "$variant" median_ms)
+  ours_low=$(field "$variant" z0_z6_bytes)
+  ours_z4=$(field "$variant" z4_largest_bytes)
+  awk -v v="$variant" -v p1="${pg_ms[$variant.1]}" -v p2="${pg_ms[$variant.2]}" -v o="$ours_ms" \
       -v pl="${pg_low[$variant]}" -v ol="$ours_low" -v pz="${pg_z4[$variant]}" -v oz="$ours_z4" 'BEGIN {
     printf "| geometry + %s | %d ms | %d ms | %d ms | %.2fx | %.2fx | %.3f MB | %.3f MB | %.3f | %.0f KB / %.0f KB |\n",
       v, p1, p2, o, p1 / o, p2 / o, pl / 1e6, ol / 1e6, ol / pl, pz / 1000, oz / 1000 }'
 done
-echo "(id-stored: TileServer's gzip copy stored, not compressed; PostGIS does not compress.)"
 echo "(PostGIS geometry + every shapefile attribute: ${pg_ms[shp.1]} ms, ${pg_ms[shp.2]} ms; z0-z6 $(awk -v b="${pg_low[shp]}" 'BEGIN { printf "%.3f", b / 1e6 }') MB, z4 ${pg_z4[shp]} bytes)"
