@@ -58,30 +58,23 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 # One run of a variant over `parts` connections (psql processes, tiles n % parts = part); the rows go to $work/$1.csv.
 run_postgis() {
-  local variant=$1 parts=$2 part
+  local variant=$1 parts=$2 part pids=()
   for ((part = 0; part < parts; part++)); do
     "${psql[@]}" -v parts="$parts" -v part="$part" -f "$here/tiles-$variant.sql" > "$work/$variant.$part.csv" &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   cat "$work/$variant".*.csv > "$work/$variant.csv"
   rm -f "$work/$variant".*.csv
   [ "$(wc -l < "$work/$variant.csv")" -eq "$tiles" ] || { echo "PostGIS run of $variant over $parts connection(s) failed"; exit 1; }
 }
 
-# 3. PostGIS: each variant, 1 and 2 connections, one warm-up then $runs timed runs (wall clock, psql start included).
-declare -A pg_ms pg_low pg_z4
+# 3. PostGIS warm-up: one run of each variant over 1 and 2 connections; the tiles' bytes per zoom.
+declare -A pg_low pg_z4 ours_low ours_z4 median_ms
 for variant in id code shp; do
-  for parts in 1 2; do
-    run_postgis "$variant" "$parts"
-    times=()
-    for ((r = 0; r < runs; r++)); do
-      start=$(now)
-      run_postgis "$variant" "$parts"
-      times+=($((($(now) - start) / 1000000)))
-    done
-    pg_ms[$variant.$parts]=$(printf '%s\n' "${times[@]}" | median)
-    echo "== PostGIS, geometry + $variant, $parts connection(s): ${times[*]} ms (median ${pg_ms[$variant.$parts]} ms), load average $(cut -d' ' -f1-3 /proc/loadavg) =="
-  done
+  run_postgis "$variant" 2
+  run_postgis "$variant" 1
+  echo "== PostGIS, geometry + $variant =="
   echo "| zoom | tiles (non-empty) | MVT bytes | largest tile |"
   echo "| --- | --- | --- | --- |"
   awk -F, '{ n[$1]++; b[$1] += $4; if ($4 > 0) ne[$1]++; if ($4 > m[$1]) m[$1] = $4 }
@@ -91,24 +84,68 @@ for variant in id code shp; do
   echo "z0-z6: ${pg_low[$variant]} bytes; z4 tile: ${pg_z4[$variant]} bytes (anchor: 2.17 MB and 386 KB)"
 done
 
-# 4. TileServer: the same districts-only z0-z10 build in process (Peru loaded once), geometry + id and geometry + code.
-echo "== TileServer (dotnet run -- tile-build-time $runs), load average $(cut -d' ' -f1-3 /proc/loadavg) =="
+# 4. TileServer: the same districts-only z0-z10 build in one process (Peru loaded once, each variant warmed up),
+# geometry + id and geometry + code, one build per variant name written to it.
+echo "== TileServer (dotnet run -- tile-build-time serve) =="
 cd "$repo"
 dotnet build -c Release benchmarks/TileServer.Benchmarks -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
-dotnet run -c Release --no-build --project benchmarks/TileServer.Benchmarks -- tile-build-time "$runs" | tee "$work/ours.txt"
-field() { grep "^RESULT $1 " "$work/ours.txt" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+coproc OURS { dotnet run -c Release --no-build --project benchmarks/TileServer.Benchmarks -- tile-build-time serve; }
+ours_out=${OURS[0]} ours_in=${OURS[1]} ours_pid=$OURS_PID
+while IFS= read -r line <&"$ours_out"; do
+  echo "$line"
+  case "$line" in
+    "SIZES "*)
+      set -- $line
+      ours_low[$2]=${3#z0_z6_bytes=}
+      ours_z4[$2]=${4#z4_largest_bytes=} ;;
+    READY) break ;;
+  esac
+done
+build_ours() {
+  local line
+  echo "$1" >&"$ours_in"
+  while IFS= read -r line <&"$ours_out"; do
+    case "$line" in
+      "TIME $1 "*) set -- $line; echo "$3"; return ;;
+      UNKNOWN*) echo "$line" >&2; exit 1 ;;
+    esac
+  done
+  echo "tile-build-time ended early" >&2
+  exit 1
+}
 
-echo "== side by side ($runs runs each after a warm-up, medians; load average $(cut -d' ' -f1-3 /proc/loadavg)) =="
+# 5. Timed rounds, interleaved so that every series sees the same load on the shared cores: each round runs every
+# PostGIS variant over 1 and 2 connections (wall clock, psql start included), then one TileServer build per variant.
+echo "== $runs timed rounds, load average $(cut -d' ' -f1-3 /proc/loadavg) =="
+series=(id.1 id.2 code.1 code.2 shp.1 shp.2 ours.id ours.code)
+for ((r = 1; r <= runs; r++)); do
+  for variant in id code shp; do
+    for parts in 1 2; do
+      start=$(now)
+      run_postgis "$variant" "$parts"
+      echo $((($(now) - start) / 1000000)) >> "$work/times.$variant.$parts"
+    done
+  done
+  for variant in id code; do
+    build_ours "$variant" >> "$work/times.ours.$variant"
+  done
+  echo "round $r: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+exec {ours_in}>&-
+wait "$ours_pid" || true
+for s in "${series[@]}"; do
+  median_ms[$s]=$(median < "$work/times.$s")
+  echo "$s: $(tr '\n' ' ' < "$work/times.$s")ms (median ${median_ms[$s]} ms)"
+done
+
+echo "== side by side ($runs interleaved rounds after a warm-up, medians; load average $(cut -d' ' -f1-3 /proc/loadavg)) =="
 echo "Speed-up: PostGIS median / TileServer median (the issue's goal: at least 3). Sizes: MVT bytes, uncompressed."
 echo "| variant | PostGIS 1 conn | PostGIS 2 conn | TileServer | speed-up vs 1 conn | vs 2 conn | z0-z6 PostGIS | z0-z6 TileServer | TileServer / PostGIS | z4 tile PostGIS / TileServer |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for variant in id code; do
-  ours_ms=$(field "$variant" median_ms)
-  ours_low=$(field "$variant" z0_z6_bytes)
-  ours_z4=$(field "$variant" z4_largest_bytes)
-  awk -v v="$variant" -v p1="${pg_ms[$variant.1]}" -v p2="${pg_ms[$variant.2]}" -v o="$ours_ms" \
-      -v pl="${pg_low[$variant]}" -v ol="$ours_low" -v pz="${pg_z4[$variant]}" -v oz="$ours_z4" 'BEGIN {
+  awk -v v="$variant" -v p1="${median_ms[$variant.1]}" -v p2="${median_ms[$variant.2]}" -v o="${median_ms[ours.$variant]}" \
+      -v pl="${pg_low[$variant]}" -v ol="${ours_low[$variant]}" -v pz="${pg_z4[$variant]}" -v oz="${ours_z4[$variant]}" 'BEGIN {
     printf "| geometry + %s | %d ms | %d ms | %d ms | %.2fx | %.2fx | %.3f MB | %.3f MB | %.3f | %.0f KB / %.0f KB |\n",
       v, p1, p2, o, p1 / o, p2 / o, pl / 1e6, ol / 1e6, ol / pl, pz / 1000, oz / 1000 }'
 done
-echo "(PostGIS geometry + every shapefile attribute: ${pg_ms[shp.1]} ms, ${pg_ms[shp.2]} ms; z0-z6 $(awk -v b="${pg_low[shp]}" 'BEGIN { printf "%.3f", b / 1e6 }') MB, z4 ${pg_z4[shp]} bytes)"
+echo "(PostGIS geometry + every shapefile attribute: ${median_ms[shp.1]} ms, ${median_ms[shp.2]} ms; z0-z6 $(awk -v b="${pg_low[shp]}" 'BEGIN { printf "%.3f", b / 1e6 }') MB, z4 ${pg_z4[shp]} bytes)"

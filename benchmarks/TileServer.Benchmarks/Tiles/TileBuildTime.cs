@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using TileServer.Core.Dataset;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Benchmarks.Tiles;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- tile-build-time [runs]</c>: the
+/// <c>dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- tile-build-time [runs|serve]</c>: the
 /// districts-only z0-z10 build (<see cref="PeruTileData.DistrictsOnly"/>) timed by wall clock, for the side-by-side
 /// script with PostGIS (<c>benchmarks/tiles-postgis/compare.sh</c>), which cannot wait for BenchmarkDotNet. Peru is
-/// loaded once; each variant is built once to warm up, then <c>runs</c> times (default 5); it prints the median, the
-/// bytes per zoom and one <c>RESULT</c> line per variant for the script.
+/// loaded once and each variant built once to warm up (its bytes per zoom printed, and a <c>SIZES</c> line); then
+/// either <c>runs</c> timed builds of each (default 5) and the medians, or, with <c>serve</c>, <c>READY</c> and one
+/// timed build per variant name read from stdin (a <c>TIME</c> line each), so that the script can interleave them
+/// with the PostGIS runs and both see the same load on the shared cores.
 /// </summary>
 /// <remarks>
 /// The two variants carry what PostGIS's two queries carry: geometry + integer feature id
@@ -23,48 +26,84 @@ internal static class TileBuildTime
 {
     public static void Run(string[] args)
     {
-        var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
+        var serve = args.Length > 1 && args[1] == "serve";
+        var runs = !serve && args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
         var snapshot = PeruTileData.Load();
         var withCodes = WithNonNumericCodes(snapshot.Districts);
         var options = PeruTileData.DistrictsOnly();
-        var variants = new (string Name, Func<Core.Tiles.Tileset> Build)[]
+        var variants = new Dictionary<string, Func<Tileset>>(StringComparer.Ordinal)
         {
-            ("id", () => PeruTileData.Build(snapshot, options)),
-            ("code", () => Core.Tiles.TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Version, true, options)),
+            ["id"] = () => PeruTileData.Build(snapshot, options),
+            ["code"] = () => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Version, true, options),
         };
 
         foreach (var (name, build) in variants)
         {
-            var times = new List<double>();
-            Core.Tiles.Tileset? tileset = null;
-            for (var run = 0; run <= runs; run++)
+            var warmUpMs = Time(build, out var tileset);
+            PrintSizes(name, warmUpMs, tileset);
+        }
+
+        if (serve)
+        {
+            Console.WriteLine("READY");
+            while (Console.ReadLine() is { } line)
             {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                var clock = Stopwatch.StartNew();
-                tileset = build();
-                if (run > 0)
+                var name = line.Trim();
+                if (variants.TryGetValue(name, out var build))
                 {
-                    times.Add(clock.Elapsed.TotalMilliseconds);
+                    var ms = Time(build, out var tileset);
+                    Console.WriteLine($"TIME {name} {ms:F0} steps: {Steps(tileset)}");
                 }
+                else
+                {
+                    Console.WriteLine($"UNKNOWN {name}: expected one of {string.Join(", ", variants.Keys)}");
+                }
+            }
+
+            return;
+        }
+
+        foreach (var (name, build) in variants)
+        {
+            var times = new List<double>();
+            Tileset? last = null;
+            for (var run = 0; run < runs; run++)
+            {
+                times.Add(Time(build, out last));
             }
 
             times.Sort();
             var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
-            var s = tileset!.Statistics;
-            Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); {runs} runs after a warm-up: {string.Join(", ", times.Select(t => $"{t:F0}"))} ms; last run's steps: {string.Join(", ", s.StepsMs.Select(kv => $"{kv.Key} {kv.Value} ms"))}");
-            Console.WriteLine("| zoom | tiles | MVT bytes | largest tile |");
-            Console.WriteLine("| --- | --- | --- | --- |");
-            foreach (var z in s.Zooms)
-            {
-                Console.WriteLine($"| {z.Zoom} | {z.Tiles} | {z.MvtBytes:N0} | {z.LargestTileBytes:N0} |");
-            }
-
-            var low = s.Zooms.Where(z => z.Zoom <= 6).Sum(z => z.MvtBytes);
-            var z4 = s.Zooms.Where(z => z.Zoom == 4).Select(z => z.LargestTileBytes).DefaultIfEmpty(0).Max();
-            Console.WriteLine($"RESULT {name} median_ms={median:F0} z0_z6_bytes={low} z4_largest_bytes={z4} tiles={s.Tiles} bytes={s.MvtBytes}");
-            Console.WriteLine();
+            Console.WriteLine($"RESULT {name} median_ms={median:F0} runs: {string.Join(", ", times.Select(t => $"{t:F0}"))} ms; last run's steps: {Steps(last!)}");
         }
+    }
+
+    private static double Time(Func<Tileset> build, out Tileset tileset)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var clock = Stopwatch.StartNew();
+        tileset = build();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static string Steps(Tileset tileset) => string.Join(", ", tileset.Statistics.StepsMs.Select(kv => $"{kv.Key} {kv.Value} ms"));
+
+    private static void PrintSizes(string name, double warmUpMs, Tileset tileset)
+    {
+        var s = tileset.Statistics;
+        Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); warm-up build {warmUpMs:F0} ms");
+        Console.WriteLine("| zoom | tiles | MVT bytes | largest tile |");
+        Console.WriteLine("| --- | --- | --- | --- |");
+        foreach (var z in s.Zooms)
+        {
+            Console.WriteLine($"| {z.Zoom} | {z.Tiles} | {z.MvtBytes:N0} | {z.LargestTileBytes:N0} |");
+        }
+
+        var low = s.Zooms.Where(z => z.Zoom <= 6).Sum(z => z.MvtBytes);
+        var z4 = s.Zooms.Where(z => z.Zoom == 4).Select(z => z.LargestTileBytes).DefaultIfEmpty(0).Max();
+        Console.WriteLine($"SIZES {name} z0_z6_bytes={low} z4_largest_bytes={z4} tiles={s.Tiles} bytes={s.MvtBytes}");
+        Console.WriteLine();
     }
 
     private static AdminLayer WithNonNumericCodes(AdminLayer districts) => new(
