@@ -106,7 +106,7 @@ build_ours() {
   echo "$1" >&"$ours_in"
   while IFS= read -r line <&"$ours_out"; do
     case "$line" in
-      "TIME $1 "*) set -- $line; echo "$3"; return ;;
+      "TIME $1 "*) echo "$line" >> "$work/ours-steps.txt"; set -- $line; echo "$3"; return ;;
       UNKNOWN*) echo "$line" >&2; exit 1 ;;
     esac
   done
@@ -137,6 +137,9 @@ for s in "${series[@]}"; do
   median_ms[$s]=$(median < "$work/times.$s")
   echo "$s: $(tr '\n' ' ' < "$work/times.$s")ms (median ${median_ms[$s]} ms)"
 done
+
+echo "TileServer's last builds (the simplification chain runs on its own thread beside clipping and encoding):"
+tail -n 2 "$work/ours-steps.txt"
 
 echo "== side by side ($runs interleaved rounds after a warm-up, medians; load average $(cut -d' ' -f1-3 /proc/loadavg)) =="
 echo "Speed-up: PostGIS median / TileServer median (the issue's goal: at least 3). Sizes: MVT bytes, uncompressed."
