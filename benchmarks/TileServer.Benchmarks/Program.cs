@@ -12,4 +12,10 @@ if (args is ["tile-list", ..])
     return;
 }
 
+if (args is ["tile-build-time", ..])
+{
+    TileServer.Benchmarks.Tiles.TileBuildTime.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -17,8 +17,8 @@ internal static class PeruTileData
     public static TilesOptions Full() => new();
 
     /// <summary>
-    /// The anchor's workload: the districts layer alone, z0-z10, geometry and feature id (PostGIS ST_AsMVT was run
-    /// on geometry and code), every district kept at every zoom.
+    /// The anchor's workload: the districts layer alone, z0-z10, geometry and feature id, every district kept at
+    /// every zoom (PostGIS side by side, same content: benchmarks/tiles-postgis/compare.sh).
     /// </summary>
     public static TilesOptions DistrictsOnly() => new()
     {
