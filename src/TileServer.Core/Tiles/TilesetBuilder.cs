@@ -7,6 +7,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.Simplify;
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
+using TileServer.Core.Geodesy;
 using TileServer.Core.Join;
 
 namespace TileServer.Core.Tiles;
@@ -428,31 +429,7 @@ public static class TilesetBuilder
         return [.. coarse.Select(u => dissolved.TryGetValue(u.Code, out var g) ? g : ToMercator(u.Geometry))];
     }
 
-    internal static Geometry ToMercator(Geometry geometry)
-    {
-        var copy = geometry.Copy();
-        copy.Apply(MercatorFilter.Instance);
-        copy.GeometryChanged();
-        return copy;
-    }
-
-    private sealed class MercatorFilter : IEntireCoordinateSequenceFilter
-    {
-        public static readonly MercatorFilter Instance = new();
-
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                seq.SetX(i, WebMercator.X(seq.GetX(i)));
-                seq.SetY(i, WebMercator.Y(seq.GetY(i)));
-            }
-        }
-    }
+    internal static Geometry ToMercator(Geometry geometry) => ProjectedCopy.Of(geometry, WebMercator.X, WebMercator.Y);
 
     /// <summary>One administrative level as a tile layer: its units' attributes, ids and label points.</summary>
     private sealed class LevelData

@@ -54,26 +54,5 @@ internal static class PlaneCut
         return (ToLonLat(left), ToLonLat(right));
     }
 
-    private static Geometry ToLonLat(Geometry plane)
-    {
-        var copy = plane.Copy();
-        copy.Apply(new InverseFilter());
-        return copy;
-    }
-
-    private sealed class InverseFilter : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                seq.SetX(i, EqualAreaInverse.Lon(seq.GetX(i)));
-                seq.SetY(i, EqualAreaInverse.Lat(seq.GetY(i)));
-            }
-        }
-    }
+    private static Geometry ToLonLat(Geometry plane) => ProjectedCopy.Of(plane, EqualAreaInverse.Lon, EqualAreaInverse.Lat);
 }

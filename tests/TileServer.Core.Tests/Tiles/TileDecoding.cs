@@ -1,6 +1,7 @@
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.VectorTiles.Mapbox;
+using TileServer.Core.Geodesy;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;
@@ -30,27 +31,11 @@ public static class TileDecoding
         var west = WebMercator.TileWest(id.Z, id.X);
         var north = WebMercator.TileNorth(id.Z, id.Y);
         var scale = extent / WebMercator.TileSize(id.Z);
-        var copy = geometry.Copy();
-        copy.Apply(new TileUnitsFilter(west, north, scale, round));
-        copy.GeometryChanged();
-        return copy;
+        return ProjectedCopy.Of(
+            geometry,
+            lon => Unit((WebMercator.X(lon) - west) * scale, round),
+            lat => Unit((north - WebMercator.Y(lat)) * scale, round));
     }
 
-    private sealed class TileUnitsFilter(double west, double north, double scale, bool round) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var x = (WebMercator.X(seq.GetX(i)) - west) * scale;
-                var y = (north - WebMercator.Y(seq.GetY(i))) * scale;
-                seq.SetX(i, round ? Math.Round(x) : x);
-                seq.SetY(i, round ? Math.Round(y) : y);
-            }
-        }
-    }
+    private static double Unit(double value, bool round) => round ? Math.Round(value) : value;
 }
