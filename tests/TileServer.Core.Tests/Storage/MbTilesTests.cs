@@ -129,20 +129,8 @@ public sealed class MbTilesTests : IDisposable
     {
         var path = folder.File("poverty.mbtiles");
         MbTilesWriter.Write(source, path);
-        var read = MbTilesSource.Open(path);
-        var ids = source.TileIds.ToArray();
 
-        var mismatches = 0;
-        Parallel.For(0, ids.Length * 8, i =>
-        {
-            var id = ids[i % ids.Length];
-            if (!read.TryGetTile(id, out var got) || !source.TryGetTile(id, out var want) || !got.Mvt.Span.SequenceEqual(want.Mvt.Span))
-            {
-                Interlocked.Increment(ref mismatches);
-            }
-        });
-
-        Assert.Equal(0, mismatches);
+        TileAssert.SameTilesUnderConcurrentReads(source, MbTilesSource.Open(path));
     }
 
     [Fact]

@@ -167,20 +167,8 @@ public sealed class PmTilesTests : IDisposable
         var source = SyntheticTileSource.Small();
         var path = folder.File("poverty.pmtiles");
         PmTilesWriter.Write(source, path);
-        var read = PmTilesSource.Open(path);
-        var ids = source.TileIds.ToArray();
 
-        var mismatches = 0;
-        Parallel.For(0, ids.Length * 8, i =>
-        {
-            var id = ids[i % ids.Length];
-            if (!read.TryGetTile(id, out var got) || !source.TryGetTile(id, out var want) || !got.Gzip.Span.SequenceEqual(want.Gzip.Span))
-            {
-                Interlocked.Increment(ref mismatches);
-            }
-        });
-
-        Assert.Equal(0, mismatches);
+        TileAssert.SameTilesUnderConcurrentReads(source, PmTilesSource.Open(path));
     }
 
     [Fact]

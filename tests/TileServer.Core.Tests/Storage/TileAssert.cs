@@ -19,6 +19,24 @@ internal static class TileAssert
         }
     }
 
+    /// <summary>Eight threads' worth of reads of every tile of <paramref name="actual"/> at once, each equal to the source's.</summary>
+    public static void SameTilesUnderConcurrentReads(ITileSource expected, ITileSource actual)
+    {
+        var ids = expected.TileIds.ToArray();
+        var mismatches = 0;
+        Parallel.For(0, ids.Length * 8, i =>
+        {
+            var id = ids[i % ids.Length];
+            if (!actual.TryGetTile(id, out var got) || !expected.TryGetTile(id, out var want)
+                || !got.Mvt.Span.SequenceEqual(want.Mvt.Span) || !got.Gzip.Span.SequenceEqual(want.Gzip.Span))
+            {
+                Interlocked.Increment(ref mismatches);
+            }
+        });
+
+        Assert.Equal(0, mismatches);
+    }
+
     public static void SameLayers(TilesetInfo expected, TilesetInfo actual)
     {
         Assert.Equal(expected.VectorLayers.Select(l => (l.Id, l.Description, l.MinZoom, l.MaxZoom)), actual.VectorLayers.Select(l => (l.Id, l.Description, l.MinZoom, l.MaxZoom)));
