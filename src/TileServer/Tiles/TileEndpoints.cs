@@ -143,21 +143,12 @@ public static class TileEndpoints
     /// <summary>True when <c>Accept-Encoding</c> lists gzip (or <c>*</c>) without <c>q=0</c>.</summary>
     internal static bool AcceptsGzip(StringValues acceptEncoding)
     {
-        foreach (var header in acceptEncoding)
+        foreach (var entry in new ListEntries(acceptEncoding))
         {
-            var rest = header.AsSpan();
-            while (!rest.IsEmpty)
+            var semicolon = entry.IndexOf(';');
+            var coding = (semicolon < 0 ? entry : entry[..semicolon]).Trim();
+            if (coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("*", StringComparison.Ordinal))
             {
-                var comma = rest.IndexOf(',');
-                var entry = (comma < 0 ? rest : rest[..comma]).Trim();
-                rest = comma < 0 ? [] : rest[(comma + 1)..];
-                var semicolon = entry.IndexOf(';');
-                var coding = (semicolon < 0 ? entry : entry[..semicolon]).Trim();
-                if (!coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) && !coding.Equals("*", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
                 return semicolon < 0 || !IsZeroQuality(entry[(semicolon + 1)..]);
             }
         }
@@ -179,27 +170,49 @@ public static class TileEndpoints
     /// <summary>Weak comparison (RFC 9110 If-None-Match): <c>*</c> or any listed tag equal to ours, <c>W/</c> ignored.</summary>
     internal static bool Matches(StringValues ifNoneMatch, string etag)
     {
-        foreach (var header in ifNoneMatch)
+        foreach (var listed in new ListEntries(ifNoneMatch))
         {
-            var rest = header.AsSpan();
-            while (!rest.IsEmpty)
+            var entry = listed.StartsWith("W/", StringComparison.Ordinal) ? listed[2..] : listed;
+            if (entry.SequenceEqual("*") || entry.SequenceEqual(etag))
             {
-                var comma = rest.IndexOf(',');
-                var entry = (comma < 0 ? rest : rest[..comma]).Trim();
-                rest = comma < 0 ? [] : rest[(comma + 1)..];
-                if (entry.StartsWith("W/", StringComparison.Ordinal))
-                {
-                    entry = entry[2..];
-                }
-
-                if (entry.SequenceEqual("*") || entry.SequenceEqual(etag))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The trimmed comma-separated entries of a list header (RFC 9110 section 5.6.1) over all its values, without
+    /// allocating: the tile path reads <c>Accept-Encoding</c> and <c>If-None-Match</c> on every request, and the
+    /// framework's typed header parsers allocate one object per entry.
+    /// </summary>
+    private ref struct ListEntries(StringValues values)
+    {
+        private int _value = -1;
+        private ReadOnlySpan<char> _rest;
+
+        public ReadOnlySpan<char> Current { get; private set; }
+
+        public readonly ListEntries GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            while (_rest.IsEmpty)
+            {
+                if (++_value >= values.Count)
+                {
+                    return false;
+                }
+
+                _rest = values[_value].AsSpan();
+            }
+
+            var comma = _rest.IndexOf(',');
+            Current = (comma < 0 ? _rest : _rest[..comma]).Trim();
+            _rest = comma < 0 ? [] : _rest[(comma + 1)..];
+            return true;
+        }
     }
 }
 
