@@ -86,10 +86,12 @@ done
 
 # 4. TileServer: the same districts-only z0-z10 build in one process (Peru loaded once, each variant warmed up),
 # geometry + id and geometry + code, one build per variant name written to it.
-echo "== TileServer (dotnet run -- tile-build-time serve) =="
+echo "== TileServer (DOTNET_TieredCompilation=0 DOTNET_gcServer=1 dotnet run -- tile-build-time serve) =="
 cd "$repo"
 dotnet build -c Release benchmarks/TileServer.Benchmarks -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
-coproc OURS { dotnet run -c Release --no-build --project benchmarks/TileServer.Benchmarks -- tile-build-time serve; }
+# The runtime settings the server runs its build with (src/TileServer/TileServer.csproj: no tiered compilation;
+# the Web SDK's server GC), not a console program's defaults.
+coproc OURS { DOTNET_TieredCompilation=0 DOTNET_gcServer=1 dotnet run -c Release --no-build --project benchmarks/TileServer.Benchmarks -- tile-build-time serve; }
 ours_out=${OURS[0]} ours_in=${OURS[1]} ours_pid=$OURS_PID
 while IFS= read -r line <&"$ours_out"; do
   echo "$line"

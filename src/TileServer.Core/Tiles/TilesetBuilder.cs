@@ -30,13 +30,13 @@ namespace TileServer.Core.Tiles;
 /// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Everything after the projection runs as
 /// one pipeline (a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
 /// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
-/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their label points, and its tiles
+/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their anchor points, and its tiles
 /// are encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
-/// written as a one-unit square at its label point in the tile holding that point; and every unit has its label
-/// point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c> layer at the
-/// zooms of its own layer.</para>
+/// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
+/// unit has its label point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c>
+/// layer at the zooms of its own layer.</para>
 /// <para>Text columns of the estimates (Peru: the names again) are left out; missing numbers are left out of the
 /// feature, never zero. Thread safety: stateless.</para>
 /// </remarks>
@@ -86,7 +86,7 @@ public static class TilesetBuilder
             .ToArray();
         // One pipeline: a zoom's tiles are clipped as soon as its coverage is final (the ranking reaches the fine
         // zooms first, and their thousands of tiles keep the other cores busy while it goes on to the coarse ones);
-        // once a zoom's tiles are clipped, its vanished units get their label points, then its tiles are encoded.
+        // once a zoom's tiles are clipped, its vanished units get their anchor points, then its tiles are encoded.
         var builds = new ZoomBuild[zooms.Length];
         var encodings = new ZoomEncoding[zooms.Length];
         var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
@@ -103,7 +103,7 @@ public static class TilesetBuilder
                     var zoom = zooms[i].Zoom;
                     var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
                     pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
-                        pipeline.ForAll(build.Vanished().ToArray(), zoom, (_, unit) => levels[unit.Level].Label(unit.Unit), () =>
+                        pipeline.ForAll(build.Vanished().ToArray(), zoom, (_, unit) => levels[unit.Level].Anchor(unit.Unit), () =>
                         {
                             Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
                             build.PlaceLabels();
@@ -450,9 +450,11 @@ public static class TilesetBuilder
 
         public required IReadOnlyDictionary<string, string> Fields { get; init; }
 
-        private Lazy<(double X, double Y)>[] _labels = [];
+        private (double X, double Y)[] _labels = [];
 
-        public int Count => _labels.Length;
+        private Lazy<(double X, double Y)>[] _anchors = [];
+
+        public int Count => _anchors.Length;
 
         public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
         {
@@ -539,32 +541,36 @@ public static class TilesetBuilder
             };
         }
 
-        /// <summary>Computes every label point (the labels layer is on), or none yet (they are then computed on demand for collapsed units).</summary>
-        public void ComputeLabelPoints(bool all)
+        /// <summary>
+        /// Prepares the units' anchors (computed on demand) and, when the labels layer is on, computes every label
+        /// point.
+        /// </summary>
+        public void ComputeLabelPoints(bool labels)
         {
             var count = Options.Enabled ? Layer.Units.Count : 0;
-            _labels = new Lazy<(double X, double Y)>[count];
+            _anchors = new Lazy<(double X, double Y)>[count];
             for (var u = 0; u < count; u++)
             {
                 var geometry = Layer.Units[u].Geometry;
-                _labels[u] = new(() =>
-                {
-                    var point = LabelPoint(geometry);
-                    return (WebMercator.X(point.X), WebMercator.Y(point.Y));
-                });
+                _anchors[u] = new(() => ToMercator(geometry.IsEmpty ? new Coordinate(0, 0) : geometry.InteriorPoint.Coordinate));
             }
 
-            if (all)
-            {
-                Parallel.For(0, count, u => Label(u));
-            }
+            _labels = new (double X, double Y)[labels ? count : 0];
+            Parallel.For(0, _labels.Length, u => _labels[u] = ToMercator(LabelPoint(Layer.Units[u].Geometry)));
         }
 
+        /// <summary>The unit's label point in Web Mercator metres (the labels layer is on).</summary>
+        public (double X, double Y) Label(int unit) => _labels[unit];
+
         /// <summary>
-        /// The unit's label point in Web Mercator metres, computed once: a thread asking for a unit another thread is
-        /// computing waits for it (zooms finishing together share their vanished units).
+        /// Where the unit's square goes when it collapses (NTS InteriorPoint, in Web Mercator metres), computed once:
+        /// a thread asking for a unit another thread is computing waits for it (zooms finishing together share their
+        /// vanished units). Any point inside will do for a square smaller than a pixel, and the pole of inaccessibility
+        /// cost more than all the other work of the coarse zooms.
         /// </summary>
-        public (double X, double Y) Label(int unit) => _labels[unit].Value;
+        public (double X, double Y) Anchor(int unit) => _anchors[unit].Value;
+
+        private static (double X, double Y) ToMercator(Coordinate point) => (WebMercator.X(point.X), WebMercator.Y(point.Y));
     }
 
     /// <summary>
@@ -731,7 +737,7 @@ public static class TilesetBuilder
             }
         }
 
-        /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its label point.</summary>
+        /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its anchor point.</summary>
         public int KeepCollapsedUnits()
         {
             var kept = 0;
@@ -746,7 +752,7 @@ public static class TilesetBuilder
                         continue;
                     }
 
-                    var (tile, px, py) = Locate(_levels[l].Label(u));
+                    var (tile, px, py) = Locate(_levels[l].Anchor(u));
                     px = Math.Min(px, _options.Extent - 1);
                     py = Math.Min(py, _options.Extent - 1);
                     square[0] = px;
