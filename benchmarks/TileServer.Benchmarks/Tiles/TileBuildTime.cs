@@ -92,7 +92,7 @@ internal static class TileBuildTime
     private static void PrintSizes(string name, double warmUpMs, Tileset tileset)
     {
         var s = tileset.Statistics;
-        Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}); warm-up build {warmUpMs:F0} ms");
+        Console.WriteLine($"## districts only, z0-z10, geometry + {name}: {s.Tiles} tiles, {s.MvtBytes:N0} MVT bytes, largest {s.LargestTileBytes:N0} ({s.LargestTile}), {s.CollapsedUnits:N0} collapsed units kept; warm-up build {warmUpMs:F0} ms");
         Console.WriteLine("| zoom | tiles | MVT bytes | largest tile |");
         Console.WriteLine("| --- | --- | --- | --- |");
         foreach (var z in s.Zooms)

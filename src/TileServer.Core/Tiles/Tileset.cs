@@ -6,7 +6,7 @@ namespace TileServer.Core.Tiles;
 public sealed record ZoomStatistics(int Zoom, int Tiles, long MvtBytes, long GzipBytes, int LargestTileBytes);
 
 /// <summary>What building the tileset produced and how long each step took.</summary>
-/// <param name="CollapsedUnits">(unit, zoom) pairs whose polygon vanished at tile resolution and were kept as a one-unit square at their label point.</param>
+/// <param name="CollapsedUnits">(unit, zoom) pairs whose polygon vanished at tile resolution and were kept as a one-unit square at their anchor point (NTS InteriorPoint).</param>
 /// <param name="OverlayFallbacks">Polygon clips that needed NTS OverlayNG instead of the Sutherland-Hodgman fast path.</param>
 public sealed record TilesetStatistics(
     int Tiles,

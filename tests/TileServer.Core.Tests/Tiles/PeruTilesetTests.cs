@@ -200,6 +200,41 @@ public class PeruTilesetTests(PeruTilesetFixture peru) : IClassFixture<PeruTiles
     }
 
     [PeruFact]
+    public void From_z0_every_district_stays_and_a_collapsed_one_is_a_square_inside_it()
+    {
+        var options = new TilesOptions { MaxZoom = 4, Labels = false, Departments = { Enabled = false }, Provinces = { Enabled = false }, Districts = { MinZoom = 0 } };
+        var snapshot = peru.Snapshot;
+        var tileset = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Version, true, options);
+        var squares = 0;
+        for (var zoom = 0; zoom <= 4; zoom++)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var id in tileset.TileIds.Where(t => t.Z == zoom))
+            {
+                Assert.True(tileset.TryGetTile(id, out var tile));
+                foreach (var feature in TileDecoding.Decode(id, tile.Mvt).Layer("districts"))
+                {
+                    var code = (string)feature.Attributes["code"];
+                    seen.Add(code);
+                    var square = TileDecoding.ToTileUnits(feature.Geometry, id, round: true);
+                    if (square.Area == 1 && square.EnvelopeInternal is { Width: 1, Height: 1 })
+                    {
+                        squares++;
+                        var unit = TileDecoding.ToTileUnits(snapshot.Districts.ByCode[code].Geometry, id);
+                        Assert.True(unit.Intersects(square.Buffer(0.01)), $"z{zoom}: the square of {code} lies outside it");
+                    }
+                }
+            }
+
+            Assert.Equal(snapshot.Districts.Units.Count, seen.Count);
+        }
+
+        // Some districts are such a square of their own after rounding; every collapsed one is one.
+        Assert.True(tileset.Statistics.CollapsedUnits > 0, "no district collapsed at z0-z4: the rule went untested");
+        Assert.True(squares >= tileset.Statistics.CollapsedUnits, $"{squares} unit squares for {tileset.Statistics.CollapsedUnits} collapsed districts");
+    }
+
+    [PeruFact]
     public void No_tile_exceeds_500_KB_and_the_build_reports_it()
     {
         var statistics = peru.Tiles.Statistics;
