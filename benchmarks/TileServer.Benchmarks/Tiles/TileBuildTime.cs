@@ -11,7 +11,8 @@ namespace TileServer.Benchmarks.Tiles;
 /// loaded once and each variant built once to warm up (its bytes per zoom printed, and a <c>SIZES</c> line); then
 /// either <c>runs</c> timed builds of each (default 5) and the medians, or, with <c>serve</c>, <c>READY</c> and one
 /// timed build per variant name read from stdin (a <c>TIME</c> line each), so that the script can interleave them
-/// with the PostGIS runs and both see the same load on the shared cores.
+/// with the PostGIS runs and both see the same load on the shared cores. Run it with the server's runtime settings,
+/// <c>DOTNET_TieredCompilation=0 DOTNET_gcServer=1</c>, as the script does.
 /// </summary>
 /// <remarks>
 /// The two variants carry what PostGIS's two queries carry: geometry + integer feature id
