@@ -1,11 +1,17 @@
+using System.Net;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.IO.Converters;
 
 namespace TileServer.Infrastructure;
 
 public static class HttpServiceExtensions
 {
-    /// <summary>JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error, CORS for browsers.</summary>
+    /// <summary>
+    /// JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error, CORS for browsers, and
+    /// the forwarded headers of a reverse proxy when <see cref="ProxyOptions"/> allow them.
+    /// </summary>
     public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -15,11 +21,31 @@ public static class HttpServiceExtensions
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag")));
+        builder.Services.AddOptions<ProxyOptions>()
+            .Bind(builder.Configuration.GetSection(ProxyOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var address in proxy.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(address));
+            }
+        });
         return builder;
     }
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.ForwardedHeaders)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
