@@ -18,9 +18,11 @@ public static class TileEndpoints
 
     public static IEndpointRouteBuilder MapTiles(this IEndpointRouteBuilder app)
     {
+        // HEAD as well (RFC 9110, 9.3.2: a general-purpose server supports GET and HEAD); caches and CDNs check tiles with it.
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
         var group = app.MapGroup("/tiles").WithTags("Tiles");
-        group.MapGet("/poverty.json", TileJson);
-        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync);
+        group.MapMethods("/poverty.json", methods, TileJson);
+        group.MapMethods("/poverty/{z}/{x}/{y}.{format}", methods, (RequestDelegate)ServeTileAsync);
         return app;
     }
 
@@ -131,7 +133,10 @@ public static class TileEndpoints
         }
 
         response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, context.RequestAborted);
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
     }
 
     private static bool TryParse(object? value, out int result)

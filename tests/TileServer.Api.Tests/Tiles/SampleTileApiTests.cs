@@ -79,6 +79,30 @@ public class SampleTileApiTests(SampleServerFixture sample)
 
     [Theory]
     [InlineData(null)]
+    [InlineData("gzip")]
+    public async Task Head_answers_the_headers_of_get_without_the_body(string? acceptEncoding)
+    {
+        var path = $"/tiles/poverty/{SomeTile}.mvt";
+        using var get = await sample.Client.SendAsync(Get(path, acceptEncoding));
+        var head = Get(path, acceptEncoding);
+        head.Method = HttpMethod.Head;
+        using var response = await sample.Client.SendAsync(head);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(get.Headers.ETag, response.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentType, response.Content.Headers.ContentType);
+        Assert.Equal(get.Content.Headers.ContentEncoding, response.Content.Headers.ContentEncoding);
+        Assert.Equal((await get.Content.ReadAsByteArrayAsync()).Length, response.Content.Headers.ContentLength);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+
+        var conditional = Get(path, acceptEncoding, ifNoneMatch: get.Headers.ETag!.Tag);
+        conditional.Method = HttpMethod.Head;
+        using var notModified = await sample.Client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
     [InlineData("identity")]
     [InlineData("gzip;q=0, br")]
     public async Task A_tile_is_served_plain_to_clients_that_do_not_accept_gzip(string? acceptEncoding)
