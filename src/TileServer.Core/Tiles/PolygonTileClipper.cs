@@ -16,9 +16,9 @@ namespace TileServer.Core.Tiles;
 /// through its corners, into rings (Weiler-Atherton for a rectangle: shells counterclockwise and holes clockwise
 /// first, so the interior is left of every piece), and holes that stay whole go to the ring holding them. Only a
 /// polygon that quantisation makes touch itself (an exact integer edge test, see <c>IsValid</c>) goes to NTS
-/// OverlayNG with the tile's grid as precision model (snap-rounding to whole extent units, valid by construction); on Peru's districts at
-/// z0-z10 that happens about 135 times in a whole build (2,500 times before, when only rings crossing the edge
-/// twice were clipped here).
+/// OverlayNG with the tile's grid as precision model (snap-rounding to whole extent units, valid by construction);
+/// on Peru's districts at z0-z10 that happens about 135 times in a whole build (2,500 times before, when only rings
+/// crossing the edge twice were clipped here).
 /// Cut points are computed from the edge's endpoints in a canonical order, so two neighbours sharing an edge get the
 /// very same cut point and stay crack-free. Not thread-safe: one per worker.
 /// </remarks>

@@ -7,7 +7,7 @@ public sealed record ZoomStatistics(int Zoom, int Tiles, long MvtBytes, long Gzi
 
 /// <summary>What building the tileset produced and how long each step took.</summary>
 /// <param name="CollapsedUnits">(unit, zoom) pairs whose polygon vanished at tile resolution and were kept as a one-unit square at their anchor point (NTS InteriorPoint).</param>
-/// <param name="OverlayFallbacks">Polygon clips that needed NTS OverlayNG instead of the Sutherland-Hodgman fast path.</param>
+/// <param name="OverlayFallbacks">Polygon clips that needed NTS OverlayNG instead of the rectangle-clipping fast path (rounding made them invalid).</param>
 public sealed record TilesetStatistics(
     int Tiles,
     long MvtBytes,

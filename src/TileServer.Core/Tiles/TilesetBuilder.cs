@@ -74,7 +74,7 @@ public static class TilesetBuilder
             levels[l] = LevelData.Create(layers[l], l, layerOptions[l], options);
         }
 
-        Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints(options.Labels));
+        Parallel.For(0, Levels, l => levels[l].PreparePoints(options.Labels));
         steps["labelPoints"] = clock.ElapsedMilliseconds;
         clock.Restart();
 
@@ -545,7 +545,7 @@ public static class TilesetBuilder
         /// Prepares the units' anchors (computed on demand) and, when the labels layer is on, computes every label
         /// point.
         /// </summary>
-        public void ComputeLabelPoints(bool labels)
+        public void PreparePoints(bool labels)
         {
             var count = Options.Enabled ? Layer.Units.Count : 0;
             _anchors = new Lazy<(double X, double Y)>[count];
