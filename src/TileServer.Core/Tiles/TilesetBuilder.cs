@@ -30,8 +30,8 @@ namespace TileServer.Core.Tiles;
 /// <see cref="TilesOptions.Buffer"/>) and quantises it to valid MVT rings. Everything after the projection runs as
 /// one pipeline (a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
 /// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
-/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their anchor points, and its tiles
-/// are encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their squares, and its tiles are
+/// encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
@@ -74,7 +74,11 @@ public static class TilesetBuilder
             levels[l] = LevelData.Create(layers[l], l, layerOptions[l], options);
         }
 
-        Parallel.For(0, Levels, l => levels[l].PreparePoints(options.Labels));
+        if (options.Labels)
+        {
+            Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints());
+        }
+
         steps["labelPoints"] = clock.ElapsedMilliseconds;
         clock.Restart();
 
@@ -86,7 +90,7 @@ public static class TilesetBuilder
             .ToArray();
         // One pipeline: a zoom's tiles are clipped as soon as its coverage is final (the ranking reaches the fine
         // zooms first, and their thousands of tiles keep the other cores busy while it goes on to the coarse ones);
-        // once a zoom's tiles are clipped, its vanished units get their anchor points, then its tiles are encoded.
+        // once a zoom's tiles are clipped, its vanished units get their squares, then its tiles are encoded.
         var builds = new ZoomBuild[zooms.Length];
         var encodings = new ZoomEncoding[zooms.Length];
         var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
@@ -103,13 +107,12 @@ public static class TilesetBuilder
                     var zoom = zooms[i].Zoom;
                     var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
                     pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
-                        pipeline.ForAll(build.Vanished().ToArray(), zoom, (_, unit) => levels[unit.Level].Anchor(unit.Unit), () =>
-                        {
-                            Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
-                            build.PlaceLabels();
-                            var encoding = encodings[i] = new ZoomEncoding(build);
-                            pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
-                        }));
+                    {
+                        Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                        build.PlaceLabels();
+                        var encoding = encodings[i] = new ZoomEncoding(build);
+                        pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                    });
                 },
                 TilePipeline.Urgent));
             simplifyMs = watch.ElapsedMilliseconds;
@@ -452,9 +455,8 @@ public static class TilesetBuilder
 
         private (double X, double Y)[] _labels = [];
 
-        private Lazy<(double X, double Y)>[] _anchors = [];
-
-        public int Count => _anchors.Length;
+        /// <summary>Units with a label point: all of the layer's when the labels layer is on, else none.</summary>
+        public int LabelCount => _labels.Length;
 
         public static LevelData Create(AdminLayer layer, int index, TileLayerOptions layerOptions, TilesOptions options)
         {
@@ -541,34 +543,26 @@ public static class TilesetBuilder
             };
         }
 
-        /// <summary>
-        /// Prepares the units' anchors (computed on demand) and, when the labels layer is on, computes every label
-        /// point.
-        /// </summary>
-        public void PreparePoints(bool labels)
+        /// <summary>Computes every unit's label point (the labels layer is on).</summary>
+        public void ComputeLabelPoints()
         {
-            var count = Options.Enabled ? Layer.Units.Count : 0;
-            _anchors = new Lazy<(double X, double Y)>[count];
-            for (var u = 0; u < count; u++)
-            {
-                var geometry = Layer.Units[u].Geometry;
-                _anchors[u] = new(() => ToMercator(geometry.IsEmpty ? new Coordinate(0, 0) : geometry.InteriorPoint.Coordinate));
-            }
-
-            _labels = new (double X, double Y)[labels ? count : 0];
+            _labels = new (double X, double Y)[Options.Enabled ? Layer.Units.Count : 0];
             Parallel.For(0, _labels.Length, u => _labels[u] = ToMercator(LabelPoint(Layer.Units[u].Geometry)));
         }
 
-        /// <summary>The unit's label point in Web Mercator metres (the labels layer is on).</summary>
+        /// <summary>The unit's label point in Web Mercator metres.</summary>
         public (double X, double Y) Label(int unit) => _labels[unit];
 
         /// <summary>
-        /// Where the unit's square goes when it collapses (NTS InteriorPoint, in Web Mercator metres), computed once:
-        /// a thread asking for a unit another thread is computing waits for it (zooms finishing together share their
-        /// vanished units). Any point inside will do for a square smaller than a pixel, and the pole of inaccessibility
-        /// cost more than all the other work of the coarse zooms.
+        /// Where the unit's square goes when it collapses: NTS InteriorPoint, in Web Mercator metres. Any point inside
+        /// will do for a square smaller than a pixel, and the pole of inaccessibility cost more than all the other
+        /// work of the coarse zooms.
         /// </summary>
-        public (double X, double Y) Anchor(int unit) => _anchors[unit].Value;
+        public (double X, double Y) Anchor(int unit)
+        {
+            var geometry = Layer.Units[unit].Geometry;
+            return ToMercator(geometry.IsEmpty ? new Coordinate(0, 0) : geometry.InteriorPoint.Coordinate);
+        }
 
         private static (double X, double Y) ToMercator(Coordinate point) => (WebMercator.X(point.X), WebMercator.Y(point.Y));
     }
@@ -722,21 +716,6 @@ public static class TilesetBuilder
             }
         }
 
-        /// <summary>The units that no tile of this zoom has.</summary>
-        public IEnumerable<(int Level, int Unit)> Vanished()
-        {
-            foreach (var l in Active)
-            {
-                for (var u = 0; u < _emitted[l].Length; u++)
-                {
-                    if (!_emitted[l][u])
-                    {
-                        yield return (l, u);
-                    }
-                }
-            }
-        }
-
         /// <summary>The tiny-unit rule: a unit that vanished from every tile is kept as a one-unit square at its anchor point.</summary>
         public int KeepCollapsedUnits()
         {
@@ -780,7 +759,7 @@ public static class TilesetBuilder
             {
                 foreach (var l in Active)
                 {
-                    for (var u = 0; u < _levels[l].Count; u++)
+                    for (var u = 0; u < _levels[l].LabelCount; u++)
                     {
                         var (tile, px, py) = Locate(_levels[l].Label(u));
                         tile.Labels.Add((l, u, px, py));
