@@ -2,12 +2,14 @@
 # PostGIS ST_AsMVT and TileServer side by side: the districts-only z0-z10 tiles of Peru (2,707 tiles of the bounding
 # box), wall time and bytes, in one run on this machine. A benchmark: never run in CI or tests.
 # Usage: bash benchmarks/tiles-postgis/compare.sh [runs]      (runs: timed runs of each, after one warm-up; default 5)
-# Environment: SHP (districts.shp, default ../shared/geodata/peru/districts.shp), PGPORT (default 55432),
+# Environment: TILESERVER_PERU_DATA (the Peru folder, default ../shared/geodata/peru; both sides read its districts.shp,
+# as the other benchmarks do), PGPORT (default 55432),
 # PG_VERSION / POSTGIS_VERSION (Debian package versions pinned; empty: whatever apt gives).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-shp="${SHP:-$repo/../shared/geodata/peru/districts.shp}"
+export TILESERVER_PERU_DATA="${TILESERVER_PERU_DATA:-$repo/../shared/geodata/peru}"
+shp="$TILESERVER_PERU_DATA/districts.shp"
 runs="${1:-5}"
 port="${PGPORT:-55432}"
 pg_version="${PG_VERSION-15.18-0+deb12u1}"
