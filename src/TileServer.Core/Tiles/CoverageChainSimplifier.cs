@@ -21,12 +21,12 @@ namespace TileServer.Core.Tiles;
 /// neighbours are rebuilt from the very same vertices and stay free of gaps and overlaps at every tolerance.</para>
 /// <para>Ranking (Visvalingam and Whyatt 1993, with the topology check of NTS <c>TPVWSimplifier</c>): one queue
 /// (buckets of area ratio 4^(1/8), see <c>Ranking.Run</c>) over the interior vertices of every chain by the area of
-/// the triangle each forms with its current neighbours; the smallest is removed unless the triangle contains or touches another remaining vertex of any
-/// chain (found with a uniform grid) or the chain is a closed ring down to two interior vertices; the neighbours'
-/// areas are then recomputed. Each removed vertex records its area, clamped to be non-decreasing along the removal
-/// order, so the vertices whose recorded area is at most a tolerance are a prefix of the removal sequence: the
-/// state the same run had at that tolerance, without crossings it had not. Tolerance mapping as NTS: a distance
-/// tolerance d removes corners whose triangle area is at most d squared.</para>
+/// the triangle each forms with its current neighbours; the smallest is removed unless the triangle contains or
+/// touches another remaining vertex of any chain (found with a uniform grid) or the chain is a closed ring down to
+/// two interior vertices; the neighbours' areas are then recomputed. Each removed vertex records its area, clamped
+/// to be non-decreasing along the removal order, so the vertices whose recorded area is at most a tolerance are a
+/// prefix of the removal sequence: the state the same run had at that tolerance, without crossings it had not.
+/// Tolerance mapping as NTS: a distance tolerance d removes corners whose triangle area is at most d squared.</para>
 /// <para>Rebuilding: a ring keeps the nodes and the vertices whose recorded area exceeds the tolerance; a ring left
 /// with fewer than three distinct vertices or no area is dropped (its neighbours meet along the same collapsed
 /// chain, so no gap opens), a polygon whose shell is dropped goes with its holes, and a unit with no polygon left
