@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using TileServer.Core.Geodesy;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;
@@ -71,14 +72,7 @@ public class PolygonTileClipperTests
         var west = WebMercator.TileWest(Zoom, TileX);
         var north = WebMercator.TileNorth(Zoom, TileY);
         var unit = WebMercator.TileSize(Zoom) / Extent;
-        var copy = tileUnits.Copy();
-        foreach (var c in copy.Coordinates)
-        {
-            (c.X, c.Y) = (west + (c.X * unit), north - (c.Y * unit));
-        }
-
-        copy.GeometryChanged();
-        return copy;
+        return ProjectedCopy.Of(tileUnits, x => west + (x * unit), y => north - (y * unit));
     }
 
     /// <summary>MVT geometry commands (MoveTo, LineTo, ClosePath; zigzag deltas) back to rings of tile units.</summary>
