@@ -20,12 +20,13 @@ builder.AddTiles();
 
 var app = builder.Build();
 app.UseHttpConventions();
-app.MapHealth();
-app.MapDataset();
-app.MapAdminUnits();
-app.MapAggregation();
-app.MapLookup();
-app.MapTiles();
+var endpoints = app.MapGroup("").AnswerHeadLikeGet();
+endpoints.MapHealth();
+endpoints.MapDataset();
+endpoints.MapAdminUnits();
+endpoints.MapAggregation();
+endpoints.MapLookup();
+endpoints.MapTiles();
 
 return await app.RunServerAsync();
 

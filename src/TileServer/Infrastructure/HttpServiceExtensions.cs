@@ -51,4 +51,21 @@ public static class HttpServiceExtensions
         app.UseCors();
         return app;
     }
+
+    /// <summary>
+    /// Every GET endpoint of the group also answers HEAD (RFC 9110, 9.3.2: a general-purpose server supports GET and
+    /// HEAD; caches and CDNs check resources with it): the same handler, whose body Kestrel does not send.
+    /// </summary>
+    public static RouteGroupBuilder AnswerHeadLikeGet(this RouteGroupBuilder group)
+    {
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault() is { } methods
+                && methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
+            {
+                endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head], methods.AcceptCorsPreflight));
+            }
+        });
+        return group;
+    }
 }

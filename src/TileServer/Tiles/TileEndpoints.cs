@@ -18,11 +18,9 @@ public static class TileEndpoints
 
     public static IEndpointRouteBuilder MapTiles(this IEndpointRouteBuilder app)
     {
-        // HEAD as well (RFC 9110, 9.3.2: a general-purpose server supports GET and HEAD); caches and CDNs check tiles with it.
-        string[] methods = [HttpMethods.Get, HttpMethods.Head];
         var group = app.MapGroup("/tiles").WithTags("Tiles");
-        group.MapMethods("/poverty.json", methods, TileJson);
-        group.MapMethods("/poverty/{z}/{x}/{y}.{format}", methods, (RequestDelegate)ServeTileAsync);
+        group.MapGet("/poverty.json", TileJson);
+        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync);
         return app;
     }
 
@@ -133,6 +131,7 @@ public static class TileEndpoints
         }
 
         response.ContentLength = bytes.Length;
+        // HEAD (every GET endpoint answers it, see AnswerHeadLikeGet): the headers only, without copying the bytes.
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(bytes, context.RequestAborted);
