@@ -19,11 +19,7 @@ public static class DatasetReadiness
     {
         ((IEndpointConventionBuilder)group).Add(endpoint =>
         {
-            if (endpoint.RequestDelegate is not { } handler)
-            {
-                return;
-            }
-
+            var handler = endpoint.RequestDelegate ?? throw new InvalidOperationException($"{endpoint.DisplayName} has no request delegate to guard");
             var store = endpoint.ApplicationServices.GetRequiredService<DatasetStore>();
             endpoint.RequestDelegate = context => store.Current is { } dataset ? Answer(context, dataset, handler) : NotReady(context);
         });
