@@ -14,9 +14,10 @@ namespace TileServer.Aggregation;
 public static class AggregationEndpoints
 {
     /// <summary>
-    /// Mapped in the <c>/v1</c> group: <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection body) and
-    /// <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>: population-weighted estimates over the
-    /// area, from the snapshot's <see cref="DistrictAggregator"/>. <c>?breakdown=true</c> lists each district's share.
+    /// Mapped in the <c>/v1</c> group: <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or
+    /// FeatureCollection body) and <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>:
+    /// population-weighted estimates over the area, from the snapshot's <see cref="DistrictAggregator"/>.
+    /// <c>?breakdown=true</c> lists each district's share.
     /// </summary>
     public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder api)
     {
