@@ -1,5 +1,6 @@
 using TileServer.AdminUnits;
 using TileServer.Aggregation;
+using TileServer.Commands;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
@@ -20,13 +21,18 @@ builder.AddTiles();
 
 var app = builder.Build();
 app.UseHttpConventions();
+
 var endpoints = app.MapGroup("").AnswerHeadLikeGet();
 endpoints.MapHealth();
-endpoints.MapDataset();
-endpoints.MapAdminUnits();
-endpoints.MapAggregation();
-endpoints.MapLookup();
-endpoints.MapTiles();
+
+var api = endpoints.MapGroup("/v1").RequireDataset();
+api.MapDataset();
+api.MapAdminUnits();
+api.MapAggregation();
+api.MapLookup();
+
+var tiles = endpoints.MapGroup("/tiles").RequireDataset();
+tiles.MapTiles();
 
 return await app.RunServerAsync();
 
