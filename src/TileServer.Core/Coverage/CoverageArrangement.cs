@@ -115,18 +115,64 @@ internal sealed class CoverageArrangement
     public ReadOnlySpan<int> OwnersOf(int face) =>
         face == Unbounded ? [] : Owners.AsSpan(OwnerStart[face], OwnerStart[face + 1] - OwnerStart[face]);
 
-    /// <summary>Length in metres of the segment under a half-edge (local equirectangular; segments are short).</summary>
+    /// <summary>Length in metres of the segment under a half-edge, in the <see cref="LocalFrame"/> of its midpoint (segments are short).</summary>
     public double SegmentLengthMetres(int halfEdge)
     {
         int a = Origin[halfEdge], b = Origin[halfEdge ^ 1];
-        var latitude = (NodeGridY[a] + NodeGridY[b]) / (2 * Scale);
-        var dx = (NodeGridX[b] - NodeGridX[a]) / Scale * MetresPerDegree * Math.Cos(latitude * Math.PI / 180);
-        var dy = (NodeGridY[b] - NodeGridY[a]) / Scale * MetresPerDegree;
+        var frame = new LocalFrame(0, (NodeGridY[a] + NodeGridY[b]) / (2 * Scale));
+        var dx = (NodeGridX[b] - NodeGridX[a]) / Scale * frame.UnitsPerDegreeLongitude;
+        var dy = (NodeGridY[b] - NodeGridY[a]) / Scale * frame.UnitsPerDegreeLatitude;
         return Math.Sqrt((dx * dx) + (dy * dy));
     }
 
-    /// <summary>Metres per degree of a great circle on a sphere of the WGS 84 semi-major axis.</summary>
-    public const double MetresPerDegree = EqualAreaProjection.SemiMajorAxis * Math.PI / 180;
+    /// <summary>
+    /// The borders between owners, for <see cref="CoverageTopology"/>: the edges whose two faces have different
+    /// owners (<paramref name="faceOwner"/>: a unit or -1 per face, the unbounded face included), each half-edge's
+    /// successor being the next kept half-edge clockwise around its end (edges inside one owner are skipped, as if
+    /// they had never been there).
+    /// </summary>
+    public BoundaryHalfEdges Boundaries(int[] faceOwner)
+    {
+        var keptIndex = new int[EdgeCount];
+        var kept = 0;
+        for (var e = 0; e < EdgeCount; e++)
+        {
+            keptIndex[e] = faceOwner[FaceOf[2 * e]] != faceOwner[FaceOf[(2 * e) + 1]] ? kept++ : -1;
+        }
+
+        var origin = new int[2 * kept];
+        var next = new int[2 * kept];
+        var left = new int[2 * kept];
+        for (var h = 0; h < Origin.Length; h++)
+        {
+            var k = keptIndex[h >> 1];
+            if (k < 0)
+            {
+                continue;
+            }
+
+            var n = Next[h];
+            while (keptIndex[n >> 1] < 0)
+            {
+                n = Next[n ^ 1];
+            }
+
+            var h2 = (2 * k) + (h & 1);
+            origin[h2] = Origin[h];
+            left[h2] = faceOwner[FaceOf[h]];
+            next[h2] = (2 * keptIndex[n >> 1]) + (n & 1);
+        }
+
+        var x = new double[NodeGridX.Length];
+        var y = new double[NodeGridY.Length];
+        for (var v = 0; v < x.Length; v++)
+        {
+            x[v] = X(v);
+            y[v] = Y(v);
+        }
+
+        return new BoundaryHalfEdges(x, y, origin, next, left);
+    }
 
     /// <summary>Builds the arrangement of <paramref name="districts"/> on a grid of 1/<paramref name="scale"/> degrees.</summary>
     public static CoverageArrangement Build(IReadOnlyList<Geometry> districts, double scale)

@@ -1,0 +1,168 @@
+using System.Runtime.InteropServices;
+using NetTopologySuite.Algorithm;
+using NetTopologySuite.Geometries;
+
+namespace TileServer.Core.Coverage;
+
+/// <summary>
+/// The boundary half-edges of a layer that is a valid polygonal coverage, found by matching its ring segments
+/// exactly (the front end of <see cref="CoverageTopology.FromCoverage"/>; the cleaner's arrangement is the other).
+/// </summary>
+/// <remarks>
+/// Vertices are identified by their exact coordinates; each undirected segment becomes one edge, with the unit whose
+/// interior lies on each side of it (a ring's interior side follows from its orientation, NTS
+/// <see cref="Orientation.IsCCW(CoordinateSequence)"/>, and whether it is a shell or a hole). Around each vertex the
+/// outgoing half-edges are sorted by angle with NTS's robust orientation predicate
+/// (<see cref="CGAlgorithmsDD.OrientationIndex(double, double, double, double, double, double)"/>), which gives the
+/// successor of every half-edge around its face. Thread safety: stateless.
+/// </remarks>
+internal static class CoverageMatcher
+{
+    /// <summary>The half-edges, or null when two units claim the same side of a segment or one unit both sides.</summary>
+    public static BoundaryHalfEdges? Match(IReadOnlyList<Geometry> coverage)
+    {
+        var vertexIds = new Dictionary<(double X, double Y), int>(PointComparer.Instance);
+        List<double> vx = [], vy = [];
+        var edgeIds = new Dictionary<(int A, int B), int>();
+        var origin = new List<int>();
+        var left = new List<int>();
+        for (var u = 0; u < coverage.Count; u++)
+        {
+            for (var p = 0; p < coverage[u].NumGeometries; p++)
+            {
+                if (coverage[u].GetGeometryN(p) is not Polygon polygon || polygon.IsEmpty)
+                {
+                    continue;
+                }
+
+                for (var r = 0; r <= polygon.NumInteriorRings; r++)
+                {
+                    var sequence = (r == 0 ? polygon.ExteriorRing : polygon.GetInteriorRingN(r - 1)).CoordinateSequence;
+                    var interiorOnLeft = Orientation.IsCCW(sequence) == (r == 0);
+                    var previous = Vertex(sequence.GetX(0), sequence.GetY(0));
+                    for (var i = 1; i < sequence.Count; i++)
+                    {
+                        var current = Vertex(sequence.GetX(i), sequence.GetY(i));
+                        if (current == previous)
+                        {
+                            continue;
+                        }
+
+                        // Half-edge 2e runs from the smaller vertex id to the larger, 2e + 1 back.
+                        var key = previous < current ? (previous, current) : (current, previous);
+                        ref var edge = ref CollectionsMarshal.GetValueRefOrAddDefault(edgeIds, key, out var exists);
+                        if (!exists)
+                        {
+                            edge = origin.Count / 2;
+                            origin.Add(key.Item1);
+                            origin.Add(key.Item2);
+                            left.Add(-1);
+                            left.Add(-1);
+                        }
+
+                        var forward = previous < current;
+                        var halfEdge = (2 * edge) + (forward == interiorOnLeft ? 0 : 1);
+                        if (left[halfEdge] >= 0 || left[halfEdge ^ 1] == u)
+                        {
+                            return null;
+                        }
+
+                        left[halfEdge] = u;
+                        previous = current;
+                    }
+                }
+            }
+        }
+
+        var x = vx.ToArray();
+        var y = vy.ToArray();
+        var origins = origin.ToArray();
+        return new BoundaryHalfEdges(x, y, origins, Successors(x, y, origins), [.. left]);
+
+        int Vertex(double px, double py)
+        {
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(vertexIds, (px, py), out var exists);
+            if (!exists)
+            {
+                id = vx.Count;
+                vx.Add(px);
+                vy.Add(py);
+            }
+
+            return id;
+        }
+    }
+
+    /// <summary>For each half-edge, the outgoing half-edge at its end immediately clockwise of its twin.</summary>
+    private static int[] Successors(double[] x, double[] y, int[] origin)
+    {
+        var outStart = new int[x.Length + 1];
+        foreach (var v in origin)
+        {
+            outStart[v + 1]++;
+        }
+
+        for (var v = 0; v < x.Length; v++)
+        {
+            outStart[v + 1] += outStart[v];
+        }
+
+        var fill = outStart[..^1];
+        var outgoing = new int[origin.Length];
+        for (var h = 0; h < origin.Length; h++)
+        {
+            outgoing[fill[origin[h]]++] = h;
+        }
+
+        var position = new int[origin.Length];
+        for (var v = 0; v < x.Length; v++)
+        {
+            var around = outgoing.AsSpan(outStart[v], outStart[v + 1] - outStart[v]);
+            if (around.Length > 2)
+            {
+                around.Sort((h1, h2) => CompareAngles(x, y, origin, h1, h2));
+            }
+
+            for (var k = 0; k < around.Length; k++)
+            {
+                position[around[k]] = k;
+            }
+        }
+
+        var next = new int[origin.Length];
+        for (var h = 0; h < origin.Length; h++)
+        {
+            var twin = h ^ 1;
+            var v = origin[twin];
+            var degree = outStart[v + 1] - outStart[v];
+            next[h] = outgoing[outStart[v] + ((position[twin] + degree - 1) % degree)];
+        }
+
+        return next;
+    }
+
+    /// <summary>Counter-clockwise order of two half-edges leaving the same vertex, from the positive x axis.</summary>
+    private static int CompareAngles(double[] x, double[] y, int[] origin, int h1, int h2)
+    {
+        int v = origin[h1], a = origin[h1 ^ 1], b = origin[h2 ^ 1];
+        var half1 = y[a] < y[v] || (y[a] == y[v] && x[a] < x[v]) ? 1 : 0;
+        var half2 = y[b] < y[v] || (y[b] == y[v] && x[b] < x[v]) ? 1 : 0;
+        return half1 != half2 ? half1 - half2 : -CGAlgorithmsDD.OrientationIndex(x[v], y[v], x[a], y[a], x[b], y[b]);
+    }
+
+    /// <summary>Exact coordinates as keys, hashed from their bits (the tuple's default hash was slower on Peru).</summary>
+    private sealed class PointComparer : IEqualityComparer<(double X, double Y)>
+    {
+        public static readonly PointComparer Instance = new();
+
+        public bool Equals((double X, double Y) a, (double X, double Y) b) => a.X == b.X && a.Y == b.Y;
+
+        public int GetHashCode((double X, double Y) point)
+        {
+            var hash = (ulong)BitConverter.DoubleToInt64Bits(point.X) * 0x9E3779B97F4A7C15UL;
+            hash ^= (ulong)BitConverter.DoubleToInt64Bits(point.Y) + (hash >> 29);
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return (int)(hash ^ (hash >> 32));
+        }
+    }
+}
