@@ -19,16 +19,16 @@ namespace TileServer.Benchmarks.Coverage;
 [SimpleJob(warmupCount: 1, iterationCount: 5)]
 public class CoverageCleaningBenchmarks
 {
-    private Geometry[] districts = [];
-    private string[] codes = [];
+    private Geometry[] _districts = [];
+    private string[] _codes = [];
 
     [GlobalSetup]
     public void Load()
     {
         var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? FindPeru();
         var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
-        districts = [.. features.Select(f => f.Geometry)];
-        codes = [.. features.Select(f => (string)f.Attributes["UBIGEO"])];
+        _districts = [.. features.Select(f => f.Geometry)];
+        _codes = [.. features.Select(f => (string)f.Attributes["UBIGEO"])];
     }
 
     [Benchmark(Baseline = true)]
@@ -52,19 +52,19 @@ public class CoverageCleaningBenchmarks
     }
 
     [Benchmark]
-    public int Arrangement() => CoverageArrangement.Build(districts, CoverageQuality.DefaultGridScale).FaceCount;
+    public int Arrangement() => CoverageArrangement.Build(_districts, CoverageQuality.DefaultGridScale).FaceCount;
 
     [Benchmark]
-    public CoverageQualityReport Measure() => CoverageQuality.Measure(districts);
+    public CoverageQualityReport Measure() => CoverageQuality.Measure(_districts);
 
     [Benchmark]
-    public CoverageCleaningReport Clean() => CoverageCleaner.Clean(districts, codes, CoverageCleaningOptions.Default).Report;
+    public CoverageCleaningReport Clean() => CoverageCleaner.Clean(_districts, _codes, CoverageCleaningOptions.Default).Report;
 
     private IEnumerable<(CoordinateSequence Line, int District)> Rings()
     {
-        for (var d = 0; d < districts.Length; d++)
+        for (var d = 0; d < _districts.Length; d++)
         {
-            foreach (var polygon in Enumerable.Range(0, districts[d].NumGeometries).Select(districts[d].GetGeometryN).OfType<Polygon>())
+            foreach (var polygon in Enumerable.Range(0, _districts[d].NumGeometries).Select(_districts[d].GetGeometryN).OfType<Polygon>())
             {
                 yield return (polygon.ExteriorRing.CoordinateSequence, d);
                 foreach (var hole in polygon.InteriorRings)

@@ -23,10 +23,10 @@ public class LookupBenchmarks
 {
     private const int Places = 94_922;
 
-    private DistrictLocator locator = null!;
-    private NtsBaseline baseline = null!;
-    private double[] lons = [];
-    private double[] lats = [];
+    private DistrictLocator _locator = null!;
+    private NtsBaseline _baseline = null!;
+    private double[] _lons = [];
+    private double[] _lats = [];
 
     [GlobalSetup]
     public void Load()
@@ -35,14 +35,14 @@ public class LookupBenchmarks
         var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
         var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
         Geometry[] cleaned = [.. CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default).Districts];
-        locator = DistrictLocator.Build(cleaned);
-        baseline = new NtsBaseline(cleaned);
+        _locator = DistrictLocator.Build(cleaned);
+        _baseline = new NtsBaseline(cleaned);
         var rows = File.ReadLines(Path.Combine(folder, "populated_places.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
-        lats = [.. rows.Select(f => double.Parse(f[^2], CultureInfo.InvariantCulture))];
-        lons = [.. rows.Select(f => double.Parse(f[^1], CultureInfo.InvariantCulture))];
-        if (lons.Length != Places)
+        _lats = [.. rows.Select(f => double.Parse(f[^2], CultureInfo.InvariantCulture))];
+        _lons = [.. rows.Select(f => double.Parse(f[^1], CultureInfo.InvariantCulture))];
+        if (_lons.Length != Places)
         {
-            throw new InvalidDataException($"expected {Places} populated places, read {lons.Length}");
+            throw new InvalidDataException($"expected {Places} populated places, read {_lons.Length}");
         }
     }
 
@@ -50,9 +50,9 @@ public class LookupBenchmarks
     public int StrTreeAndIndexedLocators()
     {
         var sum = 0;
-        for (var i = 0; i < lons.Length; i++)
+        for (var i = 0; i < _lons.Length; i++)
         {
-            sum += baseline.Locate(lons[i], lats[i]);
+            sum += _baseline.Locate(_lons[i], _lats[i]);
         }
 
         return sum;
@@ -62,9 +62,9 @@ public class LookupBenchmarks
     public int Engine()
     {
         var sum = 0;
-        for (var i = 0; i < lons.Length; i++)
+        for (var i = 0; i < _lons.Length; i++)
         {
-            sum += locator.LocateCovering(lons[i], lats[i]).District;
+            sum += _locator.LocateCovering(_lons[i], _lats[i]).District;
         }
 
         return sum;
@@ -83,9 +83,9 @@ public class LookupScaleBenchmarks
 {
     private const int Points = 100_000;
 
-    private DistrictLocator locator = null!;
-    private double[] xs = [];
-    private double[] ys = [];
+    private DistrictLocator _locator = null!;
+    private double[] _xs = [];
+    private double[] _ys = [];
 
     [GlobalSetup]
     public void Generate()
@@ -95,7 +95,7 @@ public class LookupScaleBenchmarks
         {
             var result = SampleCountryGenerator.Generate(new SampleCountryOptions { DistrictCount = 100_000, Seed = 1, OutputDirectory = folder });
             Geometry[] districts = [.. NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(result.ShapefilePath).Select(f => f.Geometry)];
-            locator = DistrictLocator.Build(districts);
+            _locator = DistrictLocator.Build(districts);
             var box = new Envelope();
             foreach (var district in districts)
             {
@@ -103,8 +103,8 @@ public class LookupScaleBenchmarks
             }
 
             var random = new Random(1);
-            xs = [.. Enumerable.Range(0, Points).Select(_ => box.MinX + (random.NextDouble() * box.Width))];
-            ys = [.. Enumerable.Range(0, Points).Select(_ => box.MinY + (random.NextDouble() * box.Height))];
+            _xs = [.. Enumerable.Range(0, Points).Select(_ => box.MinX + (random.NextDouble() * box.Width))];
+            _ys = [.. Enumerable.Range(0, Points).Select(_ => box.MinY + (random.NextDouble() * box.Height))];
         }
         finally
         {
@@ -116,9 +116,9 @@ public class LookupScaleBenchmarks
     public int Engine100k()
     {
         var sum = 0;
-        for (var i = 0; i < xs.Length; i++)
+        for (var i = 0; i < _xs.Length; i++)
         {
-            sum += locator.LocateCovering(xs[i], ys[i]).District;
+            sum += _locator.LocateCovering(_xs[i], _ys[i]).District;
         }
 
         return sum;
@@ -128,19 +128,19 @@ public class LookupScaleBenchmarks
 /// <summary>R-tree over district envelopes, then each candidate's indexed point-in-area locator.</summary>
 internal sealed class NtsBaseline
 {
-    private readonly STRtree<int> tree = new();
-    private readonly IndexedPointInAreaLocator[] locators;
+    private readonly STRtree<int> _tree = new();
+    private readonly IndexedPointInAreaLocator[] _locators;
 
     public NtsBaseline(Geometry[] districts)
     {
-        locators = [.. districts.Select(d => new IndexedPointInAreaLocator(d))];
+        _locators = [.. districts.Select(d => new IndexedPointInAreaLocator(d))];
         for (var k = 0; k < districts.Length; k++)
         {
-            tree.Insert(districts[k].EnvelopeInternal, k);
+            _tree.Insert(districts[k].EnvelopeInternal, k);
         }
 
-        tree.Build();
-        foreach (var locator in locators)
+        _tree.Build();
+        foreach (var locator in _locators)
         {
             // Builds each locator's lazy interval index now rather than inside the measurement.
             locator.Locate(new Coordinate(0, 0));
@@ -150,9 +150,9 @@ internal sealed class NtsBaseline
     public int Locate(double x, double y)
     {
         var point = new Coordinate(x, y);
-        foreach (var k in tree.Query(new Envelope(point)))
+        foreach (var k in _tree.Query(new Envelope(point)))
         {
-            if (locators[k].Locate(point) != Location.Exterior)
+            if (_locators[k].Locate(point) != Location.Exterior)
             {
                 return k;
             }

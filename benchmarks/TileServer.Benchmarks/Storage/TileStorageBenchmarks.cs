@@ -23,43 +23,43 @@ public class TileStorageBenchmarks
 {
     private const int TileCount = 20_000;
 
-    private SyntheticTileSource source = null!;
-    private TileId[] ids = [];
-    private string folder = "";
-    private MbTilesSource mbtilesSource = null!;
-    private PmTilesSource pmtilesSource = null!;
+    private SyntheticTileSource _source = null!;
+    private TileId[] _ids = [];
+    private string _folder = "";
+    private MbTilesSource _mbtilesSource = null!;
+    private PmTilesSource _pmtilesSource = null!;
 
-    private string Flat => Path.Combine(folder, "tiles.bin");
+    private string Flat => Path.Combine(_folder, "tiles.bin");
 
-    private string MbTiles => Path.Combine(folder, "tiles.mbtiles");
+    private string MbTiles => Path.Combine(_folder, "tiles.mbtiles");
 
-    private string PmTiles => Path.Combine(folder, "tiles.pmtiles");
+    private string PmTiles => Path.Combine(_folder, "tiles.pmtiles");
 
     [GlobalSetup]
     public void Setup()
     {
-        source = SyntheticTileSource.Sized(TileCount);
-        ids = [.. source.TileIds];
-        folder = Directory.CreateTempSubdirectory("tileserver-storage-bench-").FullName;
+        _source = SyntheticTileSource.Sized(TileCount);
+        _ids = [.. _source.TileIds];
+        _folder = Directory.CreateTempSubdirectory("tileserver-storage-bench-").FullName;
         WriteFlatFile();
-        MbTilesWriter.Write(source, MbTiles);
-        PmTilesWriter.Write(source, PmTiles);
-        mbtilesSource = MbTilesSource.Open(MbTiles);
-        pmtilesSource = PmTilesSource.Open(PmTiles);
+        MbTilesWriter.Write(_source, MbTiles);
+        PmTilesWriter.Write(_source, PmTiles);
+        _mbtilesSource = MbTilesSource.Open(MbTiles);
+        _pmtilesSource = PmTilesSource.Open(PmTiles);
         // In the run's log, for the README: what the formats cost on disk against the bare gzip bytes.
-        Console.WriteLine($"// file sizes: flat {new FileInfo(Flat).Length} B, MBTiles {new FileInfo(MbTiles).Length} B, PMTiles {new FileInfo(PmTiles).Length} B; {ids.Length} tiles, {pmtilesSource.Header.TileEntries} PMTiles entries, {pmtilesSource.Header.TileContents} distinct");
+        Console.WriteLine($"// file sizes: flat {new FileInfo(Flat).Length} B, MBTiles {new FileInfo(MbTiles).Length} B, PMTiles {new FileInfo(PmTiles).Length} B; {_ids.Length} tiles, {_pmtilesSource.Header.TileEntries} PMTiles entries, {_pmtilesSource.Header.TileContents} distinct");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(folder, recursive: true);
+    public void Cleanup() => Directory.Delete(_folder, recursive: true);
 
     [Benchmark(Baseline = true), BenchmarkCategory("Write")]
     public long WriteFlatFile()
     {
         using var file = new FileStream(Flat, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        foreach (var id in ids)
+        foreach (var id in _ids)
         {
-            source.TryGetTile(id, out var tile);
+            _source.TryGetTile(id, out var tile);
             file.Write(tile.Gzip.Span);
         }
 
@@ -67,10 +67,10 @@ public class TileStorageBenchmarks
     }
 
     [Benchmark, BenchmarkCategory("Write")]
-    public long WriteMbTiles() => MbTilesWriter.Write(source, Path.Combine(folder, "written.mbtiles")).FileBytes;
+    public long WriteMbTiles() => MbTilesWriter.Write(_source, Path.Combine(_folder, "written.mbtiles")).FileBytes;
 
     [Benchmark, BenchmarkCategory("Write")]
-    public long WritePmTiles() => PmTilesWriter.Write(source, Path.Combine(folder, "written.pmtiles")).FileBytes;
+    public long WritePmTiles() => PmTilesWriter.Write(_source, Path.Combine(_folder, "written.pmtiles")).FileBytes;
 
     [Benchmark(Baseline = true), BenchmarkCategory("Open and read all")]
     public long ReadFlatFile()
@@ -78,9 +78,9 @@ public class TileStorageBenchmarks
         var bytes = File.ReadAllBytes(Flat);
         var offset = 0;
         long total = 0;
-        foreach (var id in ids)
+        foreach (var id in _ids)
         {
-            source.TryGetTile(id, out var tile);
+            _source.TryGetTile(id, out var tile);
             using var gzip = new GZipStream(new MemoryStream(bytes, offset, tile.Gzip.Length), CompressionMode.Decompress);
             using var mvt = new MemoryStream();
             gzip.CopyTo(mvt);
@@ -98,13 +98,13 @@ public class TileStorageBenchmarks
     public long ReadPmTiles() => ReadAll(PmTilesSource.Open(PmTiles));
 
     [Benchmark(Baseline = true), BenchmarkCategory("Look up every tile")]
-    public long LookUpSource() => LookUpAll(source);
+    public long LookUpSource() => LookUpAll(_source);
 
     [Benchmark, BenchmarkCategory("Look up every tile")]
-    public long LookUpMbTiles() => LookUpAll(mbtilesSource);
+    public long LookUpMbTiles() => LookUpAll(_mbtilesSource);
 
     [Benchmark, BenchmarkCategory("Look up every tile")]
-    public long LookUpPmTiles() => LookUpAll(pmtilesSource);
+    public long LookUpPmTiles() => LookUpAll(_pmtilesSource);
 
     private static long ReadAll(ITileSource tiles)
     {
@@ -121,7 +121,7 @@ public class TileStorageBenchmarks
     private long LookUpAll(ITileSource tiles)
     {
         long total = 0;
-        foreach (var id in ids)
+        foreach (var id in _ids)
         {
             tiles.TryGetTile(id, out var tile);
             total += tile.Gzip.Length;

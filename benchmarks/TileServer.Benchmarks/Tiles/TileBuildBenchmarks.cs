@@ -25,29 +25,29 @@ namespace TileServer.Benchmarks.Tiles;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 7)]
 public class TileBuildBenchmarks
 {
-    private DatasetSnapshot snapshot = null!;
-    private (Geometry Geometry, string Code)[] districts = [];
-    private STRtree<int> index = null!;
+    private DatasetSnapshot _snapshot = null!;
+    private (Geometry Geometry, string Code)[] _districts = [];
+    private STRtree<int> _index = null!;
 
     [GlobalSetup]
     public void Load()
     {
-        snapshot = PeruTileData.Load();
-        districts = [.. snapshot.Districts.Units.Select(u => (u.Geometry, u.Code))];
-        index = new STRtree<int>();
-        for (var i = 0; i < districts.Length; i++)
+        _snapshot = PeruTileData.Load();
+        _districts = [.. _snapshot.Districts.Units.Select(u => (u.Geometry, u.Code))];
+        _index = new STRtree<int>();
+        for (var i = 0; i < _districts.Length; i++)
         {
-            index.Insert(districts[i].Geometry.EnvelopeInternal, i);
+            _index.Insert(_districts[i].Geometry.EnvelopeInternal, i);
         }
 
-        index.Build();
+        _index.Build();
     }
 
     [Benchmark(Baseline = true)]
     public long DistrictsZ0To10_LibraryWithoutSimplification()
     {
         var envelope = new Envelope();
-        foreach (var (geometry, _) in districts)
+        foreach (var (geometry, _) in _districts)
         {
             envelope.ExpandToInclude(geometry.EnvelopeInternal);
         }
@@ -76,12 +76,12 @@ public class TileBuildBenchmarks
             var margin = (east - west) * 64 / 4096;
             var box = new GeometryFactory().ToGeometry(new Envelope(west - margin, east + margin, south - margin, north + margin));
             var layer = new Layer { Name = "districts" };
-            foreach (var i in index.Query(box.EnvelopeInternal))
+            foreach (var i in _index.Query(box.EnvelopeInternal))
             {
-                var clipped = districts[i].Geometry.Intersection(box);
+                var clipped = _districts[i].Geometry.Intersection(box);
                 if (!clipped.IsEmpty)
                 {
-                    layer.Features.Add(new Feature(clipped, new AttributesTable { { "code", districts[i].Code } }));
+                    layer.Features.Add(new Feature(clipped, new AttributesTable { { "code", _districts[i].Code } }));
                 }
             }
 
@@ -101,10 +101,10 @@ public class TileBuildBenchmarks
     }
 
     [Benchmark]
-    public long DistrictsZ0To10_CoverageSimplified() => PeruTileData.Build(snapshot, PeruTileData.DistrictsOnly()).Statistics.MvtBytes;
+    public long DistrictsZ0To10_CoverageSimplified() => PeruTileData.Build(_snapshot, PeruTileData.DistrictsOnly()).Statistics.MvtBytes;
 
     [Benchmark]
-    public long FullTilesetZ0To12() => PeruTileData.Build(snapshot, PeruTileData.Full()).Statistics.MvtBytes;
+    public long FullTilesetZ0To12() => PeruTileData.Build(_snapshot, PeruTileData.Full()).Statistics.MvtBytes;
 }
 
 /// <summary>The request path's look-up: one frozen-dictionary probe, no allocation.</summary>
@@ -112,29 +112,29 @@ public class TileBuildBenchmarks
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class TileLookupBenchmarks
 {
-    private Tileset tiles = null!;
-    private TileId[] ids = [];
+    private Tileset _tiles = null!;
+    private TileId[] _ids = [];
 
     [GlobalSetup]
     public void Load()
     {
-        tiles = (Tileset)DatasetLoader.Load(
+        _tiles = (Tileset)DatasetLoader.Load(
             new DatasetOptions
             {
                 Districts = Path.Combine(Aggregation.PeruAggregationData.Folder(), "districts.shp"),
                 Estimates = Path.Combine(Aggregation.PeruAggregationData.Folder(), "poverty.csv"),
             },
             new TilesOptions()).Tiles!;
-        ids = [.. tiles.TileIds.Take(4096)];
+        _ids = [.. _tiles.TileIds.Take(4096)];
     }
 
     [Benchmark(OperationsPerInvoke = 4096)]
     public long LookUp()
     {
         long bytes = 0;
-        foreach (var id in ids)
+        foreach (var id in _ids)
         {
-            if (tiles.TryGetTile(id, out var tile))
+            if (_tiles.TryGetTile(id, out var tile))
             {
                 bytes += tile.Gzip.Length;
             }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TileServer.Core.Dataset;
+using TileServer.Core.Model;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Benchmarks.Tiles;
@@ -35,7 +35,7 @@ internal static class TileBuildTime
         var variants = new Dictionary<string, Func<Tileset>>(StringComparer.Ordinal)
         {
             ["id"] = () => PeruTileData.Build(snapshot, options),
-            ["code"] = () => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Version, true, options),
+            ["code"] = () => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Parents, snapshot.Version, true, options),
         };
 
         foreach (var (name, build) in variants)

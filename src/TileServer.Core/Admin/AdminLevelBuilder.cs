@@ -1,16 +1,16 @@
 using NetTopologySuite.Operation.Union;
 using TileServer.Core.Coverage;
-using TileServer.Core.Dataset;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Admin;
 
 /// <summary>
-/// Derives a coarser administrative level from districts by code prefix (INEI: 2 digits department, 4 province,
-/// 6 district): geometries are dissolved, count columns (<see cref="DatasetOptions.ExtensiveColumns"/>) are
-/// summed over the districts that have a value, and every other numeric column is the population-weighted mean
-/// over the districts that have both the value and a population. Text columns do not carry over.
+/// Derives a coarser administrative level from districts by their parent index (<see cref="ParentIndex"/>):
+/// geometries are dissolved, count columns (<see cref="ColumnRoles.IsCount"/>) are summed over the districts that
+/// have a value, and every rate column is the population-weighted mean over the districts that have both the value
+/// and a population. Text columns do not carry over.
 /// </summary>
 /// <remarks>
 /// On a clean coverage the dissolve is <see cref="CoverageDissolver"/> (NTS CoverageUnion: it drops shared edges, so
@@ -19,16 +19,23 @@ namespace TileServer.Core.Admin;
 /// </remarks>
 public static class AdminLevelBuilder
 {
-    public static AdminLayer Build(AdminLayer districts, AdminLevel level, DatasetOptions options, bool cleanCoverage)
+    /// <param name="districts">The district layer, units in the order of <paramref name="parents"/>' district codes.</param>
+    /// <param name="level">Province or department.</param>
+    /// <param name="parents">The parent index of <paramref name="districts"/>.</param>
+    /// <param name="roles">The roles of <paramref name="districts"/>' columns.</param>
+    /// <param name="nameFields">Fields holding the level's names, tried in the districts' attributes, then in their estimates.</param>
+    /// <param name="cleanCoverage">True when the districts form a clean coverage.</param>
+    public static AdminLayer Build(AdminLayer districts, AdminLevel level, ParentIndex parents, ColumnRoles roles,
+        IReadOnlyList<string> nameFields, bool cleanCoverage)
     {
         ArgumentNullException.ThrowIfNull(districts);
-        ArgumentNullException.ThrowIfNull(options);
-        var (prefixLength, nameFields) = level switch
+        ArgumentNullException.ThrowIfNull(parents);
+        ArgumentNullException.ThrowIfNull(roles);
+        ArgumentNullException.ThrowIfNull(nameFields);
+        if (level == AdminLevel.District)
         {
-            AdminLevel.Province => (options.ProvinceCodeLength, options.ProvinceNameFields),
-            AdminLevel.Department => (options.DepartmentCodeLength, options.DepartmentNameFields),
-            _ => throw new ArgumentOutOfRangeException(nameof(level), level, "only provinces and departments are derived"),
-        };
+            throw new ArgumentOutOfRangeException(nameof(level), level, "only provinces and departments are derived");
+        }
 
         var numeric = new List<(int Source, EstimateColumn Column)>();
         for (var c = 0; c < districts.Columns.Count; c++)
@@ -39,37 +46,45 @@ public static class AdminLevelBuilder
             }
         }
 
-        var extensive = DatasetOptions.SplitList(options.ExtensiveColumns).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var population = districts.Columns.Select((c, i) => (c, i))
-            .FirstOrDefault(x => string.Equals(x.c.Name, options.PopulationColumn, StringComparison.OrdinalIgnoreCase) && x.c.Kind == ColumnKind.Number);
-        var populationIndex = population.c is null ? -1 : population.i;
-        var names = DatasetOptions.SplitList(nameFields);
+        var codes = parents.CodesOf(level);
+        var parentOf = parents.Of(AdminLevel.District, level);
+        var groups = new List<AdminUnit>[codes.Count];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            groups[g] = [];
+        }
 
-        var groups = districts.Units.GroupBy(d => d.Code[..prefixLength], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+        var groupKeys = new string[districts.Units.Count];
+        for (var d = 0; d < districts.Units.Count; d++)
+        {
+            groups[parentOf[d]].Add(districts.Units[d]);
+            groupKeys[d] = codes[parentOf[d]];
+        }
+
         var dissolved = cleanCoverage
-            ? CoverageDissolver.Dissolve([.. districts.Units.Select(d => d.Geometry)], [.. districts.Units.Select(d => d.Code[..prefixLength])]).Select(g => g.Value).ToArray()
+            ? CoverageDissolver.Dissolve([.. districts.Units.Select(d => d.Geometry)], groupKeys).Select(g => g.Value).ToArray()
             : null;
         var units = new AdminUnit[groups.Length];
         Parallel.For(0, groups.Length, g =>
         {
-            var members = groups[g].ToArray();
+            var members = groups[g];
             var values = new object?[numeric.Count];
             for (var n = 0; n < numeric.Count; n++)
             {
-                var (source, column) = numeric[n];
-                values[n] = extensive.Contains(column.Name)
+                var source = numeric[n].Source;
+                values[n] = roles.IsCount(source)
                     ? Sum(members, source)
-                    : WeightedMean(members, source, populationIndex);
+                    : WeightedMean(members, source, roles.PopulationIndex);
             }
 
             var geometry = dissolved?[g] ?? UnaryUnionOp.Union(members.Select(m => m.Geometry).ToList());
             units[g] = new AdminUnit
             {
                 Level = level,
-                Code = groups[g].Key,
-                Name = members.Select(m => NameLookup.Find(names, m.Attributes, m.HasEstimates ? m.Values : null, districts.Columns))
-                    .FirstOrDefault(n => n is not null) ?? groups[g].Key,
-                DepartmentCode = level == AdminLevel.Province ? groups[g].Key[..options.DepartmentCodeLength] : null,
+                Code = codes[g],
+                Name = members.Select(m => NameLookup.Find(nameFields, m.Attributes, m.HasEstimates ? m.Values : null, districts.Columns))
+                    .FirstOrDefault(n => n is not null) ?? codes[g],
+                DepartmentCode = level == AdminLevel.Province ? parents.CodesOf(AdminLevel.Department)[parents.Of(AdminLevel.Province, g, AdminLevel.Department)] : null,
                 Geometry = geometry,
                 SourceGeometry = geometry,
                 Values = values,
@@ -78,11 +93,11 @@ public static class AdminLevelBuilder
             };
         });
 
-        var columns = numeric.Select(n => n.Column with { MissingCount = units.Count(u => u.Values[numeric.IndexOf(n)] is null) }).ToArray();
+        var columns = numeric.Select((n, i) => n.Column with { MissingCount = units.Count(u => u.Values[i] is null) }).ToArray();
         return new AdminLayer(level, columns, units);
     }
 
-    private static double? Sum(AdminUnit[] members, int column)
+    private static double? Sum(List<AdminUnit> members, int column)
     {
         double sum = 0;
         var any = false;
@@ -98,7 +113,7 @@ public static class AdminLevelBuilder
         return any ? sum : null;
     }
 
-    private static double? WeightedMean(AdminUnit[] members, int column, int populationIndex)
+    private static double? WeightedMean(List<AdminUnit> members, int column, int populationIndex)
     {
         if (populationIndex < 0)
         {

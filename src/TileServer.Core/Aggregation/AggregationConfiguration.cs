@@ -1,3 +1,5 @@
+using TileServer.Core.Model;
+
 namespace TileServer.Core.Aggregation;
 
 /// <summary>How a numeric column is aggregated over an area.</summary>
@@ -9,11 +11,6 @@ public enum ColumnRole
     /// <summary>A rate or index (poverty %, HDI): averaged with the apportioned weight (population) as weights.</summary>
     Intensive,
 }
-
-/// <summary>A count derived from an intensive rate and the apportioned weight: Σ rate·<see cref="Scale"/>·weight.
-/// With the rate a percentage of population and <see cref="Scale"/> = 0.01 it estimates persons (e.g. poor persons
-/// from <c>pobreza_pct</c>).</summary>
-public sealed record DerivedCount(string Name, string RateColumn, double Scale = 0.01);
 
 /// <summary>
 /// Which columns the aggregation reads and how: the weight column (an extensive count, normally population), further

@@ -1,3 +1,5 @@
+using TileServer.Core.Model;
+
 namespace TileServer.Core.Aggregation;
 
 /// <summary>The aggregate of one column over the query area.</summary>

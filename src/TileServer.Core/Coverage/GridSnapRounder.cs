@@ -71,16 +71,16 @@ internal sealed class GridSnapRounder
     /// <summary>Segments no longer than this in either direction have exact cross products in 64 bits.</summary>
     private const long ShortSegment = 1L << 29;
 
-    private readonly double scale;
-    private readonly KeyIndex pixelIds = new();
-    private readonly KeyIndex segmentIds = new();
-    private long[] pixelX = new long[256];
-    private long[] pixelY = new long[256];
-    private int[] inputA = new int[256];
-    private int[] inputB = new int[256];
-    private int[] occurrenceSegment = new int[256];
-    private int[] occurrenceTag = new int[256];
-    private int occurrenceCount;
+    private readonly double _scale;
+    private readonly KeyIndex _pixelIds = new();
+    private readonly KeyIndex _segmentIds = new();
+    private long[] _pixelX = new long[256];
+    private long[] _pixelY = new long[256];
+    private int[] _inputA = new int[256];
+    private int[] _inputB = new int[256];
+    private int[] _occurrenceSegment = new int[256];
+    private int[] _occurrenceTag = new int[256];
+    private int _occurrenceCount;
 
     /// <param name="scale">Grid cells per unit of the input coordinates (1e7 for 1e-7 degree).</param>
     public GridSnapRounder(double scale)
@@ -90,7 +90,7 @@ internal sealed class GridSnapRounder
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "The grid scale must be positive and finite.");
         }
 
-        this.scale = scale;
+        _scale = scale;
     }
 
     /// <summary>Adds a line (a ring or a path) whose segments carry <paramref name="tag"/>.</summary>
@@ -113,11 +113,11 @@ internal sealed class GridSnapRounder
 
     private long Round(double value)
     {
-        var rounded = Math.Floor((value * scale) + 0.5);
+        var rounded = Math.Floor((value * _scale) + 0.5);
         if (!(Math.Abs(rounded) <= int.MaxValue))
         {
             throw new ArgumentException(
-                $"Coordinate {value} is {rounded} grid cells from 0 at scale {scale}; at most 2^31 - 1 are supported.");
+                $"Coordinate {value} is {rounded} grid cells from 0 at scale {_scale}; at most 2^31 - 1 are supported.");
         }
 
         return (long)rounded;
@@ -125,12 +125,12 @@ internal sealed class GridSnapRounder
 
     private int PixelOf(long x, long y)
     {
-        var count = pixelIds.Count;
-        var id = pixelIds.GetOrAdd(((ulong)(uint)(int)x << 32) | (uint)(int)y);
+        var count = _pixelIds.Count;
+        var id = _pixelIds.GetOrAdd(((ulong)(uint)(int)x << 32) | (uint)(int)y);
         if (id == count)
         {
-            Put(ref pixelX, id, x);
-            Put(ref pixelY, id, y);
+            Put(ref _pixelX, id, x);
+            Put(ref _pixelY, id, y);
         }
 
         return id;
@@ -139,17 +139,17 @@ internal sealed class GridSnapRounder
     private void AddSegment(int a, int b, int tag)
     {
         var (lo, hi) = a < b ? (a, b) : (b, a);
-        var count = segmentIds.Count;
-        var segment = segmentIds.GetOrAdd(((ulong)(uint)lo << 32) | (uint)hi);
+        var count = _segmentIds.Count;
+        var segment = _segmentIds.GetOrAdd(((ulong)(uint)lo << 32) | (uint)hi);
         if (segment == count)
         {
-            Put(ref inputA, segment, lo);
-            Put(ref inputB, segment, hi);
+            Put(ref _inputA, segment, lo);
+            Put(ref _inputB, segment, hi);
         }
 
-        Put(ref occurrenceSegment, occurrenceCount, segment);
-        Put(ref occurrenceTag, occurrenceCount, tag);
-        occurrenceCount++;
+        Put(ref _occurrenceSegment, _occurrenceCount, segment);
+        Put(ref _occurrenceTag, _occurrenceCount, tag);
+        _occurrenceCount++;
     }
 
     private static void Put<T>(ref T[] array, int index, T value)
@@ -165,66 +165,66 @@ internal sealed class GridSnapRounder
     /// <summary>Snap-rounds and nodes everything added so far.</summary>
     public NodedLinework Node()
     {
-        var inputCount = segmentIds.Count;
-        var state = new NodingState(pixelX, pixelY, pixelIds.Count, pixelIds.Clone(), inputA, inputB, inputCount);
+        var inputCount = _segmentIds.Count;
+        var state = new NodingState(_pixelX, _pixelY, _pixelIds.Count, _pixelIds.Clone(), _inputA, _inputB, inputCount);
         state.Run();
-        return state.Result(occurrenceSegment, occurrenceTag, occurrenceCount, inputCount);
+        return state.Result(_occurrenceSegment, _occurrenceTag, _occurrenceCount, inputCount);
     }
 
     /// <summary>The working set of one <see cref="Node"/> call: hot pixels, current segments, buckets.</summary>
     private sealed class NodingState
     {
-        private readonly KeyIndex pixelIds;
-        private long[] pixelX;
-        private long[] pixelY;
-        private int pixelCount;
+        private readonly KeyIndex _pixelIds;
+        private long[] _pixelX;
+        private long[] _pixelY;
+        private int _pixelCount;
 
         // Current segments: end pixels, the input segment each comes from, and whether it is new since the last pass.
-        private int[] segmentA;
-        private int[] segmentB;
-        private int[] segmentSource;
-        private bool[] segmentNew;
-        private int segmentCount;
+        private int[] _segmentA;
+        private int[] _segmentB;
+        private int[] _segmentSource;
+        private bool[] _segmentNew;
+        private int _segmentCount;
 
-        private readonly long originX;
-        private readonly long originY;
-        private readonly long cellSize;
-        private readonly int columns;
-        private readonly int rows;
+        private readonly long _originX;
+        private readonly long _originY;
+        private readonly long _cellSize;
+        private readonly int _columns;
+        private readonly int _rows;
 
         // Per pass: each segment with its end points and first cell, and copies of these in every cell its envelope
         // meets (the inner loops then read one contiguous run of memory per cell); hot pixels per cell likewise. The
         // arrays are reused from pass to pass.
-        private SegmentBox[] boxes = [];
-        private int[] segmentBucketStart = [];
-        private SegmentBox[] segmentBucket = [];
-        private int[] pixelBucketStart = [];
-        private PixelEntry[] pixelBucket = [];
-        private int[] pixelCell = [];
-        private int[] cellFill = [];
+        private SegmentBox[] _boxes = [];
+        private int[] _segmentBucketStart = [];
+        private SegmentBox[] _segmentBucket = [];
+        private int[] _pixelBucketStart = [];
+        private PixelEntry[] _pixelBucket = [];
+        private int[] _pixelCell = [];
+        private int[] _cellFill = [];
 
         // Nodes found in a pass, as (segment << 32) | pixel.
-        private ulong[] nodes = new ulong[1024];
-        private int nodeCount;
+        private ulong[] _nodes = new ulong[1024];
+        private int _nodeCount;
 
         public NodingState(long[] pixelX, long[] pixelY, int pixelCount, KeyIndex pixelIds, int[] inputA, int[] inputB,
             int inputCount)
         {
-            this.pixelX = (long[])pixelX.Clone();
-            this.pixelY = (long[])pixelY.Clone();
-            this.pixelCount = pixelCount;
-            this.pixelIds = pixelIds;
-            segmentA = inputA[..inputCount];
-            segmentB = inputB[..inputCount];
-            segmentSource = new int[inputCount];
-            segmentNew = new bool[inputCount];
+            _pixelX = (long[])pixelX.Clone();
+            _pixelY = (long[])pixelY.Clone();
+            _pixelCount = pixelCount;
+            _pixelIds = pixelIds;
+            _segmentA = inputA[..inputCount];
+            _segmentB = inputB[..inputCount];
+            _segmentSource = new int[inputCount];
+            _segmentNew = new bool[inputCount];
             for (var s = 0; s < inputCount; s++)
             {
-                segmentSource[s] = s;
-                segmentNew[s] = true;
+                _segmentSource[s] = s;
+                _segmentNew[s] = true;
             }
 
-            segmentCount = inputCount;
+            _segmentCount = inputCount;
 
             long minX = long.MaxValue, minY = long.MaxValue, maxX = long.MinValue, maxY = long.MinValue;
             for (var p = 0; p < pixelCount; p++)
@@ -240,9 +240,9 @@ internal sealed class GridSnapRounder
                 minX = minY = maxX = maxY = 0;
             }
 
-            originX = minX;
-            originY = minY;
-            (cellSize, columns, rows) = ChooseCells(maxX - minX + 1, maxY - minY + 1);
+            _originX = minX;
+            _originY = minY;
+            (_cellSize, _columns, _rows) = ChooseCells(maxX - minX + 1, maxY - minY + 1);
         }
 
         /// <summary>A segment's end pixels and points, whether it is new, and the lowest cell its envelope meets.</summary>
@@ -271,15 +271,15 @@ internal sealed class GridSnapRounder
         private (long Size, int Columns, int Rows) ChooseCells(long width, long height)
         {
             double extent = 0;
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                extent += Math.Max(Math.Abs(pixelX[segmentB[s]] - pixelX[segmentA[s]]),
-                    Math.Abs(pixelY[segmentB[s]] - pixelY[segmentA[s]]));
+                extent += Math.Max(Math.Abs(_pixelX[_segmentB[s]] - _pixelX[_segmentA[s]]),
+                    Math.Abs(_pixelY[_segmentB[s]] - _pixelY[_segmentA[s]]));
             }
 
-            var size = Math.Max(1, (long)Math.Ceiling(extent / Math.Max(1, segmentCount)));
-            var cellBudget = (2.0 * segmentCount) + 64;
-            var entryBudget = (8.0 * segmentCount) + 64;
+            var size = Math.Max(1, (long)Math.Ceiling(extent / Math.Max(1, _segmentCount)));
+            var cellBudget = (2.0 * _segmentCount) + 64;
+            var entryBudget = (8.0 * _segmentCount) + 64;
             while ((double)((width + size - 1) / size) * ((height + size - 1) / size) > cellBudget
                 || Entries(size) > entryBudget)
             {
@@ -293,10 +293,10 @@ internal sealed class GridSnapRounder
         private double Entries(long size)
         {
             double entries = 0;
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                long ax = pixelX[segmentA[s]] - originX, ay = pixelY[segmentA[s]] - originY;
-                long bx = pixelX[segmentB[s]] - originX, by = pixelY[segmentB[s]] - originY;
+                long ax = _pixelX[_segmentA[s]] - _originX, ay = _pixelY[_segmentA[s]] - _originY;
+                long bx = _pixelX[_segmentB[s]] - _originX, by = _pixelY[_segmentB[s]] - _originY;
                 entries += (double)((Math.Max(ax, bx) / size) - (Math.Min(ax, bx) / size) + 1)
                     * ((Math.Max(ay, by) / size) - (Math.Min(ay, by) / size) + 1);
             }
@@ -306,16 +306,16 @@ internal sealed class GridSnapRounder
 
         public void Run()
         {
-            while (segmentCount > 0)
+            while (_segmentCount > 0)
             {
                 BucketSegments();
-                nodeCount = 0;
-                var firstFreshPixel = pixelCount;
+                _nodeCount = 0;
+                var firstFreshPixel = _pixelCount;
                 FindCrossings();
                 BucketPixels();
                 SnapNewSegments();
                 SnapFreshPixels(firstFreshPixel);
-                if (nodeCount == 0)
+                if (_nodeCount == 0)
                 {
                     return;
                 }
@@ -324,33 +324,33 @@ internal sealed class GridSnapRounder
             }
         }
 
-        private int CellX(long x) => (int)((x - originX) / cellSize);
+        private int CellX(long x) => (int)((x - _originX) / _cellSize);
 
-        private int CellY(long y) => (int)((y - originY) / cellSize);
+        private int CellY(long y) => (int)((y - _originY) / _cellSize);
 
         private static int ChunkSize(int count) => Math.Max(1024, count / (4 * Environment.ProcessorCount));
 
         private void BucketSegments()
         {
-            Reserve(ref boxes, segmentCount);
-            var cellCount = columns * rows;
-            Reserve(ref segmentBucketStart, cellCount + 1);
-            Reserve(ref cellFill, cellCount);
-            var start = segmentBucketStart;
+            Reserve(ref _boxes, _segmentCount);
+            var cellCount = _columns * _rows;
+            Reserve(ref _segmentBucketStart, cellCount + 1);
+            Reserve(ref _cellFill, cellCount);
+            var start = _segmentBucketStart;
             Array.Clear(start, 0, cellCount + 1);
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                int a = segmentA[s], b = segmentB[s];
-                long ax = pixelX[a], ay = pixelY[a], bx = pixelX[b], by = pixelY[b];
-                var box = new SegmentBox(s, a, b, segmentNew[s], CellX(Math.Min(ax, bx)), CellY(Math.Min(ay, by)), ax, ay,
+                int a = _segmentA[s], b = _segmentB[s];
+                long ax = _pixelX[a], ay = _pixelY[a], bx = _pixelX[b], by = _pixelY[b];
+                var box = new SegmentBox(s, a, b, _segmentNew[s], CellX(Math.Min(ax, bx)), CellY(Math.Min(ay, by)), ax, ay,
                     bx, by);
-                boxes[s] = box;
+                _boxes[s] = box;
                 int x1 = CellX(box.MaxX), y1 = CellY(box.MaxY);
                 for (var cy = box.CellY; cy <= y1; cy++)
                 {
                     for (var cx = box.CellX; cx <= x1; cx++)
                     {
-                        start[(cy * columns) + cx + 1]++;
+                        start[(cy * _columns) + cx + 1]++;
                     }
                 }
             }
@@ -360,17 +360,17 @@ internal sealed class GridSnapRounder
                 start[c + 1] += start[c];
             }
 
-            Reserve(ref segmentBucket, start[cellCount]);
-            Array.Copy(start, cellFill, cellCount);
-            for (var s = 0; s < segmentCount; s++)
+            Reserve(ref _segmentBucket, start[cellCount]);
+            Array.Copy(start, _cellFill, cellCount);
+            for (var s = 0; s < _segmentCount; s++)
             {
-                var box = boxes[s];
+                var box = _boxes[s];
                 int x1 = CellX(box.MaxX), y1 = CellY(box.MaxY);
                 for (var cy = box.CellY; cy <= y1; cy++)
                 {
                     for (var cx = box.CellX; cx <= x1; cx++)
                     {
-                        segmentBucket[cellFill[(cy * columns) + cx]++] = box;
+                        _segmentBucket[_cellFill[(cy * _columns) + cx]++] = box;
                     }
                 }
             }
@@ -378,16 +378,16 @@ internal sealed class GridSnapRounder
 
         private void BucketPixels()
         {
-            var cellCount = columns * rows;
-            Reserve(ref pixelBucketStart, cellCount + 1);
-            Reserve(ref pixelCell, pixelCount);
-            Reserve(ref pixelBucket, pixelCount);
-            var start = pixelBucketStart;
+            var cellCount = _columns * _rows;
+            Reserve(ref _pixelBucketStart, cellCount + 1);
+            Reserve(ref _pixelCell, _pixelCount);
+            Reserve(ref _pixelBucket, _pixelCount);
+            var start = _pixelBucketStart;
             Array.Clear(start, 0, cellCount + 1);
-            for (var p = 0; p < pixelCount; p++)
+            for (var p = 0; p < _pixelCount; p++)
             {
-                pixelCell[p] = (CellY(pixelY[p]) * columns) + CellX(pixelX[p]);
-                start[pixelCell[p] + 1]++;
+                _pixelCell[p] = (CellY(_pixelY[p]) * _columns) + CellX(_pixelX[p]);
+                start[_pixelCell[p] + 1]++;
             }
 
             for (var c = 0; c < cellCount; c++)
@@ -395,10 +395,10 @@ internal sealed class GridSnapRounder
                 start[c + 1] += start[c];
             }
 
-            Array.Copy(start, cellFill, cellCount);
-            for (var p = 0; p < pixelCount; p++)
+            Array.Copy(start, _cellFill, cellCount);
+            for (var p = 0; p < _pixelCount; p++)
             {
-                pixelBucket[cellFill[pixelCell[p]]++] = new PixelEntry(p, pixelX[p], pixelY[p]);
+                _pixelBucket[_cellFill[_pixelCell[p]]++] = new PixelEntry(p, _pixelX[p], _pixelY[p]);
             }
         }
 
@@ -415,14 +415,14 @@ internal sealed class GridSnapRounder
         private void FindCrossings()
         {
             var crossings = new List<Crossing>();
-            Parallel.ForEach(Partitioner.Create(0, segmentCount, ChunkSize(segmentCount)), () => new List<Crossing>(),
+            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), () => new List<Crossing>(),
                 (range, _, found) =>
                 {
                     for (var s = range.Item1; s < range.Item2; s++)
                     {
-                        if (boxes[s].IsNew)
+                        if (_boxes[s].IsNew)
                         {
-                            FindCrossings(boxes[s], found);
+                            FindCrossings(_boxes[s], found);
                         }
                     }
 
@@ -458,11 +458,11 @@ internal sealed class GridSnapRounder
             {
                 for (var cx = s.CellX; cx <= x1; cx++)
                 {
-                    var cell = (cy * columns) + cx;
-                    var end = segmentBucketStart[cell + 1];
-                    for (var k = segmentBucketStart[cell]; k < end; k++)
+                    var cell = (cy * _columns) + cx;
+                    var end = _segmentBucketStart[cell + 1];
+                    for (var k = _segmentBucketStart[cell]; k < end; k++)
                     {
-                        ref readonly var t = ref segmentBucket[k];
+                        ref readonly var t = ref _segmentBucket[k];
                         if ((t.IsNew && t.Id <= s.Id) || Math.Max(s.CellX, t.CellX) != cx || Math.Max(s.CellY, t.CellY) != cy
                             || t.MaxX < minX || t.MinX > maxX || t.MaxY < minY || t.MinY > maxY
                             || t.A == s.A || t.A == s.B || t.B == s.A || t.B == s.B)
@@ -481,12 +481,12 @@ internal sealed class GridSnapRounder
 
         private int Pixel(long x, long y)
         {
-            var id = pixelIds.GetOrAdd(((ulong)(uint)(int)x << 32) | (uint)(int)y);
-            if (id == pixelCount)
+            var id = _pixelIds.GetOrAdd(((ulong)(uint)(int)x << 32) | (uint)(int)y);
+            if (id == _pixelCount)
             {
-                Put(ref pixelX, id, x);
-                Put(ref pixelY, id, y);
-                pixelCount++;
+                Put(ref _pixelX, id, x);
+                Put(ref _pixelY, id, y);
+                _pixelCount++;
             }
 
             return id;
@@ -494,9 +494,9 @@ internal sealed class GridSnapRounder
 
         private void AddNode(int segment, int pixel)
         {
-            if (pixel != segmentA[segment] && pixel != segmentB[segment])
+            if (pixel != _segmentA[segment] && pixel != _segmentB[segment])
             {
-                Put(ref nodes, nodeCount++, ((ulong)(uint)segment << 32) | (uint)pixel);
+                Put(ref _nodes, _nodeCount++, ((ulong)(uint)segment << 32) | (uint)pixel);
             }
         }
 
@@ -504,14 +504,14 @@ internal sealed class GridSnapRounder
         private void SnapNewSegments()
         {
             var found = new List<ulong>();
-            Parallel.ForEach(Partitioner.Create(0, segmentCount, ChunkSize(segmentCount)), () => new List<ulong>(),
+            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), () => new List<ulong>(),
                 (range, _, local) =>
                 {
                     for (var s = range.Item1; s < range.Item2; s++)
                     {
-                        if (boxes[s].IsNew)
+                        if (_boxes[s].IsNew)
                         {
-                            SnapNewSegment(boxes[s], local);
+                            SnapNewSegment(_boxes[s], local);
                         }
                     }
 
@@ -528,7 +528,7 @@ internal sealed class GridSnapRounder
             // Split sorts the nodes, so the order the threads finished in does not matter.
             foreach (var node in found)
             {
-                Put(ref nodes, nodeCount++, node);
+                Put(ref _nodes, _nodeCount++, node);
             }
         }
 
@@ -540,11 +540,11 @@ internal sealed class GridSnapRounder
             {
                 for (var cx = s.CellX; cx <= x1; cx++)
                 {
-                    var cell = (cy * columns) + cx;
-                    var end = pixelBucketStart[cell + 1];
-                    for (var k = pixelBucketStart[cell]; k < end; k++)
+                    var cell = (cy * _columns) + cx;
+                    var end = _pixelBucketStart[cell + 1];
+                    for (var k = _pixelBucketStart[cell]; k < end; k++)
                     {
-                        ref readonly var p = ref pixelBucket[k];
+                        ref readonly var p = ref _pixelBucket[k];
                         if (p.X < minX || p.X > maxX || p.Y < minY || p.Y > maxY || p.Id == s.A || p.Id == s.B)
                         {
                             continue;
@@ -562,13 +562,13 @@ internal sealed class GridSnapRounder
         /// <summary>Nodes the segments of earlier passes at the pixels made hot in this one.</summary>
         private void SnapFreshPixels(int firstFreshPixel)
         {
-            for (var p = firstFreshPixel; p < pixelCount; p++)
+            for (var p = firstFreshPixel; p < _pixelCount; p++)
             {
-                long hx = pixelX[p], hy = pixelY[p];
-                var cell = (CellY(hy) * columns) + CellX(hx);
-                for (var k = segmentBucketStart[cell]; k < segmentBucketStart[cell + 1]; k++)
+                long hx = _pixelX[p], hy = _pixelY[p];
+                var cell = (CellY(hy) * _columns) + CellX(hx);
+                for (var k = _segmentBucketStart[cell]; k < _segmentBucketStart[cell + 1]; k++)
                 {
-                    ref readonly var s = ref segmentBucket[k];
+                    ref readonly var s = ref _segmentBucket[k];
                     if (s.IsNew || hx < s.MinX || hx > s.MaxX || hy < s.MinY || hy > s.MaxY)
                     {
                         continue;
@@ -585,35 +585,35 @@ internal sealed class GridSnapRounder
         /// <summary>Replaces each noded segment by the path through its nodes; the pieces are the new segments.</summary>
         private void Split()
         {
-            Array.Sort(nodes, 0, nodeCount);
-            var newA = new int[segmentCount + nodeCount];
+            Array.Sort(_nodes, 0, _nodeCount);
+            var newA = new int[_segmentCount + _nodeCount];
             var newB = new int[newA.Length];
             var newSource = new int[newA.Length];
             var newFlag = new bool[newA.Length];
             var count = 0;
             var order = new List<(Int128 Along, int Pixel)>();
             var k = 0;
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                if (k == nodeCount || (int)(nodes[k] >> 32) != s)
+                if (k == _nodeCount || (int)(_nodes[k] >> 32) != s)
                 {
-                    newA[count] = segmentA[s];
-                    newB[count] = segmentB[s];
-                    newSource[count] = segmentSource[s];
+                    newA[count] = _segmentA[s];
+                    newB[count] = _segmentB[s];
+                    newSource[count] = _segmentSource[s];
                     count++;
                     continue;
                 }
 
-                int a = segmentA[s], b = segmentB[s];
-                long ax = pixelX[a], ay = pixelY[a], dx = pixelX[b] - ax, dy = pixelY[b] - ay;
+                int a = _segmentA[s], b = _segmentB[s];
+                long ax = _pixelX[a], ay = _pixelY[a], dx = _pixelX[b] - ax, dy = _pixelY[b] - ay;
                 order.Clear();
                 var previousPixel = -1;
-                for (; k < nodeCount && (int)(nodes[k] >> 32) == s; k++)
+                for (; k < _nodeCount && (int)(_nodes[k] >> 32) == s; k++)
                 {
-                    var pixel = (int)(uint)nodes[k];
+                    var pixel = (int)(uint)_nodes[k];
                     if (pixel != previousPixel)
                     {
-                        order.Add((((Int128)dx * (pixelX[pixel] - ax)) + ((Int128)dy * (pixelY[pixel] - ay)), pixel));
+                        order.Add((((Int128)dx * (_pixelX[pixel] - ax)) + ((Int128)dy * (_pixelY[pixel] - ay)), pixel));
                         previousPixel = pixel;
                     }
                 }
@@ -626,7 +626,7 @@ internal sealed class GridSnapRounder
                 {
                     newA[count] = from;
                     newB[count] = pixel;
-                    newSource[count] = segmentSource[s];
+                    newSource[count] = _segmentSource[s];
                     newFlag[count] = true;
                     count++;
                     from = pixel;
@@ -634,16 +634,16 @@ internal sealed class GridSnapRounder
 
                 newA[count] = from;
                 newB[count] = b;
-                newSource[count] = segmentSource[s];
+                newSource[count] = _segmentSource[s];
                 newFlag[count] = true;
                 count++;
             }
 
-            segmentA = newA;
-            segmentB = newB;
-            segmentSource = newSource;
-            segmentNew = newFlag;
-            segmentCount = count;
+            _segmentA = newA;
+            _segmentB = newB;
+            _segmentSource = newSource;
+            _segmentNew = newFlag;
+            _segmentCount = count;
         }
 
         /// <summary>Merges pieces with the same ends into edges and gathers the tags of their input segments.</summary>
@@ -652,12 +652,12 @@ internal sealed class GridSnapRounder
             var (tagStart, tags) = GroupBy(occurrenceSegment, occurrenceTag, occurrenceCount, inputCount);
 
             var edgeIds = new KeyIndex();
-            var edgeOf = new int[segmentCount];
+            var edgeOf = new int[_segmentCount];
             var edgeA = new List<int>();
             var edgeB = new List<int>();
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                var (lo, hi) = segmentA[s] < segmentB[s] ? (segmentA[s], segmentB[s]) : (segmentB[s], segmentA[s]);
+                var (lo, hi) = _segmentA[s] < _segmentB[s] ? (_segmentA[s], _segmentB[s]) : (_segmentB[s], _segmentA[s]);
                 var edge = edgeIds.GetOrAdd(((ulong)(uint)lo << 32) | (uint)hi);
                 if (edge == edgeA.Count)
                 {
@@ -670,9 +670,9 @@ internal sealed class GridSnapRounder
 
             var edgeCount = edgeA.Count;
             var start = new int[edgeCount + 1];
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                var source = segmentSource[s];
+                var source = _segmentSource[s];
                 start[edgeOf[s] + 1] += tagStart[source + 1] - tagStart[source];
             }
 
@@ -683,15 +683,15 @@ internal sealed class GridSnapRounder
 
             var edgeTags = new int[start[^1]];
             var fill = start[..^1];
-            for (var s = 0; s < segmentCount; s++)
+            for (var s = 0; s < _segmentCount; s++)
             {
-                var source = segmentSource[s];
+                var source = _segmentSource[s];
                 var length = tagStart[source + 1] - tagStart[source];
                 tags.AsSpan(tagStart[source], length).CopyTo(edgeTags.AsSpan(fill[edgeOf[s]]));
                 fill[edgeOf[s]] += length;
             }
 
-            return new NodedLinework(pixelX[..pixelCount], pixelY[..pixelCount], [.. edgeA], [.. edgeB], start, edgeTags);
+            return new NodedLinework(_pixelX[.._pixelCount], _pixelY[.._pixelCount], [.. edgeA], [.. edgeB], start, edgeTags);
         }
 
         /// <summary>Counting sort of <paramref name="values"/> by <paramref name="keys"/>, stable, as compressed rows.</summary>
@@ -806,30 +806,30 @@ internal sealed class GridSnapRounder
     /// </summary>
     private sealed class KeyIndex
     {
-        private ulong[] keys = new ulong[1024];
-        private int[] ids = new int[1024];
-        private int shift = 64 - 10;
+        private ulong[] _keys = new ulong[1024];
+        private int[] _ids = new int[1024];
+        private int _shift = 64 - 10;
 
         public int Count { get; private set; }
 
         /// <summary>The id of <paramref name="key"/>, adding it with id <see cref="Count"/> if absent.</summary>
         public int GetOrAdd(ulong key)
         {
-            var mask = keys.Length - 1;
-            var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> shift);
-            while (ids[slot] != 0)
+            var mask = _keys.Length - 1;
+            var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
+            while (_ids[slot] != 0)
             {
-                if (keys[slot] == key)
+                if (_keys[slot] == key)
                 {
-                    return ids[slot] - 1;
+                    return _ids[slot] - 1;
                 }
 
                 slot = (slot + 1) & mask;
             }
 
-            keys[slot] = key;
-            ids[slot] = ++Count;
-            if (2 * Count > keys.Length)
+            _keys[slot] = key;
+            _ids[slot] = ++Count;
+            if (2 * Count > _keys.Length)
             {
                 Grow();
             }
@@ -839,19 +839,19 @@ internal sealed class GridSnapRounder
 
         public KeyIndex Clone()
         {
-            var copy = new KeyIndex { keys = (ulong[])keys.Clone(), ids = (int[])ids.Clone(), shift = shift };
+            var copy = new KeyIndex { _keys = (ulong[])_keys.Clone(), _ids = (int[])_ids.Clone(), _shift = _shift };
             copy.Count = Count;
             return copy;
         }
 
         private void Grow()
         {
-            var oldKeys = keys;
-            var oldIds = ids;
-            keys = new ulong[2 * oldKeys.Length];
-            ids = new int[2 * oldKeys.Length];
-            shift--;
-            var mask = keys.Length - 1;
+            var oldKeys = _keys;
+            var oldIds = _ids;
+            _keys = new ulong[2 * oldKeys.Length];
+            _ids = new int[2 * oldKeys.Length];
+            _shift--;
+            var mask = _keys.Length - 1;
             for (var i = 0; i < oldKeys.Length; i++)
             {
                 if (oldIds[i] == 0)
@@ -859,14 +859,14 @@ internal sealed class GridSnapRounder
                     continue;
                 }
 
-                var slot = (int)((oldKeys[i] * 0x9E3779B97F4A7C15UL) >> shift);
-                while (ids[slot] != 0)
+                var slot = (int)((oldKeys[i] * 0x9E3779B97F4A7C15UL) >> _shift);
+                while (_ids[slot] != 0)
                 {
                     slot = (slot + 1) & mask;
                 }
 
-                keys[slot] = oldKeys[i];
-                ids[slot] = oldIds[i];
+                _keys[slot] = oldKeys[i];
+                _ids[slot] = oldIds[i];
             }
         }
     }

@@ -9,6 +9,7 @@ using TileServer.Core.Geodesy;
 using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
 
@@ -60,7 +61,8 @@ public static class DatasetLoader
             Encoding = options.EstimatesEncoding,
         });
         timings["readEstimates"] = Lap();
-        var (districts, join) = DistrictJoiner.Join(layer, estimates, options);
+        var codes = options.ToAdminCodes();
+        var (districts, join) = DistrictJoiner.Join(layer, estimates, options.ToJoinOptions());
         timings["join"] = Lap();
         CoverageCleaningReport? cleaning = null;
         CoverageQualityReport sourceCoverage;
@@ -76,10 +78,12 @@ public static class DatasetLoader
             timings["measureCoverage"] = Lap();
         }
 
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, options.CleanCoverage);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, options.CleanCoverage);
+        var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
+        var roles = options.ResolveColumnRoles(districts.Columns);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), options.CleanCoverage);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), options.CleanCoverage);
         timings["dissolve"] = Lap();
-        var aggregator = BuildAggregator(districts, options);
+        var aggregator = BuildAggregator(districts, roles);
         timings["aggregator"] = Lap();
         var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
         timings["lookupIndex"] = Lap();
@@ -92,7 +96,7 @@ public static class DatasetLoader
         {
             if (string.IsNullOrWhiteSpace(tiles.Source))
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, version, options.CleanCoverage, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, version, options.CleanCoverage, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -111,6 +115,8 @@ public static class DatasetLoader
             Departments = departments,
             Provinces = provinces,
             Districts = districts,
+            Parents = parents,
+            ColumnRoles = roles,
             Aggregator = aggregator,
             Locator = locator,
             Tiles = tileSource,
@@ -160,36 +166,31 @@ public static class DatasetLoader
         return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
     }
 
-    /// <summary>
-    /// The aggregator over the served district geometry: the population column is the weight, the other extensive
-    /// columns are apportioned, every other numeric column is a rate, and derived counts whose rate column exists.
-    /// </summary>
-    private static DistrictAggregator BuildAggregator(AdminLayer districts, DatasetOptions options)
+    /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>
+    private static DistrictAggregator BuildAggregator(AdminLayer districts, ColumnRoles roles)
     {
-        var extensive = DatasetOptions.SplitList(options.ExtensiveColumns);
-        var numeric = districts.Columns.Select((column, index) => (column, index)).Where(c => c.column.Kind == ColumnKind.Number).ToList();
         var columns = new Dictionary<string, IReadOnlyList<double?>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (column, index) in numeric)
+        for (var c = 0; c < districts.Columns.Count; c++)
         {
-            columns[column.Name] = [.. districts.Units.Select(u => u.Values[index] as double?)];
+            if (districts.Columns[c].Kind == ColumnKind.Number)
+            {
+                var index = c;
+                columns[districts.Columns[c].Name] = [.. districts.Units.Select(u => u.Values[index] as double?)];
+            }
         }
 
-        if (!columns.ContainsKey(options.PopulationColumn))
+        if (roles.PopulationIndex < 0)
         {
             // Without a population column every district is weightless: areas and counts still aggregate, rates do not.
-            columns[options.PopulationColumn] = new double?[districts.Units.Count];
+            columns[roles.PopulationColumn] = new double?[districts.Units.Count];
         }
 
-        bool IsExtensive(string name) => extensive.Contains(name, StringComparer.OrdinalIgnoreCase) || string.Equals(name, options.PopulationColumn, StringComparison.OrdinalIgnoreCase);
-        var intensive = numeric.Select(c => c.column.Name).Where(n => !IsExtensive(n)).ToList();
         var configuration = new AggregationConfiguration
         {
-            WeightColumn = options.PopulationColumn,
-            ExtensiveColumns = [.. numeric.Select(c => c.column.Name).Where(n => IsExtensive(n) && !string.Equals(n, options.PopulationColumn, StringComparison.OrdinalIgnoreCase))],
-            IntensiveColumns = intensive,
-            DerivedCounts = [.. options.DerivedCountPairs()
-                .Where(d => intensive.Contains(d.RateColumn, StringComparer.OrdinalIgnoreCase))
-                .Select(d => new DerivedCount(d.Name, d.RateColumn))],
+            WeightColumn = roles.PopulationColumn,
+            ExtensiveColumns = [.. roles.CountColumns.Where(n => !string.Equals(n, roles.PopulationColumn, StringComparison.OrdinalIgnoreCase))],
+            IntensiveColumns = [.. roles.RateColumns],
+            DerivedCounts = roles.DerivedCounts,
         };
         return DistrictAggregator.Build(
             [.. districts.Units.Select(u => new AggregationDistrict(u.Code, u.Name, u.Geometry))],

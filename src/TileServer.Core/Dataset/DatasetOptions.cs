@@ -1,3 +1,6 @@
+using TileServer.Core.Join;
+using TileServer.Core.Model;
+
 namespace TileServer.Core.Dataset;
 
 /// <summary>
@@ -71,6 +74,25 @@ public sealed class DatasetOptions
     internal static IReadOnlyList<string> SplitList(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>The code lengths as the model's <see cref="AdminCodes"/>.</summary>
+    public AdminCodes ToAdminCodes() => new(DepartmentCodeLength, ProvinceCodeLength, DistrictCodeLength);
+
+    /// <summary>How the district layer is joined: key field, code lengths, district name fields.</summary>
+    public DistrictJoinOptions ToJoinOptions() => new(DistrictKey, ToAdminCodes(), NameFields(AdminLevel.District));
+
+    /// <summary>The fields that hold the names of <paramref name="level"/>'s units, in the order they are tried.</summary>
+    public IReadOnlyList<string> NameFields(AdminLevel level) => SplitList(level switch
+    {
+        AdminLevel.Department => DepartmentNameFields,
+        AdminLevel.Province => ProvinceNameFields,
+        AdminLevel.District => DistrictNameFields,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    });
+
+    /// <summary>The roles of <paramref name="columns"/> by <see cref="PopulationColumn"/>, <see cref="ExtensiveColumns"/> and <see cref="DerivedCounts"/>.</summary>
+    public ColumnRoles ResolveColumnRoles(IReadOnlyList<EstimateColumn> columns) =>
+        ColumnRoles.Resolve(columns, PopulationColumn, SplitList(ExtensiveColumns), DerivedCountPairs().Select(p => new DerivedCount(p.Name, p.RateColumn)));
+
     /// <summary>Problems with the values themselves (not the files), one message each; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -90,7 +112,7 @@ public sealed class DatasetOptions
             errors.Add("Dataset:DistrictKey and Dataset:EstimatesKey must name a field");
         }
 
-        if (!(DepartmentCodeLength > 0 && DepartmentCodeLength < ProvinceCodeLength && ProvinceCodeLength < DistrictCodeLength))
+        if (!ToAdminCodes().IsValid)
         {
             errors.Add($"code lengths must satisfy 0 < Dataset:DepartmentCodeLength ({DepartmentCodeLength}) < Dataset:ProvinceCodeLength ({ProvinceCodeLength}) < Dataset:DistrictCodeLength ({DistrictCodeLength})");
         }
@@ -112,7 +134,6 @@ public sealed class DatasetOptions
         return errors;
     }
 
-    /// <summary>The parsed <see cref="DerivedCounts"/>: (name, rate column) pairs.</summary>
-    internal IEnumerable<(string Name, string RateColumn)> DerivedCountPairs() =>
+    private IEnumerable<(string Name, string RateColumn)> DerivedCountPairs() =>
         SplitList(DerivedCounts).Select(e => e.Split('=', StringSplitOptions.TrimEntries)).Where(p => p.Length == 2).Select(p => (p[0], p[1]));
 }

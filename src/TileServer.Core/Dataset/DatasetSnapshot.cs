@@ -2,6 +2,7 @@ using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -62,6 +63,12 @@ public sealed class DatasetSnapshot
     public required AdminLayer Provinces { get; init; }
 
     public required AdminLayer Districts { get; init; }
+
+    /// <summary>Each unit's province and department, as indexes into <see cref="Provinces"/> and <see cref="Departments"/>.</summary>
+    public required ParentIndex Parents { get; init; }
+
+    /// <summary>What each estimate column means when units are combined (population, counts, rates, derived counts).</summary>
+    public required ColumnRoles ColumnRoles { get; init; }
 
     public required DatasetReport Report { get; init; }
 

@@ -1,9 +1,15 @@
 using NetTopologySuite.Operation.Union;
-using TileServer.Core.Dataset;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Ingest;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Join;
+
+/// <summary>How district polygons find their codes and names.</summary>
+/// <param name="DistrictKey">The code attribute of the polygon layer (matched case-insensitively).</param>
+/// <param name="Codes">Code lengths: codes are normalised to the district length, parents are their prefixes.</param>
+/// <param name="NameFields">Fields holding district names, tried in the polygon attributes, then in the estimates.</param>
+public sealed record DistrictJoinOptions(string DistrictKey, AdminCodes Codes, IReadOnlyList<string> NameFields);
 
 /// <summary>
 /// Joins district polygons to estimate rows by normalised code (<see cref="DistrictCode"/>), producing the district
@@ -13,7 +19,7 @@ namespace TileServer.Core.Join;
 /// <remarks>Thread safety: stateless.</remarks>
 public static class DistrictJoiner
 {
-    public static (AdminLayer Districts, JoinReport Report) Join(SourceLayer layer, EstimatesTable estimates, DatasetOptions options)
+    public static (AdminLayer Districts, JoinReport Report) Join(SourceLayer layer, EstimatesTable estimates, DistrictJoinOptions options)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(estimates);
@@ -25,11 +31,11 @@ public static class DistrictJoiner
         var byCode = new SortedDictionary<string, List<SourceFeature>>(StringComparer.Ordinal);
         foreach (var feature in layer.Features)
         {
-            var code = DistrictCode.Normalize(feature.Attributes.GetValueOrDefault(keyField), options.DistrictCodeLength)
+            var code = DistrictCode.Normalize(feature.Attributes.GetValueOrDefault(keyField), options.Codes.DistrictLength)
                 ?? throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: empty district code in field '{keyField}'");
-            if (code.Length != options.DistrictCodeLength)
+            if (code.Length != options.Codes.DistrictLength)
             {
-                throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: district code '{code}' is not {options.DistrictCodeLength} characters long");
+                throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: district code '{code}' is not {options.Codes.DistrictLength} characters long");
             }
 
             if (!byCode.TryGetValue(code, out var parts))
@@ -40,7 +46,6 @@ public static class DistrictJoiner
             parts.Add(feature);
         }
 
-        var nameFields = DatasetOptions.SplitList(options.DistrictNameFields);
         var units = new List<AdminUnit>(byCode.Count);
         var merged = new List<string>();
         var matched = 0;
@@ -63,9 +68,9 @@ public static class DistrictJoiner
             {
                 Level = AdminLevel.District,
                 Code = code,
-                Name = NameLookup.Find(nameFields, parts[0].Attributes, row?.Values, estimates.Columns) ?? code,
-                ProvinceCode = code[..options.ProvinceCodeLength],
-                DepartmentCode = code[..options.DepartmentCodeLength],
+                Name = NameLookup.Find(options.NameFields, parts[0].Attributes, row?.Values, estimates.Columns) ?? code,
+                ProvinceCode = options.Codes.ParentCode(code, AdminLevel.Province),
+                DepartmentCode = options.Codes.ParentCode(code, AdminLevel.Department),
                 Geometry = geometry,
                 SourceGeometry = geometry,
                 Values = row?.Values ?? noValues,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using nietras.SeparatedValues;
 using TileServer.Core.Ingest;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Join;
 

@@ -1,14 +1,6 @@
+using TileServer.Core.Model;
+
 namespace TileServer.Core.Join;
-
-/// <summary>Whether a column holds numbers or text, decided from all of its non-empty values.</summary>
-public enum ColumnKind
-{
-    Number,
-    Text,
-}
-
-/// <summary>An estimates column: its name, type, and how many rows leave it empty.</summary>
-public sealed record EstimateColumn(string Name, ColumnKind Kind, int MissingCount);
 
 /// <summary>One estimates row. <see cref="Values"/> is aligned with <see cref="EstimatesTable.Columns"/>:
 /// each value is a <see cref="double"/>, a <see cref="string"/>, or null for an empty cell (missing, never zero).</summary>

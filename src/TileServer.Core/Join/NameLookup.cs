@@ -1,4 +1,5 @@
 using System.Globalization;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Join;
 

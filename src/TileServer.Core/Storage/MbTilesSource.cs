@@ -24,25 +24,25 @@ public sealed class MbTilesSource : ITileSource
 {
     private static readonly double[] WorldBounds = [-180, -85.0511287798066, 180, 85.0511287798066];
 
-    private readonly FrozenDictionary<TileId, EncodedTile> tiles;
+    private readonly FrozenDictionary<TileId, EncodedTile> _tiles;
 
     private MbTilesSource(TilesetInfo info, FrozenDictionary<TileId, EncodedTile> tiles, int tileContents)
     {
         Info = info;
-        this.tiles = tiles;
+        _tiles = tiles;
         TileContents = tileContents;
     }
 
     public TilesetInfo Info { get; }
 
-    public IEnumerable<TileId> TileIds => tiles.Keys;
+    public IEnumerable<TileId> TileIds => _tiles.Keys;
 
     /// <summary>Distinct tile blobs in the file.</summary>
     public int TileContents { get; }
 
     public bool TryGetTile(TileId id, out EncodedTile tile)
     {
-        if (tiles.TryGetValue(id, out var found))
+        if (_tiles.TryGetValue(id, out var found))
         {
             tile = found;
             return true;

@@ -20,17 +20,17 @@ public sealed class PmTilesSource : ITileSource
 {
     private const int MaxDirectoryDepth = 4;
 
-    private readonly ulong[] tileIds;
-    private readonly uint[] runLengths;
-    private readonly EncodedTile[] tiles;
+    private readonly ulong[] _tileIds;
+    private readonly uint[] _runLengths;
+    private readonly EncodedTile[] _tiles;
 
     private PmTilesSource(PmTilesHeader header, TilesetInfo info, ulong[] tileIds, uint[] runLengths, EncodedTile[] tiles, int leafDirectories)
     {
         Header = header;
         Info = info;
-        this.tileIds = tileIds;
-        this.runLengths = runLengths;
-        this.tiles = tiles;
+        _tileIds = tileIds;
+        _runLengths = runLengths;
+        _tiles = tiles;
         LeafDirectories = leafDirectories;
     }
 
@@ -45,11 +45,11 @@ public sealed class PmTilesSource : ITileSource
     {
         get
         {
-            for (var i = 0; i < tileIds.Length; i++)
+            for (var i = 0; i < _tileIds.Length; i++)
             {
-                for (var run = 0U; run < runLengths[i]; run++)
+                for (var run = 0U; run < _runLengths[i]; run++)
                 {
-                    yield return PmTilesTileId.ToTile(tileIds[i] + run);
+                    yield return PmTilesTileId.ToTile(_tileIds[i] + run);
                 }
             }
         }
@@ -60,15 +60,15 @@ public sealed class PmTilesSource : ITileSource
         if (id.IsValid)
         {
             var tileId = PmTilesTileId.FromTile(id);
-            var index = Array.BinarySearch(tileIds, tileId);
+            var index = Array.BinarySearch(_tileIds, tileId);
             if (index < 0)
             {
                 index = ~index - 1;
             }
 
-            if (index >= 0 && tileId - tileIds[index] < runLengths[index])
+            if (index >= 0 && tileId - _tileIds[index] < _runLengths[index])
             {
-                tile = tiles[index];
+                tile = _tiles[index];
                 return true;
             }
         }

@@ -35,7 +35,7 @@ internal static class TileCompression
     /// <summary>A read-only stream over memory, so that decompression copies nothing up front.</summary>
     private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
     {
-        private int position;
+        private int _position;
 
         public override bool CanRead => true;
 
@@ -47,7 +47,7 @@ internal static class TileCompression
 
         public override long Position
         {
-            get => position;
+            get => _position;
             set => throw new NotSupportedException();
         }
 
@@ -55,9 +55,9 @@ internal static class TileCompression
 
         public override int Read(Span<byte> buffer)
         {
-            var count = Math.Min(buffer.Length, data.Length - position);
-            data.Span.Slice(position, count).CopyTo(buffer);
-            position += count;
+            var count = Math.Min(buffer.Length, data.Length - _position);
+            data.Span.Slice(_position, count).CopyTo(buffer);
+            _position += count;
             return count;
         }
 

@@ -7,21 +7,21 @@ namespace TileServer.Core.Storage;
 /// <remarks>Thread safety: none; one writer or reader builds it while opening a file.</remarks>
 internal sealed class TileContentSet<TValue>
 {
-    private readonly Dictionary<ReadOnlyMemory<byte>, TValue> values = new(ContentComparer.Instance);
+    private readonly Dictionary<ReadOnlyMemory<byte>, TValue> _values = new(ContentComparer.Instance);
 
-    public int Count => values.Count;
+    public int Count => _values.Count;
 
     /// <summary>The value stored for these bytes, or the one <paramref name="create"/> makes on first sight.</summary>
     public TValue GetOrAdd(ReadOnlyMemory<byte> content, Func<ReadOnlyMemory<byte>, TValue> create, out bool added)
     {
-        if (values.TryGetValue(content, out var existing))
+        if (_values.TryGetValue(content, out var existing))
         {
             added = false;
             return existing;
         }
 
         var value = create(content);
-        values.Add(content, value);
+        _values.Add(content, value);
         added = true;
         return value;
     }

@@ -6,9 +6,8 @@ using NetTopologySuite.Algorithm.Construct;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Simplify;
 using TileServer.Core.Coverage;
-using TileServer.Core.Dataset;
 using TileServer.Core.Geodesy;
-using TileServer.Core.Join;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Tiles;
 
@@ -50,12 +49,14 @@ public static class TilesetBuilder
     private const int Levels = 3;
 
     /// <summary>Builds the tileset of a dataset snapshot's three levels.</summary>
+    /// <param name="parents">The parent index of the three layers.</param>
     /// <param name="isCoverage">True when the districts form a clean coverage (the loader's cleaning is on).</param>
-    public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, string version, bool isCoverage, TilesOptions options)
+    public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ParentIndex parents, string version, bool isCoverage, TilesOptions options)
     {
         ArgumentNullException.ThrowIfNull(departments);
         ArgumentNullException.ThrowIfNull(provinces);
         ArgumentNullException.ThrowIfNull(districts);
+        ArgumentNullException.ThrowIfNull(parents);
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -82,7 +83,6 @@ public static class TilesetBuilder
         steps["labelPoints"] = clock.ElapsedMilliseconds;
         clock.Restart();
 
-        var parents = ParentIndexes(levels);
         var zooms = Enumerable.Range(0, options.MaxZoom + 1)
             .Reverse()
             .Select(z => (Zoom: z, Active: Enumerable.Range(0, Levels).Where(l => levels[l].Options.Covers(z)).ToArray()))
@@ -143,7 +143,7 @@ public static class TilesetBuilder
     /// (<see cref="CoverageChainSimplifier"/>), each zoom being ready when the ranking passes its tolerance; coarser
     /// levels are dissolved from the simplified districts, so all levels share their borders.
     /// </summary>
-    private static void ProduceZooms((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, int[][][] parents, bool isCoverage, TilesOptions options, Action<int, Func<Geometry[][]>> ready)
+    private static void ProduceZooms((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, LevelData[] levels, ParentIndex parents, bool isCoverage, TilesOptions options, Action<int, Func<Geometry[][]>> ready)
     {
         if (zooms.Length == 0)
         {
@@ -406,28 +406,16 @@ public static class TilesetBuilder
     }
 
     /// <summary>For each level, the index of each unit's unit in every coarser level.</summary>
-    private static int[][][] ParentIndexes(LevelData[] levels)
+    private static Geometry[] Dissolve(Geometry[] fine, int fineLevel, int coarseLevel, LevelData[] levels, ParentIndex parents)
     {
-        var result = new int[Levels][][];
-        for (var fine = 0; fine < Levels; fine++)
+        var map = parents.Of((AdminLevel)fineLevel, (AdminLevel)coarseLevel);
+        var coarse = levels[coarseLevel].Layer.Units;
+        var keys = new string[map.Length];
+        for (var i = 0; i < keys.Length; i++)
         {
-            result[fine] = new int[Levels][];
-            for (var coarse = 0; coarse < fine; coarse++)
-            {
-                var codeLength = levels[coarse].Layer.Units.Count == 0 ? 0 : levels[coarse].Layer.Units[0].Code.Length;
-                var byCode = levels[coarse].Layer.Units.Select((u, i) => (u.Code, i)).ToDictionary(x => x.Code, x => x.i, StringComparer.Ordinal);
-                result[fine][coarse] = [.. levels[fine].Layer.Units.Select(u => u.Code.Length >= codeLength && byCode.TryGetValue(u.Code[..codeLength], out var i) ? i : -1)];
-            }
+            keys[i] = coarse[map[i]].Code;
         }
 
-        return result;
-    }
-
-    private static Geometry[] Dissolve(Geometry[] fine, int fineLevel, int coarseLevel, LevelData[] levels, int[][][] parents)
-    {
-        var map = parents[fineLevel][coarseLevel];
-        var coarse = levels[coarseLevel].Layer.Units;
-        var keys = map.Select(i => i < 0 ? string.Empty : coarse[i].Code).ToArray();
         var dissolved = CoverageDissolver.Dissolve(fine, keys).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return [.. coarse.Select(u => dissolved.TryGetValue(u.Code, out var g) ? g : ToMercator(u.Geometry))];
     }

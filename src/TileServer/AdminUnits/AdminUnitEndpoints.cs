@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
+using TileServer.Core.Model;
 using TileServer.Infrastructure;
 
 namespace TileServer.AdminUnits;

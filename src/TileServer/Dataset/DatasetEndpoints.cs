@@ -1,6 +1,7 @@
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 using TileServer.Core.Tiles;
 using TileServer.Infrastructure;
 

@@ -2,6 +2,7 @@ using NetTopologySuite.Geometries;
 using TileServer.Api.Tests.Support;
 using TileServer.Core.Dataset;
 using static TileServer.Api.Tests.Aggregation.AggregateClient;
+using TileServer.Core.Model;
 
 namespace TileServer.Api.Tests.Aggregation;
 

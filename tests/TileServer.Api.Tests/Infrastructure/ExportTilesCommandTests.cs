@@ -7,18 +7,18 @@ namespace TileServer.Api.Tests.Infrastructure;
 
 public sealed class ExportTilesCommandTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("tileserver-export-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("tileserver-export-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public async Task Converts_PMTiles_to_MBTiles_and_back_keeping_every_tile()
     {
         var source = SyntheticTileSource.Small();
-        var original = Path.Combine(folder, "original.pmtiles");
+        var original = Path.Combine(_folder, "original.pmtiles");
         PmTilesWriter.Write(source, original);
-        var mbtiles = Path.Combine(folder, "out.mbtiles");
-        var pmtiles = Path.Combine(folder, "out.pmtiles");
+        var mbtiles = Path.Combine(_folder, "out.mbtiles");
+        var pmtiles = Path.Combine(_folder, "out.pmtiles");
 
         Assert.Equal(0, await CommandLine.RunAsync(["export-tiles", "--from", original, "--mbtiles", mbtiles]));
         Assert.Equal(0, await CommandLine.RunAsync(["export-tiles", "--from", mbtiles, "--pmtiles", pmtiles]));
@@ -31,13 +31,13 @@ public sealed class ExportTilesCommandTests : IDisposable
     [Fact]
     public async Task Bad_arguments_are_one_line_errors_with_exit_codes()
     {
-        var notTiles = Path.Combine(folder, "notes.pmtiles");
+        var notTiles = Path.Combine(_folder, "notes.pmtiles");
         await File.WriteAllTextAsync(notTiles, "not an archive");
 
         Assert.Equal(2, await CommandLine.RunAsync(["export-tiles", "--from", notTiles]));
-        Assert.Equal(2, await CommandLine.RunAsync(["export-tiles", "--from", Path.Combine(folder, "absent.pmtiles"), "--mbtiles", Path.Combine(folder, "x.mbtiles")]));
-        Assert.Equal(1, await CommandLine.RunAsync(["export-tiles", "--from", notTiles, "--mbtiles", Path.Combine(folder, "x.mbtiles")]));
-        Assert.False(File.Exists(Path.Combine(folder, "x.mbtiles")));
+        Assert.Equal(2, await CommandLine.RunAsync(["export-tiles", "--from", Path.Combine(_folder, "absent.pmtiles"), "--mbtiles", Path.Combine(_folder, "x.mbtiles")]));
+        Assert.Equal(1, await CommandLine.RunAsync(["export-tiles", "--from", notTiles, "--mbtiles", Path.Combine(_folder, "x.mbtiles")]));
+        Assert.False(File.Exists(Path.Combine(_folder, "x.mbtiles")));
     }
 
     private static void AssertSameTiles(ITileSource expected, ITileSource actual)

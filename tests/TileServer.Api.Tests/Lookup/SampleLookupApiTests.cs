@@ -8,6 +8,7 @@ using TileServer.Api.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TileServer.Core.Dataset;
+using TileServer.Core.Model;
 using TileServer.Lookup;
 
 namespace TileServer.Api.Tests.Lookup;

@@ -2,6 +2,7 @@ using TileServer.Core.Admin;
 using TileServer.Core.Dataset;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 using TileServer.Core.Tests.Support;
 
 namespace TileServer.Core.Tests.Admin;
@@ -13,8 +14,12 @@ public class AdminLevelBuilderTests
         var shp = SmallLayers.WriteShapefile(temp.Path, SmallLayers.FourSquares());
         var csv = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv);
         options = new DatasetOptions { Districts = shp, Estimates = csv };
-        return DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options).Districts;
+        return DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options.ToJoinOptions()).Districts;
     }
+
+    private static AdminLayer Derive(AdminLayer districts, AdminLevel level, DatasetOptions options, bool cleanCoverage) =>
+        AdminLevelBuilder.Build(districts, level, ParentIndex.FromDistrictCodes(options.ToAdminCodes(), [.. districts.Units.Select(u => u.Code)]),
+            options.ResolveColumnRoles(districts.Columns), options.NameFields(level), cleanCoverage);
 
     [Fact]
     public void Sums_counts_and_weights_rates_by_population_over_districts_with_both()
@@ -22,7 +27,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, options, cleanCoverage: true);
+        var departments = Derive(districts, AdminLevel.Department, options, cleanCoverage: true);
 
         var amazonas = departments.Find("01")!;
         Assert.Equal(["poblacion", "pobreza_pct"], departments.Columns.Select(c => c.Name));
@@ -40,7 +45,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, options, cleanCoverage: false);
+        var provinces = Derive(districts, AdminLevel.Province, options, cleanCoverage: false);
 
         Assert.Equal(["0101", "0102", "0201"], provinces.Units.Select(p => p.Code));
         Assert.Equal("01", provinces.Find("0102")!.DepartmentCode);

@@ -1,6 +1,7 @@
 using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Geodesy;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Tests.Aggregation;
 

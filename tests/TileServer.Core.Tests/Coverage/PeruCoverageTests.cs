@@ -11,7 +11,7 @@ namespace TileServer.Core.Tests.Coverage;
 /// <summary>Loads and cleans the Peru layer once for all the tests of <see cref="PeruCoverageTests"/>.</summary>
 public sealed class PeruCoverageFixture
 {
-    private readonly Lazy<(Geometry[] Districts, string[] Codes, CoverageCleaningResult Result)> loaded = new(() =>
+    private readonly Lazy<(Geometry[] Districts, string[] Codes, CoverageCleaningResult Result)> _loaded = new(() =>
     {
         var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
         var districts = features.Select(f => f.Geometry).ToArray();
@@ -19,11 +19,11 @@ public sealed class PeruCoverageFixture
         return (districts, codes, CoverageCleaner.Clean(districts, codes, CoverageCleaningOptions.Default));
     });
 
-    public Geometry[] Districts => loaded.Value.Districts;
+    public Geometry[] Districts => _loaded.Value.Districts;
 
-    public string[] Codes => loaded.Value.Codes;
+    public string[] Codes => _loaded.Value.Codes;
 
-    public CoverageCleaningResult Result => loaded.Value.Result;
+    public CoverageCleaningResult Result => _loaded.Value.Result;
 }
 
 public class PeruCoverageTests(PeruCoverageFixture peru) : IClassFixture<PeruCoverageFixture>

@@ -11,7 +11,7 @@ namespace TileServer.Core.Tests.Index;
 /// <summary>The cleaned Peru coverage, its locator and the exact oracle, built once for <see cref="PeruLookupTests"/>.</summary>
 public sealed class PeruLookupFixture
 {
-    private readonly Lazy<(Geometry[] Districts, string[] Codes, DistrictLocator Locator, long BuildMs, ExactOracle Oracle)> loaded = new(() =>
+    private readonly Lazy<(Geometry[] Districts, string[] Codes, DistrictLocator Locator, long BuildMs, ExactOracle Oracle)> _loaded = new(() =>
     {
         var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
         var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
@@ -21,15 +21,15 @@ public sealed class PeruLookupFixture
         return (cleaned, codes, locator, clock.ElapsedMilliseconds, new ExactOracle(cleaned));
     });
 
-    public Geometry[] Districts => loaded.Value.Districts;
+    public Geometry[] Districts => _loaded.Value.Districts;
 
-    public string[] Codes => loaded.Value.Codes;
+    public string[] Codes => _loaded.Value.Codes;
 
-    public DistrictLocator Locator => loaded.Value.Locator;
+    public DistrictLocator Locator => _loaded.Value.Locator;
 
-    public long BuildMs => loaded.Value.BuildMs;
+    public long BuildMs => _loaded.Value.BuildMs;
 
-    public ExactOracle Oracle => loaded.Value.Oracle;
+    public ExactOracle Oracle => _loaded.Value.Oracle;
 }
 
 public class PeruLookupTests(PeruLookupFixture peru, ITestOutputHelper output) : IClassFixture<PeruLookupFixture>

@@ -15,7 +15,7 @@ public class DistrictJoinerTests
         var csv = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv.Replace("010102,", "019999,", StringComparison.Ordinal));
         var options = new DatasetOptions { Districts = shp, Estimates = csv };
 
-        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options);
+        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options.ToJoinOptions());
 
         Assert.Equal(3, report.Polygons);
         Assert.Equal(2, report.Matched);
@@ -38,7 +38,7 @@ public class DistrictJoinerTests
         var shp = SmallLayers.WriteShapefile(temp.Path, [squares[0], squares[1] with { Code = "010101" }]);
         var csv = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv);
 
-        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), new DatasetOptions { Districts = shp, Estimates = csv });
+        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), new DatasetOptions { Districts = shp, Estimates = csv }.ToJoinOptions());
 
         Assert.Equal(["010101"], report.MergedPolygonCodes);
         Assert.Single(districts.Units);
@@ -53,7 +53,7 @@ public class DistrictJoinerTests
         var csv = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv);
 
         var e = Assert.Throws<DataFileException>(() => DistrictJoiner.Join(
-            PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), new DatasetOptions { DistrictKey = "CODIGO" }));
+            PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), new DatasetOptions { DistrictKey = "CODIGO" }.ToJoinOptions()));
 
         Assert.Contains("key field 'CODIGO' not found", e.Message, StringComparison.Ordinal);
         Assert.Contains("UBIGEO", e.Message, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public class DistrictJoinerTests
     {
         var options = new DatasetOptions { Districts = PeruData.File("districts.shp"), Estimates = PeruData.File("poverty.csv") };
 
-        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(options.Districts), EstimatesCsvReader.Read(options.Estimates), options);
+        var (districts, report) = DistrictJoiner.Join(PolygonLayerReader.Read(options.Districts), EstimatesCsvReader.Read(options.Estimates), options.ToJoinOptions());
 
         Assert.Equal(1891, report.Polygons);
         Assert.Equal(1893, report.EstimateRows);
@@ -86,7 +86,7 @@ public class DistrictJoinerTests
             DistrictKey = "IDDIST",
         };
 
-        var (_, report) = DistrictJoiner.Join(PolygonLayerReader.Read(options.Districts), EstimatesCsvReader.Read(options.Estimates), options);
+        var (_, report) = DistrictJoiner.Join(PolygonLayerReader.Read(options.Districts), EstimatesCsvReader.Read(options.Estimates), options.ToJoinOptions());
 
         Assert.True(report.Matched > 1700, $"{report.Matched} matched");
         Assert.Equal(report.Polygons, report.Matched + report.UnmatchedPolygons.Count);

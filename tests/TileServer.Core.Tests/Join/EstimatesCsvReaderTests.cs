@@ -1,6 +1,7 @@
 using System.Text;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
+using TileServer.Core.Model;
 using TileServer.Core.Tests.Support;
 
 namespace TileServer.Core.Tests.Join;

@@ -8,21 +8,21 @@ namespace TileServer.Core.Tests.Storage;
 
 public sealed class MbTilesTests : IDisposable
 {
-    private readonly TempFolder folder = new();
-    private readonly SyntheticTileSource source = SyntheticTileSource.Small();
+    private readonly TempFolder _folder = new();
+    private readonly SyntheticTileSource _source = SyntheticTileSource.Small();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Every_tile_reads_back_equal_to_the_source()
     {
-        var path = folder.File("poverty.mbtiles");
-        var report = MbTilesWriter.Write(source, path);
+        var path = _folder.File("poverty.mbtiles");
+        var report = MbTilesWriter.Write(_source, path);
 
         var read = MbTilesSource.Open(path);
 
-        TileAssert.SameTiles(source, read);
-        Assert.Equal(source.TileIds.Count(), report.AddressedTiles);
+        TileAssert.SameTiles(_source, read);
+        Assert.Equal(_source.TileIds.Count(), report.AddressedTiles);
         Assert.Equal(new FileInfo(path).Length, report.FileBytes);
         Assert.False(read.TryGetTile(new TileId(8, 0, 0), out _));
     }
@@ -30,8 +30,8 @@ public sealed class MbTilesTests : IDisposable
     [Fact]
     public void Rows_are_in_the_TMS_scheme_and_hold_the_gzip_bytes()
     {
-        var path = folder.File("poverty.mbtiles");
-        MbTilesWriter.Write(source, path);
+        var path = _folder.File("poverty.mbtiles");
+        MbTilesWriter.Write(_source, path);
 
         var rows = 0;
         var flipped = 0;
@@ -44,13 +44,13 @@ public sealed class MbTilesTests : IDisposable
             var z = reader.GetInt32(0);
             var row = reader.GetInt32(2);
             var id = new TileId(z, reader.GetInt32(1), (1 << z) - 1 - row);
-            Assert.True(source.TryGetTile(id, out var tile), $"row {z}/{id.X}/{row} is not source tile {id} flipped");
+            Assert.True(_source.TryGetTile(id, out var tile), $"row {z}/{id.X}/{row} is not source tile {id} flipped");
             Assert.Equal(tile.Gzip.ToArray(), (byte[])reader.GetValue(3));
             rows++;
             flipped += row != id.Y ? 1 : 0;
         }
 
-        Assert.Equal(source.TileIds.Count(), rows);
+        Assert.Equal(_source.TileIds.Count(), rows);
         // The synthetic region lies south of the equator, where TMS and XYZ rows differ.
         Assert.True(flipped > rows / 2);
     }
@@ -58,14 +58,14 @@ public sealed class MbTilesTests : IDisposable
     [Fact]
     public void Identical_tiles_are_stored_once()
     {
-        var path = folder.File("poverty.mbtiles");
-        var report = MbTilesWriter.Write(source, path);
+        var path = _folder.File("poverty.mbtiles");
+        var report = MbTilesWriter.Write(_source, path);
 
         using var connection = Open(path);
         var images = Scalar(connection, "SELECT count(*) FROM images");
         var map = Scalar(connection, "SELECT count(*) FROM map");
-        Assert.Equal(source.DistinctContents, images);
-        Assert.Equal(source.TileIds.Count(), map);
+        Assert.Equal(_source.DistinctContents, images);
+        Assert.Equal(_source.TileIds.Count(), map);
         Assert.True(images < map - 250);
         Assert.Equal(images, report.TileContents);
         Assert.Equal(images, MbTilesSource.Open(path).TileContents);
@@ -74,8 +74,8 @@ public sealed class MbTilesTests : IDisposable
     [Fact]
     public void Metadata_has_the_spec_keys_and_vector_layers_json()
     {
-        var path = folder.File("poverty.mbtiles");
-        MbTilesWriter.Write(source, path);
+        var path = _folder.File("poverty.mbtiles");
+        MbTilesWriter.Write(_source, path);
 
         using var connection = Open(path);
         var metadata = new Dictionary<string, string>();
@@ -96,9 +96,9 @@ public sealed class MbTilesTests : IDisposable
         Assert.Equal("-75,-9.5,5", metadata["center"]);
         Assert.Equal("0", metadata["minzoom"]);
         Assert.Equal("8", metadata["maxzoom"]);
-        Assert.Equal(source.Info.Attribution, metadata["attribution"]);
-        Assert.Equal(source.Info.Description, metadata["description"]);
-        Assert.Equal(source.Info.Version, metadata["version"]);
+        Assert.Equal(_source.Info.Attribution, metadata["attribution"]);
+        Assert.Equal(_source.Info.Description, metadata["description"]);
+        Assert.Equal(_source.Info.Version, metadata["version"]);
         using var json = JsonDocument.Parse(metadata["json"]);
         var layers = json.RootElement.GetProperty("vector_layers").EnumerateArray().ToArray();
         Assert.Equal(["departments", "districts"], layers.Select(l => l.GetProperty("id").GetString()));
@@ -106,49 +106,49 @@ public sealed class MbTilesTests : IDisposable
         Assert.Equal("Number", layers[0].GetProperty("fields").GetProperty("pobreza_pct").GetString());
 
         var info = MbTilesSource.Open(path).Info;
-        TileAssert.SameLayers(source.Info, info);
-        Assert.Equal(source.Info.Bounds, info.Bounds);
-        Assert.Equal(source.Info.Center, info.Center);
-        Assert.Equal((source.Info.Name, source.Info.MinZoom, source.Info.MaxZoom), (info.Name, info.MinZoom, info.MaxZoom));
+        TileAssert.SameLayers(_source.Info, info);
+        Assert.Equal(_source.Info.Bounds, info.Bounds);
+        Assert.Equal(_source.Info.Center, info.Center);
+        Assert.Equal((_source.Info.Name, _source.Info.MinZoom, _source.Info.MaxZoom), (info.Name, info.MinZoom, info.MaxZoom));
     }
 
     [Fact]
     public void Writing_replaces_the_file_and_leaves_no_temporary_file()
     {
-        var path = folder.File("poverty.mbtiles");
+        var path = _folder.File("poverty.mbtiles");
         File.WriteAllText(path, "an older export");
 
-        MbTilesWriter.Write(source, path);
+        MbTilesWriter.Write(_source, path);
 
-        Assert.Equal([path], Directory.GetFiles(folder.Path));
-        Assert.Equal(source.TileIds.Count(), MbTilesSource.Open(path).TileIds.Count());
+        Assert.Equal([path], Directory.GetFiles(_folder.Path));
+        Assert.Equal(_source.TileIds.Count(), MbTilesSource.Open(path).TileIds.Count());
     }
 
     [Fact]
     public void Concurrent_readers_see_every_tile()
     {
-        var path = folder.File("poverty.mbtiles");
-        MbTilesWriter.Write(source, path);
+        var path = _folder.File("poverty.mbtiles");
+        MbTilesWriter.Write(_source, path);
 
-        TileAssert.SameTilesUnderConcurrentReads(source, MbTilesSource.Open(path));
+        TileAssert.SameTilesUnderConcurrentReads(_source, MbTilesSource.Open(path));
     }
 
     [Fact]
     public void A_file_that_is_not_MBTiles_is_an_error_naming_it()
     {
-        var path = folder.File("not.mbtiles");
+        var path = _folder.File("not.mbtiles");
         File.WriteAllText(path, "plain text, not SQLite");
 
         var error = Assert.Throws<InvalidDataException>(() => MbTilesSource.Open(path));
         Assert.Contains(path, error.Message);
-        Assert.Throws<FileNotFoundException>(() => MbTilesSource.Open(folder.File("absent.mbtiles")));
+        Assert.Throws<FileNotFoundException>(() => MbTilesSource.Open(_folder.File("absent.mbtiles")));
     }
 
     [Fact]
     public void A_plain_tiles_table_of_uncompressed_tiles_without_metadata_json_reads()
     {
         // What other writers produce: a tiles table (no view), raw MVT blobs, only the required metadata.
-        var path = folder.File("other.mbtiles");
+        var path = _folder.File("other.mbtiles");
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
         {
             connection.Open();
@@ -178,7 +178,7 @@ public sealed class MbTilesTests : IDisposable
     [Fact]
     public void Raster_MBTiles_are_refused()
     {
-        var path = folder.File("raster.mbtiles");
+        var path = _folder.File("raster.mbtiles");
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
         {
             connection.Open();

@@ -13,9 +13,9 @@ namespace TileServer.Core.Tests.Storage;
 /// </summary>
 public sealed class PmTilesReferenceReaderTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [NodeFact]
     public void The_reference_reader_finds_every_tile_of_a_root_only_archive() =>
@@ -27,7 +27,7 @@ public sealed class PmTilesReferenceReaderTests : IDisposable
 
     private void CheckWithReferenceReader(SyntheticTileSource source, bool expectLeaves)
     {
-        var path = folder.File("tiles.pmtiles");
+        var path = _folder.File("tiles.pmtiles");
         var report = PmTilesWriter.Write(source, path);
         TileId[] absent = [new(8, 0, 0), new(7, 127, 127), new(9, 1, 1)];
         var addresses = source.TileIds.Concat(absent.Where(a => !source.TryGetTile(a, out _))).ToArray();

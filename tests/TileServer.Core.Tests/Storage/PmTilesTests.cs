@@ -8,15 +8,15 @@ namespace TileServer.Core.Tests.Storage;
 
 public sealed class PmTilesTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Every_tile_reads_back_equal_to_the_source()
     {
         var source = SyntheticTileSource.Small();
-        var path = folder.File("poverty.pmtiles");
+        var path = _folder.File("poverty.pmtiles");
         var report = PmTilesWriter.Write(source, path);
 
         var read = PmTilesSource.Open(path);
@@ -32,7 +32,7 @@ public sealed class PmTilesTests : IDisposable
     public void Header_fields_follow_the_spec()
     {
         var source = SyntheticTileSource.Small();
-        var path = folder.File("poverty.pmtiles");
+        var path = _folder.File("poverty.pmtiles");
         PmTilesWriter.Write(source, path);
 
         var bytes = File.ReadAllBytes(path);
@@ -67,7 +67,7 @@ public sealed class PmTilesTests : IDisposable
     public void Tile_data_is_clustered_in_TileID_order_with_back_references_for_duplicates()
     {
         var source = SyntheticTileSource.Small();
-        var path = folder.File("poverty.pmtiles");
+        var path = _folder.File("poverty.pmtiles");
         PmTilesWriter.Write(source, path);
 
         var bytes = File.ReadAllBytes(path);
@@ -108,7 +108,7 @@ public sealed class PmTilesTests : IDisposable
     public void Metadata_is_gzip_json_with_vector_layers_and_reads_back()
     {
         var source = SyntheticTileSource.Small();
-        var path = folder.File("poverty.pmtiles");
+        var path = _folder.File("poverty.pmtiles");
         PmTilesWriter.Write(source, path);
 
         var bytes = File.ReadAllBytes(path);
@@ -135,7 +135,7 @@ public sealed class PmTilesTests : IDisposable
     public void A_large_tileset_goes_to_leaf_directories_and_reads_back()
     {
         var source = SyntheticTileSource.Dense(7);
-        var path = folder.File("dense.pmtiles");
+        var path = _folder.File("dense.pmtiles");
         var report = PmTilesWriter.Write(source, path);
 
         var read = PmTilesSource.Open(path);
@@ -165,7 +165,7 @@ public sealed class PmTilesTests : IDisposable
     public void Concurrent_readers_see_every_tile()
     {
         var source = SyntheticTileSource.Small();
-        var path = folder.File("poverty.pmtiles");
+        var path = _folder.File("poverty.pmtiles");
         PmTilesWriter.Write(source, path);
 
         TileAssert.SameTilesUnderConcurrentReads(source, PmTilesSource.Open(path));
@@ -174,14 +174,14 @@ public sealed class PmTilesTests : IDisposable
     [Fact]
     public void A_file_that_is_not_PMTiles_is_an_error_naming_it()
     {
-        var path = folder.File("not.pmtiles");
+        var path = _folder.File("not.pmtiles");
         File.WriteAllText(path, new string('x', 200));
 
         var error = Assert.Throws<InvalidDataException>(() => PmTilesSource.Open(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("magic", error.Message);
 
-        var truncated = folder.File("truncated.pmtiles");
+        var truncated = _folder.File("truncated.pmtiles");
         PmTilesWriter.Write(SyntheticTileSource.Small(), truncated);
         var bytes = File.ReadAllBytes(truncated);
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
@@ -213,7 +213,7 @@ public sealed class PmTilesTests : IDisposable
         };
         var bytes = new byte[127];
         header.Write(bytes);
-        var path = folder.File("hand.pmtiles");
+        var path = _folder.File("hand.pmtiles");
         File.WriteAllBytes(path, [.. bytes, .. root, .. data, .. metadata]);
 
         var read = PmTilesSource.Open(path);
@@ -232,12 +232,12 @@ public sealed class PmTilesTests : IDisposable
     [Fact]
     public void An_empty_tileset_is_refused_and_no_file_is_left()
     {
-        var path = folder.File("empty.pmtiles");
+        var path = _folder.File("empty.pmtiles");
 
         var error = Assert.Throws<InvalidOperationException>(() => PmTilesWriter.Write(SyntheticTileSource.Empty(), path));
 
         Assert.Contains("no tiles", error.Message);
-        Assert.Empty(Directory.GetFiles(folder.Path));
+        Assert.Empty(Directory.GetFiles(_folder.Path));
     }
 
     private static byte[] Gunzip(ReadOnlySpan<byte> bytes)

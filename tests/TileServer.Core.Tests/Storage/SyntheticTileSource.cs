@@ -11,7 +11,7 @@ namespace TileServer.Core.Tests.Storage;
 /// </summary>
 public sealed class SyntheticTileSource : ITileSource
 {
-    private readonly Dictionary<TileId, EncodedTile> tiles = [];
+    private readonly Dictionary<TileId, EncodedTile> _tiles = [];
 
     private SyntheticTileSource(int maxZoom) =>
         Info = new TilesetInfo(
@@ -30,11 +30,11 @@ public sealed class SyntheticTileSource : ITileSource
 
     public TilesetInfo Info { get; }
 
-    public IEnumerable<TileId> TileIds => tiles.Keys;
+    public IEnumerable<TileId> TileIds => _tiles.Keys;
 
-    public int DistinctContents => tiles.Values.Select(t => Convert.ToBase64String(t.Gzip.Span)).Distinct().Count();
+    public int DistinctContents => _tiles.Values.Select(t => Convert.ToBase64String(t.Gzip.Span)).Distinct().Count();
 
-    public bool TryGetTile(TileId id, out EncodedTile tile) => tiles.TryGetValue(id, out tile!);
+    public bool TryGetTile(TileId id, out EncodedTile tile) => _tiles.TryGetValue(id, out tile!);
 
     /// <summary>A tileset with no tiles at all.</summary>
     public static SyntheticTileSource Empty() => new(8);
@@ -59,7 +59,7 @@ public sealed class SyntheticTileSource : ITileSource
                 for (var y = y0; y < y1; y++)
                 {
                     var id = new TileId(z, x, y);
-                    source.tiles[id] = z is >= 5 and <= 7 && (x + (2 * y)) % 7 == 0 ? ocean : source.Encode(Content(id, random));
+                    source._tiles[id] = z is >= 5 and <= 7 && (x + (2 * y)) % 7 == 0 ? ocean : source.Encode(Content(id, random));
                 }
             }
         }
@@ -68,7 +68,7 @@ public sealed class SyntheticTileSource : ITileSource
         {
             for (var y = 144; y < 160; y++)
             {
-                source.tiles[new TileId(8, x, y)] = land;
+                source._tiles[new TileId(8, x, y)] = land;
             }
         }
 
@@ -87,7 +87,7 @@ public sealed class SyntheticTileSource : ITileSource
                 for (var y = 0; y < 1 << z; y++)
                 {
                     var id = new TileId(z, x, y);
-                    source.tiles[id] = (x + y) % 10 == 9 ? shared : source.Encode(Encoding.UTF8.GetBytes(id.ToString()));
+                    source._tiles[id] = (x + y) % 10 == 9 ? shared : source.Encode(Encoding.UTF8.GetBytes(id.ToString()));
                 }
             }
         }
@@ -101,14 +101,14 @@ public sealed class SyntheticTileSource : ITileSource
         var source = new SyntheticTileSource(10);
         var random = new Random(7);
         var ocean = source.Encode(Encoding.UTF8.GetBytes("ocean ocean ocean ocean"));
-        for (var z = 0; z <= 10 && source.tiles.Count < count; z++)
+        for (var z = 0; z <= 10 && source._tiles.Count < count; z++)
         {
-            for (var x = 0; x < 1 << z && source.tiles.Count < count; x++)
+            for (var x = 0; x < 1 << z && source._tiles.Count < count; x++)
             {
-                for (var y = 0; y < 1 << z && source.tiles.Count < count; y++)
+                for (var y = 0; y < 1 << z && source._tiles.Count < count; y++)
                 {
                     var id = new TileId(z, x, y);
-                    source.tiles[id] = (x * y) % 5 == 4 ? ocean : source.Encode(Content(id, random, 200 + random.Next(2800)));
+                    source._tiles[id] = (x * y) % 5 == 4 ? ocean : source.Encode(Content(id, random, 200 + random.Next(2800)));
                 }
             }
         }

@@ -6,16 +6,16 @@ namespace TileServer.Core.Tests.Storage;
 
 public sealed class TileArchiveTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Theory]
     [InlineData("tiles.mbtiles", typeof(MbTilesSource))]
     [InlineData("tiles.PMTiles", typeof(PmTilesSource))]
     public void Open_picks_the_reader_by_extension(string name, Type expected)
     {
-        var path = folder.File(name);
+        var path = _folder.File(name);
         if (expected == typeof(MbTilesSource))
         {
             MbTilesWriter.Write(SyntheticTileSource.Small(), path);
@@ -34,7 +34,7 @@ public sealed class TileArchiveTests : IDisposable
     [Fact]
     public void Open_refuses_other_extensions_naming_the_file()
     {
-        var path = folder.File("tiles.zip");
+        var path = _folder.File("tiles.zip");
         File.WriteAllText(path, "");
 
         Assert.Contains("tiles.zip", Assert.Throws<InvalidDataException>(() => TileArchive.Open(path)).Message);
@@ -50,9 +50,9 @@ public sealed class TileArchiveTests : IDisposable
         var source = SyntheticTileSource.Small();
         var bad = new SourceWithInfo(source, source.Info with { Bounds = bounds, Center = center });
 
-        Assert.Contains(named, Assert.Throws<ArgumentException>(() => MbTilesWriter.Write(bad, folder.File("bad.mbtiles"))).Message);
-        Assert.Contains(named, Assert.Throws<ArgumentException>(() => PmTilesWriter.Write(bad, folder.File("bad.pmtiles"))).Message);
-        Assert.Empty(Directory.GetFiles(folder.Path));
+        Assert.Contains(named, Assert.Throws<ArgumentException>(() => MbTilesWriter.Write(bad, _folder.File("bad.mbtiles"))).Message);
+        Assert.Contains(named, Assert.Throws<ArgumentException>(() => PmTilesWriter.Write(bad, _folder.File("bad.pmtiles"))).Message);
+        Assert.Empty(Directory.GetFiles(_folder.Path));
     }
 
     private sealed class SourceWithInfo(ITileSource inner, TilesetInfo info) : ITileSource

@@ -1,15 +1,6 @@
 using NetTopologySuite.Geometries;
-using TileServer.Core.Join;
 
-namespace TileServer.Core.Dataset;
-
-/// <summary>The three administrative levels, coarsest first.</summary>
-public enum AdminLevel
-{
-    Department,
-    Province,
-    District,
-}
+namespace TileServer.Core.Model;
 
 /// <summary>
 /// A district, province or department: code, name, parents, geometry (WGS 84 lon/lat) and estimate values aligned
@@ -29,7 +20,7 @@ public sealed class AdminUnit
     /// <summary>Department code (districts and provinces).</summary>
     public string? DepartmentCode { get; init; }
 
-    /// <summary>The served geometry: for districts the cleaned one when <see cref="DatasetOptions.CleanCoverage"/> is on.</summary>
+    /// <summary>The served geometry: for districts the cleaned one when the coverage is cleaned at load.</summary>
     public required Geometry Geometry { get; init; }
 
     /// <summary>The geometry as published in the source layer (districts); for dissolved levels, the same as <see cref="Geometry"/>.</summary>
@@ -48,27 +39,4 @@ public sealed class AdminUnit
     public IReadOnlyDictionary<string, object?> Attributes { get; init; } = EmptyAttributes;
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
-}
-
-/// <summary>One administrative level: its columns and units, by code. Immutable; safe to read from any thread.</summary>
-public sealed class AdminLayer
-{
-    public AdminLayer(AdminLevel level, IReadOnlyList<EstimateColumn> columns, IReadOnlyList<AdminUnit> units)
-    {
-        Level = level;
-        Columns = columns;
-        Units = units;
-        ByCode = units.ToDictionary(u => u.Code, StringComparer.Ordinal);
-    }
-
-    public AdminLevel Level { get; }
-
-    public IReadOnlyList<EstimateColumn> Columns { get; }
-
-    /// <summary>Units sorted by code.</summary>
-    public IReadOnlyList<AdminUnit> Units { get; }
-
-    public IReadOnlyDictionary<string, AdminUnit> ByCode { get; }
-
-    public AdminUnit? Find(string code) => ByCode.GetValueOrDefault(code);
 }
