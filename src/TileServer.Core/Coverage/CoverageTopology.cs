@@ -75,6 +75,23 @@ public sealed class CoverageTopology
     /// <summary>The unit on the right of the chain, or -1 for the outside.</summary>
     public int RightUnit(int chain) => Graph.DartLeft[(2 * chain) + 1];
 
+    /// <summary>Replaces <paramref name="x"/> and <paramref name="y"/> with a ring's vertices in ring order, each once (no closing repeat).</summary>
+    /// <param name="ring">A ring of <see cref="Units"/> or of a <see cref="Dissolve"/> of this topology.</param>
+    public void RingCoordinates(ReadOnlySpan<int> ring, List<double> x, List<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var vertices = new List<int>();
+        RingTracer.RingVertices(Graph, ring, vertices);
+        x.Clear();
+        y.Clear();
+        foreach (var v in vertices)
+        {
+            x.Add(Graph.X[v]);
+            y.Add(Graph.Y[v]);
+        }
+    }
+
     /// <summary>
     /// The polygons of groups of units: each group's outline traced over the chains whose two sides are in different
     /// groups (chains inside a group are dropped), as <see cref="CoverageCleaner"/> traces the units themselves.
