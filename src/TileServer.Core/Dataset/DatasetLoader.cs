@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using NetTopologySuite.Geometries;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
@@ -66,26 +67,32 @@ public static class DatasetLoader
         timings["join"] = Lap();
         CoverageCleaningReport? cleaning = null;
         CoverageQualityReport sourceCoverage;
+        CoverageTopology? topology;
         if (options.CleanCoverage)
         {
-            (districts, cleaning) = Clean(districts, options);
+            (districts, cleaning, topology) = Clean(districts, options);
             sourceCoverage = cleaning.RawQuality;
             timings["cleanCoverage"] = Lap();
         }
         else
         {
-            sourceCoverage = CoverageQuality.Measure([.. districts.Units.Select(u => u.Geometry)]);
+            Geometry[] published = [.. districts.Units.Select(u => u.Geometry)];
+            sourceCoverage = CoverageQuality.Measure(published);
             timings["measureCoverage"] = Lap();
+
+            // Districts that overlap are no coverage; only a layer without measured overlaps is worth validating.
+            topology = sourceCoverage.OverlappingPairs == 0 ? CoverageTopology.FromCoverage(published) : null;
+            timings["topology"] = Lap();
         }
 
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), options.CleanCoverage);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), options.CleanCoverage);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
         timings["dissolve"] = Lap();
         var aggregator = BuildAggregator(districts, roles);
         timings["aggregator"] = Lap();
-        var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
+        var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
         timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
@@ -96,7 +103,7 @@ public static class DatasetLoader
         {
             if (string.IsNullOrWhiteSpace(tiles.Source))
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, version, options.CleanCoverage, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -117,6 +124,7 @@ public static class DatasetLoader
             Districts = districts,
             Parents = parents,
             ColumnRoles = roles,
+            Topology = topology,
             Aggregator = aggregator,
             Locator = locator,
             Tiles = tileSource,
@@ -142,8 +150,8 @@ public static class DatasetLoader
         };
     }
 
-    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept.</summary>
-    private static (AdminLayer Districts, CoverageCleaningReport Report) Clean(AdminLayer districts, DatasetOptions options)
+    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept, and its topology.</summary>
+    private static (AdminLayer Districts, CoverageCleaningReport Report, CoverageTopology Topology) Clean(AdminLayer districts, DatasetOptions options)
     {
         var result = CoverageCleaner.Clean(
             [.. districts.Units.Select(u => u.Geometry)],
@@ -163,7 +171,7 @@ public static class DatasetLoader
             AreaKm2 = EqualAreaProjection.AreaSquareKilometres(result.Districts[i]),
             Attributes = unit.Attributes,
         }).ToArray();
-        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
+        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report, result.Topology);
     }
 
     /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>
