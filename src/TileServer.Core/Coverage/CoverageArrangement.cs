@@ -196,7 +196,7 @@ internal sealed class CoverageArrangement
             origin[(2 * e) + 1] = edgeB[e];
         }
 
-        var next = LinkHalfEdges(gx, gy, origin, nodeCount);
+        var next = LinkHalfEdges(origin, nodeCount, new AngleComparer(gx, gy, origin).Compare);
 
         // Cycles: counter-clockwise ones bound a face on their left; clockwise ones are component outlines.
         var cycleOf = new int[origin.Length];
@@ -354,16 +354,23 @@ internal sealed class CoverageArrangement
         return ([.. edgeA], [.. edgeB], [.. sourceStart], [.. sources]);
     }
 
-    /// <summary>Sorts half-edges around each node by angle and links each to its successor on the left face.</summary>
-    private static int[] LinkHalfEdges(long[] gx, long[] gy, int[] origin, int nodeCount)
+    /// <summary>
+    /// Sorts the half-edges leaving each vertex counter-clockwise with <paramref name="counterClockwise"/> and links
+    /// each half-edge to its successor on its left face: the outgoing half-edge at its end immediately clockwise of its
+    /// twin. Shared with <see cref="CoverageMatcher"/>, which sorts with a robust predicate on doubles.
+    /// </summary>
+    internal static int[] LinkHalfEdges(int[] origin, int vertexCount, Comparison<int> counterClockwise)
     {
-        var (outStart, outgoing) = GroupBy(origin, nodeCount);
+        var (outStart, outgoing) = GroupBy(origin, vertexCount);
         var position = new int[origin.Length];
-        var comparer = new AngleComparer(gx, gy, origin);
-        for (var n = 0; n < nodeCount; n++)
+        for (var n = 0; n < vertexCount; n++)
         {
             var span = outgoing.AsSpan(outStart[n], outStart[n + 1] - outStart[n]);
-            span.Sort(comparer.Compare);
+            if (span.Length > 2)
+            {
+                span.Sort(counterClockwise);
+            }
+
             for (var k = 0; k < span.Length; k++)
             {
                 position[span[k]] = k;

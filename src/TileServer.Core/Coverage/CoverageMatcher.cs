@@ -77,7 +77,7 @@ internal static class CoverageMatcher
         var x = vx.ToArray();
         var y = vy.ToArray();
         var origins = origin.ToArray();
-        return new BoundaryHalfEdges(x, y, origins, Successors(x, y, origins), [.. left]);
+        return new BoundaryHalfEdges(x, y, origins, CoverageArrangement.LinkHalfEdges(origins, x.Length, (h1, h2) => CompareAngles(x, y, origins, h1, h2)), [.. left]);
 
         int Vertex(double px, double py)
         {
@@ -91,54 +91,6 @@ internal static class CoverageMatcher
 
             return id;
         }
-    }
-
-    /// <summary>For each half-edge, the outgoing half-edge at its end immediately clockwise of its twin.</summary>
-    private static int[] Successors(double[] x, double[] y, int[] origin)
-    {
-        var outStart = new int[x.Length + 1];
-        foreach (var v in origin)
-        {
-            outStart[v + 1]++;
-        }
-
-        for (var v = 0; v < x.Length; v++)
-        {
-            outStart[v + 1] += outStart[v];
-        }
-
-        var fill = outStart[..^1];
-        var outgoing = new int[origin.Length];
-        for (var h = 0; h < origin.Length; h++)
-        {
-            outgoing[fill[origin[h]]++] = h;
-        }
-
-        var position = new int[origin.Length];
-        for (var v = 0; v < x.Length; v++)
-        {
-            var around = outgoing.AsSpan(outStart[v], outStart[v + 1] - outStart[v]);
-            if (around.Length > 2)
-            {
-                around.Sort((h1, h2) => CompareAngles(x, y, origin, h1, h2));
-            }
-
-            for (var k = 0; k < around.Length; k++)
-            {
-                position[around[k]] = k;
-            }
-        }
-
-        var next = new int[origin.Length];
-        for (var h = 0; h < origin.Length; h++)
-        {
-            var twin = h ^ 1;
-            var v = origin[twin];
-            var degree = outStart[v + 1] - outStart[v];
-            next[h] = outgoing[outStart[v] + ((position[twin] + degree - 1) % degree)];
-        }
-
-        return next;
     }
 
     /// <summary>Counter-clockwise order of two half-edges leaving the same vertex, from the positive x axis.</summary>
