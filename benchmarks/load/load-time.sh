@@ -2,8 +2,10 @@
 # Peru's load time, a baseline commit against this working tree, in one run on this machine: each side's server is
 # started cold N times, interleaved (the order alternates every round), with the server's runtime settings
 # (DOTNET_TieredCompilation=0, DOTNET_gcServer=1); for every start it records the time from launching the process
-# until GET /health/ready answers 200, and the loader's step times (GET /v1/dataset: timingsMs, and tiles.stepsMs).
-# It prints per-step medians of both sides, their ratio, the total of the steps and the time to ready.
+# until GET /health/ready answers 200, the CPU time the process used until then (user + system, from /proc: less
+# sensitive than wall time to other work on the machine), and the loader's step times (GET /v1/dataset: timingsMs, and
+# tiles.stepsMs). It prints per-step medians of both sides, their ratio, the total of the steps, the time to ready and
+# the CPU time to ready.
 # With BENCHMARKS=1 it then runs the BenchmarkDotNet suites that must not regress (lookup on Peru and at 100,000
 # districts, tile builds, aggregation) on both sides, suite by suite (baseline, then this tree), and prints medians and
 # ratios. A benchmark: never run in CI or tests.
@@ -58,13 +60,15 @@ start_once() {
     sleep 0.02
   done
   ready=$(( ($(date +%s%N) - started) / 1000000 ))
+  # utime and stime, fields 14 and 15 of /proc/PID/stat (after the command name, which ends with ')'), in clock ticks.
+  cpu=$(sed 's/.*) //' "/proc/$server/stat" | awk -v hz="$(getconf CLK_TCK)" '{ print int(($12 + $13) * 1000 / hz) }')
   curl -sf "http://127.0.0.1:$port/v1/dataset" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-json.dump({"ready": int(sys.argv[1]), "timings": d["timingsMs"], "steps": (d.get("tiles") or {}).get("stepsMs", {})}, sys.stdout)
-' "$ready" > "$work/$side.$run.json"
+json.dump({"ready": int(sys.argv[1]), "cpu": int(sys.argv[2]), "timings": d["timingsMs"], "steps": (d.get("tiles") or {}).get("stepsMs", {})}, sys.stdout)
+' "$ready" "$cpu" > "$work/$side.$run.json"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
-  echo "run $run $side: ready after $ready ms"
+  echo "run $run $side: ready after $ready ms, $cpu ms of CPU"
 }
 
 echo "== cold starts (Peru, every tile in memory) =="
@@ -92,6 +96,7 @@ for step in dict.fromkeys(k for side in data.values() for d in side for k in d["
     row(f"tiles: {step}", median([d["steps"].get(step, 0) for d in data["baseline"]]), median([d["steps"].get(step, 0) for d in data["current"]]))
 row("**total of the steps**", median([sum(d["timings"].values()) for d in data["baseline"]]), median([sum(d["timings"].values()) for d in data["current"]]))
 row("**ready after a cold start**", median([d["ready"] for d in data["baseline"]]), median([d["ready"] for d in data["current"]]))
+row("**CPU time until ready**", median([d["cpu"] for d in data["baseline"]]), median([d["cpu"] for d in data["current"]]))
 for side in ("baseline", "current"):
     print(f"\n{side} ready (ms, run order): " + ", ".join(str(d["ready"]) for d in data[side]))
 EOF
