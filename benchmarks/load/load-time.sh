@@ -6,13 +6,15 @@
 # sensitive than wall time to other work on the machine), and the loader's step times (GET /v1/dataset: timingsMs, and
 # tiles.stepsMs). It prints per-step medians of both sides, their ratio, the total of the steps, the time to ready and
 # the CPU time to ready.
-# With BENCHMARKS=1 it then runs the BenchmarkDotNet suites that must not regress (lookup on Peru and at 100,000
+# With BENCHMARKS=all it then runs the BenchmarkDotNet suites that must not regress (lookup on Peru and at 100,000
 # districts, tile builds, aggregation) on both sides, suite by suite (baseline, then this tree), and prints medians and
-# ratios. A benchmark: never run in CI or tests.
+# ratios; BENCHMARKS="lookup tiles" runs only those (names: lookup, lookup-scale, tiles, aggregation). A benchmark:
+# never run in CI or tests.
 #
 # Usage: bash benchmarks/load/load-time.sh [runs] [baseline]     runs: cold starts per side (default 7);
 #                                                                 baseline: commit (default 4b60239, before issue 12)
-#        BENCHMARKS=1 bash benchmarks/load/load-time.sh 5          also the BenchmarkDotNet suites (about 40 minutes)
+#        BENCHMARKS=all bash benchmarks/load/load-time.sh 5        also the BenchmarkDotNet suites (about 40 minutes)
+#        BENCHMARKS=lookup bash benchmarks/load/load-time.sh 1     the cold starts once, then the Peru lookup suite
 # Environment: TILESERVER_PERU_DATA (the Peru folder, default ../shared/geodata/peru), PORT (default 18311).
 # Needs: git, curl, python3, the .NET SDK. The baseline is built in a temporary git worktree, removed at the end.
 # Figures are only comparable within one run (the machine is shared): read the ratios, and the load average printed
@@ -101,7 +103,9 @@ for side in ("baseline", "current"):
     print(f"\n{side} ready (ms, run order): " + ", ".join(str(d["ready"]) for d in data[side]))
 EOF
 
-if [ "${BENCHMARKS:-0}" != "1" ]; then exit 0; fi
+wanted="${BENCHMARKS:-}"
+if [ -z "$wanted" ]; then exit 0; fi
+if [ "$wanted" = "all" ]; then wanted="lookup lookup-scale tiles aggregation"; fi
 
 echo
 echo "== BenchmarkDotNet suites, baseline then current per suite =="
@@ -113,6 +117,7 @@ suites=(
 )
 for suite in "${suites[@]}"; do
   name=${suite%%|*}
+  [[ " $wanted " == *" $name "* ]] || continue
   read -r -a filters <<< "${suite#*|}"
   for side in baseline current; do
     echo "$name $side: $(machine)"
