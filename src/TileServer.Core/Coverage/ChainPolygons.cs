@@ -33,12 +33,6 @@ public sealed class ChainPolygons
     /// <summary>Groups (units, or the groups of a dissolve), in the order they were given.</summary>
     public int GroupCount => _groupPolygonStart.Length - 1;
 
-    /// <summary>Polygons over all groups.</summary>
-    public int PolygonCount => _polygonRingStart.Length - 1;
-
-    /// <summary>Rings over all polygons.</summary>
-    public int RingCount => _ringReferenceStart.Length - 1;
-
     /// <summary>The first polygon of <paramref name="group"/>; its last is <c>PolygonStart(group + 1) - 1</c>.</summary>
     public int PolygonStart(int group) => _groupPolygonStart[group];
 
