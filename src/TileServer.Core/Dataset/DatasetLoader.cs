@@ -19,7 +19,11 @@ namespace TileServer.Core.Dataset;
 /// <summary>
 /// Builds a <see cref="DatasetSnapshot"/> from <see cref="DatasetOptions"/>: read the polygon layer
 /// (<see cref="PolygonLayerReader"/>), read the estimates (<see cref="EstimatesCsvReader"/>), join them
-/// (<see cref="DistrictJoiner"/>), derive provinces and departments (<see cref="AdminLevelBuilder"/>).
+/// (<see cref="DistrictJoiner"/>), clean the districts into a coverage and keep its topology
+/// (<see cref="CoverageCleaner"/>; with cleaning off, <see cref="CoverageTopology.FromCoverage"/> when the published
+/// layer already is one), derive provinces and departments (<see cref="AdminLevelBuilder"/>), then build the
+/// aggregator, the lookup index (<see cref="DistrictLocator"/>) and the tileset (<see cref="TilesetBuilder"/>), each
+/// from the one topology when there is one.
 /// </summary>
 /// <remarks>
 /// The version is the first 16 hex digits of SHA-256 over every input file's bytes (the layer and its side-car
