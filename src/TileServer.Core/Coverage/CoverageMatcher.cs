@@ -21,7 +21,7 @@ internal static class CoverageMatcher
     /// <summary>The half-edges, or null when two units claim the same side of a segment or one unit both sides.</summary>
     public static BoundaryHalfEdges? Match(IReadOnlyList<Geometry> coverage)
     {
-        var vertexIds = new Dictionary<(double X, double Y), int>(PointComparer.Instance);
+        var vertexIds = new Dictionary<(double X, double Y), int>(ExactPointComparer.Instance);
         List<double> vx = [], vy = [];
         var edgeIds = new Dictionary<(int A, int B), int>();
         var origin = new List<int>();
@@ -100,21 +100,5 @@ internal static class CoverageMatcher
         var half1 = y[a] < y[v] || (y[a] == y[v] && x[a] < x[v]) ? 1 : 0;
         var half2 = y[b] < y[v] || (y[b] == y[v] && x[b] < x[v]) ? 1 : 0;
         return half1 != half2 ? half1 - half2 : -CGAlgorithmsDD.OrientationIndex(x[v], y[v], x[a], y[a], x[b], y[b]);
-    }
-
-    /// <summary>Exact coordinates as keys, hashed from their bits (the tuple's default hash was slower on Peru).</summary>
-    private sealed class PointComparer : IEqualityComparer<(double X, double Y)>
-    {
-        public static readonly PointComparer Instance = new();
-
-        public bool Equals((double X, double Y) a, (double X, double Y) b) => a.X == b.X && a.Y == b.Y;
-
-        public int GetHashCode((double X, double Y) point)
-        {
-            var hash = (ulong)BitConverter.DoubleToInt64Bits(point.X) * 0x9E3779B97F4A7C15UL;
-            hash ^= (ulong)BitConverter.DoubleToInt64Bits(point.Y) + (hash >> 29);
-            hash *= 0xBF58476D1CE4E5B9UL;
-            return (int)(hash ^ (hash >> 32));
-        }
     }
 }
