@@ -94,17 +94,16 @@ public static class DatasetLoader
 
         // Independent of each other, and the lookup index and the aggregator are single-threaded builds: side by side
         // they use the second core (each step's time is its own; together they take about the longest, not the sum).
-        // The lookup index, the longest, is built on this thread, so the others need one more thread, not a blocked
-        // one; results are taken with GetResult, so a failing step throws its own exception, not an aggregate.
+        // Results are taken in order with GetResult, so a failing step throws its own exception, not an aggregate.
         var levels = Task.Run(() => Timed(() => (
             Provinces: AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology),
             Departments: AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology))));
         var aggregation = Task.Run(() => Timed(() => BuildAggregator(districts, roles)));
+        var lookup = Task.Run(() => Timed(() => topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology)));
         var hash = Task.Run(() => Timed(() => ComputeVersion(options)));
-        var (locator, lookupMs) = Timed(() => topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology));
         ((var provinces, var departments), timings["dissolve"]) = levels.GetAwaiter().GetResult();
         (var aggregator, timings["aggregator"]) = aggregation.GetAwaiter().GetResult();
-        timings["lookupIndex"] = lookupMs;
+        (var locator, timings["lookupIndex"]) = lookup.GetAwaiter().GetResult();
         (var version, timings["version"]) = hash.GetAwaiter().GetResult();
         Lap();
         ITileSource? tileSource = null;
