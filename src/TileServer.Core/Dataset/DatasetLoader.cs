@@ -91,21 +91,15 @@ public static class DatasetLoader
 
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-
-        // Independent of each other, and the lookup index and the aggregator are single-threaded builds: side by side
-        // they use the second core (each step's time is its own; together they take about the longest, not the sum).
-        // Results are taken in order with GetResult, so a failing step throws its own exception, not an aggregate.
-        var levels = Task.Run(() => Timed(() => (
-            Provinces: AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology),
-            Departments: AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology))));
-        var aggregation = Task.Run(() => Timed(() => BuildAggregator(districts, roles)));
-        var lookup = Task.Run(() => Timed(() => topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology)));
-        var hash = Task.Run(() => Timed(() => ComputeVersion(options)));
-        ((var provinces, var departments), timings["dissolve"]) = levels.GetAwaiter().GetResult();
-        (var aggregator, timings["aggregator"]) = aggregation.GetAwaiter().GetResult();
-        (var locator, timings["lookupIndex"]) = lookup.GetAwaiter().GetResult();
-        (var version, timings["version"]) = hash.GetAwaiter().GetResult();
-        Lap();
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
+        timings["dissolve"] = Lap();
+        var aggregator = BuildAggregator(districts, roles);
+        timings["aggregator"] = Lap();
+        var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
+        timings["lookupIndex"] = Lap();
+        var version = ComputeVersion(options);
+        timings["version"] = Lap();
         ITileSource? tileSource = null;
         TilesetStatistics? tileStatistics = null;
         string? tilesVersion = null;
@@ -158,13 +152,6 @@ public static class DatasetLoader
                 TimingsMs = timings,
             },
         };
-    }
-
-    private static (T Result, long Ms) Timed<T>(Func<T> step)
-    {
-        var clock = Stopwatch.StartNew();
-        var result = step();
-        return (result, clock.ElapsedMilliseconds);
     }
 
     /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept, and its topology.</summary>

@@ -42,10 +42,7 @@ public sealed record DatasetReport
     /// <summary>What the tileset build produced, or null when tiles are off.</summary>
     public TilesetStatistics? Tiles { get; init; }
 
-    /// <summary>
-    /// Wall time of each load step, in milliseconds, in the order they ran; <c>dissolve</c>, <c>aggregator</c>,
-    /// <c>lookupIndex</c> and <c>version</c> run side by side, each with its own time.
-    /// </summary>
+    /// <summary>Wall time of each load step, in milliseconds, in the order they ran.</summary>
     public required IReadOnlyDictionary<string, long> TimingsMs { get; init; }
 }
 
