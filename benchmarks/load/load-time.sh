@@ -139,8 +139,10 @@ def medians(path):
             result[key] = (r["Median"], r.get("Allocated", ""))
     return result
 def to_ns(text):
-    value, unit = text.replace(",", "").split()
-    return float(value) * {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}[unit]
+    parts = text.replace(",", "").split()
+    if len(parts) != 2:
+        return float("nan")
+    return float(parts[0]) * {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}.get(parts[1], float("nan"))
 print("\n| suite | benchmark | baseline median | current median | ratio | allocated (baseline / current) |")
 print("| --- | --- | --- | --- | --- | --- |")
 for suite in ("lookup", "lookup-scale", "tiles", "aggregation"):
