@@ -3,7 +3,6 @@ using System.Globalization;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Coverage;
 using TileServer.Core.Index;
-using TileServer.Core.Tests.Support;
 using Xunit.Abstractions;
 
 namespace TileServer.Core.Tests.Index;
