@@ -111,6 +111,21 @@ public class PeruLookupTests(PeruLookupFixture peru, ITestOutputHelper output) :
     }
 
     [PeruFact]
+    public void Locating_the_populated_places_allocates_nothing()
+    {
+        var places = PopulatedPlaces.Read();
+        var covered = places.Where(p => peru.Locator.LocateCovering(p.Lon, p.Lat).Found).ToArray();
+        var i = 0;
+        var bytes = Allocations.Measure(() =>
+        {
+            var place = covered[i++ % covered.Length];
+            _ = peru.Locator.Locate(place.Lon, place.Lat, SnapMetres);
+        }, covered.Length);
+
+        Assert.Equal(0, bytes);
+    }
+
+    [PeruFact]
     public void Populated_places_answer_their_listed_district_and_the_readmes_counts_inside_snapped_and_unanswered()
     {
         var places = PopulatedPlaces.Read();
