@@ -35,6 +35,37 @@ public class HealthApiTests
         Assert.Contains(snapshot.Version, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET", "/v1/dataset")]
+    [InlineData("GET", "/v1/districts/010101")]
+    [InlineData("GET", "/v1/provinces/0101")]
+    [InlineData("GET", "/v1/departments/01")]
+    [InlineData("GET", "/v1/aggregate?bbox=-75,-10,-74,-9")]
+    [InlineData("GET", "/v1/aggregate?lat=-10&lon=-74&radiusKm=5")]
+    [InlineData("POST", "/v1/aggregate")]
+    [InlineData("GET", "/v1/lookup?lat=-10&lon=-74")]
+    [InlineData("POST", "/v1/lookup")]
+    [InlineData("GET", "/tiles/poverty.json")]
+    [InlineData("GET", "/tiles/poverty/0/0/0.mvt")]
+    [InlineData("HEAD", "/v1/dataset")]
+    public async Task Every_503_while_the_dataset_loads_carries_Retry_After(string method, string path)
+    {
+        await using var factory = new NotLoadingFactory();
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = new StringContent("""{"type":"Polygon","coordinates":[[[-74,-10],[-73.9,-10],[-73.9,-9.9],[-74,-10]]]}""", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var retryAfter = response.Headers.RetryAfter;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Delta!.Value.TotalSeconds, 1, 3600);
+    }
+
     /// <summary>The server over the embedded sample with its background load removed, so that nothing is published.</summary>
     private sealed class NotLoadingFactory() : TileServerFactory(new Dictionary<string, string?>())
     {
@@ -54,11 +85,11 @@ public class HealthApiTests
     [Theory]
     [InlineData("--Dataset:Districts=/nonexistent/districts.shp", "/nonexistent/districts.shp")]
     [InlineData("--Dataset:Estimates=/nonexistent/poverty.csv", "/nonexistent/poverty.csv")]
-    public async Task Missing_file_stops_start_up_with_one_line_naming_it(string argument, string file)
+    public async Task Missing_file_stops_start_up_with_one_line_naming_it_and_exit_code_2(string argument, string file)
     {
         var (exitCode, stdout, stderr) = await RunServerAsync(argument, "--urls=http://127.0.0.1:0");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         var errorLines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(errorLines);
         Assert.Contains(file, errorLines[0], StringComparison.Ordinal);
