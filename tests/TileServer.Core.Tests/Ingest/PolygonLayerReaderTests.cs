@@ -167,7 +167,7 @@ public class PolygonLayerReaderTests
 
         Assert.Contains("IDDIST", layer.AttributeNames);
         Assert.Equal(1834, layer.Features.Count + layer.Warnings.Count(w => w.Contains("no geometry", StringComparison.Ordinal)));
-        Assert.Contains(layer.Warnings, w => w.Contains("record 176", StringComparison.Ordinal) && w.Contains("210103", StringComparison.Ordinal));
+        Assert.Contains(layer.Warnings, w => w.Contains("feature 176", StringComparison.Ordinal) && w.Contains("210103", StringComparison.Ordinal));
         Assert.All(layer.Features, f => Assert.True(f.Geometry is Polygon or MultiPolygon && f.Geometry.IsValid));
     }
 }
