@@ -168,6 +168,20 @@ public static class PolygonLayerReader
             throw new DataFileException(path, "file is empty");
         }
 
+        // System.Text.Json checks UTF-8 only when a string is read (an InvalidOperationException from deep in the
+        // library, found by fuzzing), so the whole text is checked first, as the estimates CSV is.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            var valid = bytes.Span;
+            var length = 0;
+            while (System.Text.Rune.DecodeFromUtf8(valid[length..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+            {
+                length += consumed;
+            }
+
+            throw new DataFileException(path, $"line {1 + valid[..length].Count((byte)'\n')}: bytes that are not valid UTF-8 (GeoJSON is UTF-8, RFC 8259); save the file as UTF-8");
+        }
+
         JsonDocument document;
         try
         {

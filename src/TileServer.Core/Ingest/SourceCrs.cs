@@ -63,10 +63,11 @@ public sealed class SourceCrs
             throw new DataFileException(filePath, "file is empty: delete it to read the coordinates as WGS 84 longitude/latitude, or write the layer's projection in it");
         }
 
+        CheckQuotes(wkt, filePath);
         CoordinateSystem source;
         try
         {
-            source = CoordinateSystemWktReader.Parse(wkt.Trim()) as CoordinateSystem
+            source = CoordinateSystemWktReader.Parse(wkt.Trim() + SentinelQuotes) as CoordinateSystem
                 ?? throw new DataFileException(filePath, "the projection WKT does not describe a coordinate system");
         }
         catch (Exception e) when (e is not (DataFileException or OutOfMemoryException))
@@ -78,6 +79,7 @@ public sealed class SourceCrs
             ?? (source as ProjectedCoordinateSystem)?.GeographicCoordinateSystem
             ?? throw new DataFileException(filePath, $"unsupported coordinate system type {source.GetType().Name}; expected GEOGCS or PROJCS");
 
+        CheckFinite(source, geographic, filePath);
         try
         {
             return Create(source, geographic, filePath);
@@ -86,6 +88,100 @@ public sealed class SourceCrs
         {
             throw new DataFileException(filePath, $"cannot transform from {DataFileException.Excerpt(source.Name)} to WGS 84 ({Innermost(e).Message})", e);
         }
+    }
+
+    /// <summary>
+    /// Appended after the WKT, which ProjNET reads only up to the end of its one object: should its tokenizer lose
+    /// step with the quotes (fuzzing found <c>UNIT["Degre-",0.0174,433]</c> does), the quoted-name loop still meets a
+    /// quote and stops, and the next token, a quote where a comma or bracket belongs, ends the parse with an error.
+    /// </summary>
+    private const string SentinelQuotes = "\n\"\"\"\"\"\"\"\"";
+
+    /// <summary>
+    /// Checks that every quoted name opens after <c>[</c> or <c>,</c> and closes before <c>,</c> or <c>]</c>.
+    /// ProjNET 2.0's <c>WktStreamTokenizer.ReadDoubleQuotedWord</c> loops until it reads a closing quote and never
+    /// checks for the end of the text: a <c>.prj</c> with an unclosed quote hangs it forever (found by fuzzing,
+    /// <c>tests/TileServer.Fuzz</c>). With quotes paired this way, every name it starts reading has its closing quote.
+    /// </summary>
+    private static void CheckQuotes(string wkt, string filePath)
+    {
+        var previous = '[';
+        for (var i = 0; i < wkt.Length; i++)
+        {
+            var c = wkt[i];
+            if (char.IsWhiteSpace(c))
+            {
+                continue;
+            }
+
+            if (c == '"')
+            {
+                if (previous is not ('[' or ','))
+                {
+                    throw new DataFileException(filePath, $"cannot parse the projection WKT: a quote at character {i + 1} does not start a name (after '[' or ',')");
+                }
+
+                var close = wkt.IndexOf('"', i + 1);
+                if (close < 0)
+                {
+                    throw new DataFileException(filePath, $"cannot parse the projection WKT: the name that starts at character {i + 1} has no closing quote");
+                }
+
+                var next = wkt.AsSpan(close + 1).TrimStart();
+                if (next.Length > 0 && next[0] is not (',' or ']'))
+                {
+                    throw new DataFileException(filePath, $"cannot parse the projection WKT: the name that ends at character {close + 1} is followed by '{DataFileException.Excerpt(next[0].ToString())}', not ',' or ']'");
+                }
+
+                i = close;
+                previous = '"';
+                continue;
+            }
+
+            previous = c;
+        }
+    }
+
+    /// <summary>
+    /// Checks that the parameters ProjNET computes with are finite and positive where they must be. With a NaN or
+    /// infinite one (<c>UNIT["Degree",0.0174E199433]</c>) the geographic system is not <c>EqualParams</c> to itself,
+    /// and ProjNET 2.0's <c>Proj2Geog</c> and <c>CreateFromCoordinateSystems</c> call each other until the stack
+    /// overflows, which no catch can stop (found by fuzzing, <c>tests/TileServer.Fuzz</c>).
+    /// </summary>
+    private static void CheckFinite(CoordinateSystem source, GeographicCoordinateSystem geographic, string filePath)
+    {
+        void Require(bool ok, string what)
+        {
+            if (!ok)
+            {
+                throw new DataFileException(filePath, $"the projection WKT has an unusable {what}");
+            }
+        }
+
+        var ellipsoid = geographic.HorizontalDatum?.Ellipsoid;
+        Require(ellipsoid is not null, "datum (no ellipsoid)");
+        Require(double.IsFinite(ellipsoid!.SemiMajorAxis) && ellipsoid.SemiMajorAxis > 0, $"ellipsoid semi-major axis ({ellipsoid.SemiMajorAxis})");
+        Require(double.IsFinite(ellipsoid.SemiMinorAxis) && ellipsoid.SemiMinorAxis > 0, $"ellipsoid semi-minor axis ({ellipsoid.SemiMinorAxis})");
+        Require(double.IsFinite(ellipsoid.InverseFlattening) && ellipsoid.InverseFlattening >= 0, $"inverse flattening ({ellipsoid.InverseFlattening})");
+        Require(geographic.AngularUnit is { RadiansPerUnit: > 0 and < double.PositiveInfinity }, "angular unit");
+        Require(geographic.PrimeMeridian is { } meridian && double.IsFinite(meridian.Longitude), "prime meridian");
+        if (geographic.HorizontalDatum!.Wgs84Parameters is { } shift)
+        {
+            Require(new[] { shift.Dx, shift.Dy, shift.Dz, shift.Ex, shift.Ey, shift.Ez, shift.Ppm }.All(double.IsFinite), "TOWGS84 shift");
+        }
+
+        if (source is ProjectedCoordinateSystem projected)
+        {
+            Require(projected.LinearUnit is { MetersPerUnit: > 0 and < double.PositiveInfinity }, "linear unit");
+            Require(projected.Projection is not null, "projection (none given)");
+            for (var i = 0; i < projected.Projection!.NumParameters; i++)
+            {
+                var parameter = projected.Projection.GetParameter(i);
+                Require(double.IsFinite(parameter.Value), $"parameter {DataFileException.Excerpt(parameter.Name)} ({parameter.Value})");
+            }
+        }
+
+        Require(geographic.EqualParams(geographic), "geographic coordinate system (it differs from itself)");
     }
 
     private static SourceCrs Create(CoordinateSystem source, GeographicCoordinateSystem geographic, string filePath)
