@@ -6,7 +6,8 @@
 # TARGETs: shapefile csv geojson prj (default: all). --seconds: per target (default 60). --out: where the corpora and
 # findings go (default: a fresh folder under ${TMPDIR:-/tmp}; never inside the repository). Needs afl-fuzz (Debian's
 # afl++) and the SharpFuzz tool pinned in .config/dotnet-tools.json. Seeds are made at run time from geodata/sample
-# and, when present, ../shared/geodata/peru. Exits 1 when a target crashed or hung (the inputs are under OUT/TARGET).
+# and, when present, ../shared/geodata/peru. Exits 1 when a target crashed or hung (the inputs are under OUT/TARGET,
+# kept; without --out, a clean run's folder is deleted).
 # Long runs: run it under `nice -n 19`, a target at a time, e.g. `nice -n 19 tests/TileServer.Fuzz/fuzz.sh --seconds 600 shapefile`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +24,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#targets[@]} -gt 0 ] || targets=(shapefile csv geojson prj)
-[ -n "$out" ] || out="$(mktemp -d "${TMPDIR:-/tmp}/tileserver-fuzz.XXXXXX")"
+keep=1
+[ -n "$out" ] || { out="$(mktemp -d "${TMPDIR:-/tmp}/tileserver-fuzz.XXXXXX")"; keep=0; }
 mkdir -p "$out"
 
 command -v afl-fuzz >/dev/null || { echo "error: afl-fuzz not found: apt-get install afl++" >&2; exit 2; }
@@ -66,5 +68,9 @@ for target in "${targets[@]}"; do
     dotnet "$plain/TileServer.Fuzz.dll" replay "$target" "$out/$target"/default/crashes/id* 2>/dev/null | head -20 || true
   fi
 done
-echo "findings and corpora: $out"
+if [ $failed = 0 ] && [ $keep = 0 ]; then
+  rm -rf "$out"
+else
+  echo "findings and corpora: $out"
+fi
 exit $failed
