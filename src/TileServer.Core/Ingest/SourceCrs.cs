@@ -238,8 +238,13 @@ public sealed class SourceCrs
 
         if (_toWgs84 is not null)
         {
-            geometry.Apply(new TransformFilter(_toWgs84));
+            var filter = new TransformFilter(_toWgs84);
+            geometry.Apply(filter);
             geometry.GeometryChanged();
+            if (filter.Failure is { } failure)
+            {
+                throw new DataFileException(crsPath ?? dataPath, $"does not fit {dataPath}: {record} has a vertex ({failure.X:G9}, {failure.Y:G9}) that {DataFileException.Excerpt(Name)} cannot transform ({failure.Error.Message}): does the .prj belong to this file?", failure.Error);
+            }
         }
 
         var outside = FirstOutsideLonLat(geometry);
@@ -296,9 +301,15 @@ public sealed class SourceCrs
         }
     }
 
+    /// <summary>
+    /// Transforms coordinates in place; stops at the first one ProjNET throws on (its inverse Transverse Mercator
+    /// throws "No convergence" far outside the zone, found by fuzzing), keeping it for the message.
+    /// </summary>
     private sealed class TransformFilter(MathTransform transform) : IEntireCoordinateSequenceFilter
     {
-        public bool Done => false;
+        public (double X, double Y, Exception Error)? Failure { get; private set; }
+
+        public bool Done => Failure is not null;
 
         public bool GeometryChanged => true;
 
@@ -308,7 +319,16 @@ public sealed class SourceCrs
             {
                 var x = seq.GetX(i);
                 var y = seq.GetY(i);
-                transform.Transform(ref x, ref y);
+                try
+                {
+                    transform.Transform(ref x, ref y);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Failure = (seq.GetX(i), seq.GetY(i), e);
+                    return;
+                }
+
                 seq.SetX(i, x);
                 seq.SetY(i, y);
             }

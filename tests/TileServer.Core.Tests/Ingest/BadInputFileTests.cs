@@ -154,6 +154,20 @@ public class BadInputFileTests
         new("ProjNET hang: an unclosed quote in the .prj", m => File.WriteAllText(m.Part(".prj"), File.ReadAllText(m.Part(".prj"))[..^27]), ".prj", ["no closing quote"]),
         new("ProjNET hang: its tokenizer out of step with the quotes", m => File.WriteAllText(m.Part(".prj"), File.ReadAllText(m.Part(".prj")).Replace("UNIT[\"Degree\",0.0174532925199433]", "UNIT[\"Degre-\",0.017453292519,433]", StringComparison.Ordinal)), ".prj", ["projection WKT"]),
         new("ProjNET stack overflow: a non-finite angular unit", m => File.WriteAllText(m.Part(".prj"), UtmPrj.Replace("0.0174532925199433", "0.0174E199433", StringComparison.Ordinal)), ".prj", ["unusable angular unit"]),
+        new("ProjNET 'No convergence': a vertex far outside a UTM zone without false northing", m =>
+        {
+            File.WriteAllText(m.Part(".prj"), UtmPrj.Replace("PARAMETER[\"False_Northing\",10000000.0],", string.Empty, StringComparison.Ordinal));
+            m.Patch(".shp", b =>
+            {
+                var first = FirstPoint(m, b, 1);
+                var last = first + (16 * (BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(m.ShpContent(1) + 40)) - 1));
+                foreach (var at in new[] { first, last })
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(at), 190965.0814269358);
+                    BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(at + 8), 1.6525720161269795e+40);
+                }
+            });
+        }, ".prj", ["does not fit", "record 1", "cannot transform (No convergence)"]),
         new("System.Text.Json: invalid UTF-8 inside a GeoJSON string", m =>
         {
             m.WriteGeoJson(features => features[4]!["properties"]!["NOMBDIST"] = "ASUNCIÓN");
