@@ -22,6 +22,11 @@ public static class DataFile
                 throw new DataFileException(path, $"{length:N0} bytes, over {limitName} ({maxBytes:N0} bytes)");
             }
 
+            if (length > Array.MaxLength)
+            {
+                throw new DataFileException(path, $"{length:N0} bytes, over the {Array.MaxLength:N0} bytes one input file may have");
+            }
+
             var bytes = GC.AllocateUninitializedArray<byte>((int)length);
             stream.ReadExactly(bytes);
             if (stream.ReadByte() >= 0)
