@@ -83,7 +83,7 @@ public sealed class DatasetOptions
 
     /// <summary>Longest a load may take, in seconds, before it fails naming the step (and record) it had reached. A load limit, not in the version.</summary>
     [JsonIgnore]
-    public int LoadTimeoutSeconds { get; set; } = 300;
+    public int LoadTimeoutSeconds { get; set; } = 1800;
 
     /// <summary>The load limits as the readers take them.</summary>
     public LoadLimits ToLoadLimits() => new() { MaxFileBytes = MaxFileBytes, MaxVerticesPerUnit = MaxVerticesPerUnit };

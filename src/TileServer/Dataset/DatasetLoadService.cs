@@ -2,12 +2,13 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
+using TileServer.Infrastructure;
 
 namespace TileServer.Dataset;
 
 /// <summary>
 /// Loads the dataset once the host has started and publishes it. If the first load fails, the process has nothing
-/// to serve: it prints one line naming the file and stops with exit code 1.
+/// to serve: it prints one line naming the file and stops with exit code 2 (missing or unreadable) or 1 (unusable).
 /// </summary>
 internal sealed class DatasetLoadService(
     DatasetStore store,
@@ -54,8 +55,8 @@ internal sealed class DatasetLoadService(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             store.FirstLoadFailed(e);
-            await Console.Error.WriteLineAsync($"error: cannot load the dataset: {e.Message}");
-            Environment.ExitCode = 1;
+            await Console.Error.WriteLineAsync($"error: cannot load the dataset: {LoadFailure.Describe(e)}");
+            Environment.ExitCode = LoadFailure.ExitCode(e);
             lifetime.StopApplication();
         }
     }

@@ -72,10 +72,10 @@ internal static class ExportTilesCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
-            catch (Exception e) when (e is InvalidDataException or DataFileException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                Console.Error.WriteLine($"error: {LoadFailure.Describe(e)}");
+                return e is DataFileException ? LoadFailure.ExitCode(e) : 1;
             }
         });
         return command;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TileServer.Core.Dataset;
-using TileServer.Core.Ingest;
 using TileServer.Core.Tiles;
+using TileServer.Infrastructure;
 
 namespace TileServer.Tiles;
 
@@ -49,10 +49,10 @@ internal static class TilesCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is DataFileException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                Console.Error.WriteLine($"error: {LoadFailure.Describe(e)}");
+                return LoadFailure.ExitCode(e);
             }
         });
         return command;
