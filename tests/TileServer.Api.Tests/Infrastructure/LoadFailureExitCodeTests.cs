@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
+using TileServer.Api.Tests.Health;
 using TileServer.Infrastructure;
 
 namespace TileServer.Api.Tests.Infrastructure;
@@ -37,7 +37,7 @@ public sealed class LoadFailureExitCodeTests : IDisposable
     {
         Break(mutant);
 
-        var (code, stderr) = await RunServerAsync($"--Dataset:Districts={Path.Combine(_folder, "districts.shp")}", $"--Dataset:Estimates={Path.Combine(_folder, "estimates.csv")}", "--urls=http://127.0.0.1:0", "--Tiles:Enabled=false");
+        var (code, _, stderr) = await HealthApiTests.RunServerAsync($"--Dataset:Districts={Path.Combine(_folder, "districts.shp")}", $"--Dataset:Estimates={Path.Combine(_folder, "estimates.csv")}", "--urls=http://127.0.0.1:0", "--Tiles:Enabled=false");
 
         Assert.Equal(exitCode, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -98,24 +98,5 @@ public sealed class LoadFailureExitCodeTests : IDisposable
             default:
                 throw new ArgumentOutOfRangeException(nameof(mutant), mutant, null);
         }
-    }
-
-    /// <summary>The built server as its own process, for its exit code and stderr.</summary>
-    private static async Task<(int ExitCode, string Stderr)> RunServerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TileServer.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        await stdout;
-        return (process.ExitCode, await stderr);
     }
 }
