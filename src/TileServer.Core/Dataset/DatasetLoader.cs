@@ -5,6 +5,7 @@ using System.Text.Json;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
+using TileServer.Core.Features;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Index;
 using TileServer.Core.Ingest;
@@ -89,6 +90,8 @@ public static class DatasetLoader
         timings["lookupIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
+        var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
+        timings["features"] = Lap();
         ITileSource? tileSource = null;
         TilesetStatistics? tileStatistics = null;
         string? tilesVersion = null;
@@ -119,6 +122,7 @@ public static class DatasetLoader
             ColumnRoles = roles,
             Aggregator = aggregator,
             Locator = locator,
+            Features = features,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
             Report = new DatasetReport
