@@ -106,7 +106,7 @@ public static class FeatureFilter
                     var scalar = Scalar(node);
                     if (scalar.Kind != Kind.Boolean)
                     {
-                        throw new CqlException($"expected a predicate, found a {Describe(scalar.Kind)} {Describe(node)}", node.Location);
+                        throw new CqlException($"expected a predicate, found {Describe(scalar.Kind)} {Describe(node)}", node.Location);
                     }
 
                     return feature => (bool?)scalar.Value(feature);
