@@ -1,6 +1,7 @@
 using TileServer.AdminUnits;
 using TileServer.Aggregation;
 using TileServer.Dataset;
+using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
@@ -17,6 +18,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddFeatures();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -27,6 +29,8 @@ endpoints.MapAdminUnits();
 endpoints.MapAggregation();
 endpoints.MapLookup();
 endpoints.MapTiles();
+endpoints.MapFeatures();
+endpoints.MapFeatureOpenApi();
 
 return await app.RunServerAsync();
 

@@ -76,6 +76,9 @@ public sealed class FeatureQuery
     /// <summary>True for <c>geometry=source</c>: the published geometry instead of the cleaned one.</summary>
     public bool SourceGeometry { get; private set; }
 
+    /// <summary>True for <c>geometry=wkt</c>: CSV carries the (cleaned) geometry as WKT.</summary>
+    public bool GeometryWkt { get; private set; }
+
     /// <summary>The sort keys: property index and direction.</summary>
     public IReadOnlyList<(int Property, bool Descending)> SortBy { get; private set; } = [];
 
@@ -160,13 +163,35 @@ public sealed class FeatureQuery
         }
 
         query.SkipGeometry = values.TryGetValue("skipGeometry", out var skip) && Boolean("skipGeometry", skip);
-        query.SourceGeometry = values.TryGetValue("geometry", out var geometry) && geometry switch
+        if (values.TryGetValue("geometry", out var geometry))
         {
-            "" or "cleaned" => false,
-            "source" => true,
-            _ => throw new FeatureQueryException("geometry", $"'geometry' must be 'cleaned' or 'source', got '{geometry}'."),
-        };
+            query.SourceGeometry = geometry == "source";
+            query.GeometryWkt = geometry == "wkt";
+            if (geometry is not ("" or "cleaned" or "source" or "wkt"))
+            {
+                throw new FeatureQueryException("geometry", $"'geometry' must be 'cleaned' or 'source' (or 'wkt' with f=csv), got '{geometry}'.");
+            }
+        }
+
         return query;
+    }
+
+    /// <summary>Parses the parameters of a single-feature request: <c>f</c>, <c>crs</c>, <c>properties</c>, <c>skipGeometry</c>, <c>geometry</c>.</summary>
+    /// <exception cref="FeatureQueryException">A parameter is unknown, repeated or invalid.</exception>
+    public static FeatureQuery ParseOutput(FeatureSet set, IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = parameters.ToList();
+        foreach (var (name, _) in list)
+        {
+            if (name is not ("f" or "crs" or "properties" or "skipGeometry" or "geometry"))
+            {
+                throw new FeatureQueryException(name, $"Unknown parameter '{name}' for a single feature. Parameters: f, crs, properties, skipGeometry, geometry.");
+            }
+        }
+
+        var query = Parse(set, list, new FeatureLimits());
+        return query.GeometryWkt ? throw new FeatureQueryException("geometry", "'geometry=wkt' applies to f=csv only.") : query;
     }
 
     /// <summary>The queryables that may be given as <c>name=value</c> parameters: every property but the dataset version.</summary>

@@ -75,14 +75,14 @@ public sealed class FeatureSet
         for (var i = 0; i < codes.Length; i++)
         {
             buffer.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(buffer))
+            using (var json = new Utf8JsonWriter(buffer, GeoJsonGeometry.WriterOptions))
             {
                 WriteProperties(json, i, null);
             }
 
             _propertiesJson[i] = buffer.WrittenSpan.ToArray();
             buffer.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(buffer))
+            using (var json = new Utf8JsonWriter(buffer, GeoJsonGeometry.WriterOptions))
             {
                 GeoJsonGeometry.Write(json, geometries[i], identity, FeatureCrs.Crs84.Decimals);
             }

@@ -24,7 +24,7 @@ public static class GeoJsonFeatureWriter
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(links);
-        await using var json = new Utf8JsonWriter(output);
+        await using var json = new Utf8JsonWriter(output, GeoJsonGeometry.WriterOptions);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteNumber("numberMatched", numberMatched);
@@ -58,7 +58,7 @@ public static class GeoJsonFeatureWriter
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(query);
-        await using var json = new Utf8JsonWriter(output);
+        await using var json = new Utf8JsonWriter(output, GeoJsonGeometry.WriterOptions);
         WriteFeature(json, query, feature, query.Crs.FromLonLat(), links);
         json.Flush();
         await output.FlushAsync(cancellationToken);

@@ -11,6 +11,12 @@ namespace TileServer.Core.Features;
 /// <remarks>Thread safety: stateless; the mapper passed in belongs to the caller.</remarks>
 public static class GeoJsonGeometry
 {
+    /// <summary>
+    /// The writer options of every JSON answer of the features door: non-ASCII letters (ASUNCIÓN) and <c>+</c>/<c>&amp;</c>
+    /// in URLs written as themselves, not as <c>\u</c> escapes (the answers are JSON documents, never embedded in HTML).
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
     public static void Write(Utf8JsonWriter json, Geometry geometry, CoordinateMapper mapper, int decimals)
     {
         ArgumentNullException.ThrowIfNull(json);

@@ -91,7 +91,7 @@ public class FeatureQueryTests(FourSquaresFeatures squares) : IClassFixture<Four
     [InlineData("sortby", "-nope", "sortby", "Cannot sort by 'nope'")]
     [InlineData("properties", "code,nope", "properties", "Unknown property 'nope'")]
     [InlineData("skipGeometry", "yes", "skipGeometry", "true or false")]
-    [InlineData("geometry", "raw", "geometry", "'cleaned' or 'source'")]
+    [InlineData("geometry", "raw", "geometry", "'cleaned' or 'source' (or 'wkt' with f=csv)")]
     [InlineData("datetime", "yesterday", "datetime", "RFC 3339")]
     [InlineData("filter-lang", "cql-text", "filter", "need a 'filter'")]
     [InlineData("pobreza_pct", "high", "pobreza_pct", "is a number")]
