@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -30,6 +31,7 @@ public static class FeatureOpenApi
             options.AddDocumentTransformer((document, context, _) =>
             {
                 var services = context.ApplicationServices;
+                AddUndescribedEndpoints(document, services.GetServices<EndpointDataSource>());
                 Complete(document, services.GetRequiredService<DatasetStore>().Current, services.GetRequiredService<IOptions<FeaturesOptions>>().Value);
                 return Task.CompletedTask;
             });
@@ -56,6 +58,50 @@ public static class FeatureOpenApi
         var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
         var version = store.Current is { } snapshot ? FeatureEndpoints.Version(snapshot, options.Value) : "loading";
         return new OgcResult(version, OgcFormats.OpenApi, async (pipe, token) => await pipe.WriteAsync(bytes, token));
+    }
+
+    /// <summary>
+    /// Endpoints mapped as plain request delegates (the lookup and tile hot paths) carry no handler signature, so the
+    /// generator skips them: they are added here from the routing table, with their route parameters and tags.
+    /// </summary>
+    private static void AddUndescribedEndpoints(OpenApiDocument document, IEnumerable<EndpointDataSource> sources)
+    {
+        foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
+        {
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            var pattern = endpoint.RoutePattern.RawText;
+            if (methods is null || pattern is null || pattern.StartsWith("/api.html", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var path = "/" + pattern.TrimStart('/');
+            if (!document.Paths.TryGetValue(path, out var item))
+            {
+                item = new OpenApiPathItem();
+                document.Paths[path] = item;
+            }
+
+            var pathItem = (OpenApiPathItem)item;
+            pathItem.Operations ??= [];
+            foreach (var method in methods.Where(m => m != HttpMethods.Head))
+            {
+                var httpMethod = new HttpMethod(method);
+                if (pathItem.Operations.ContainsKey(httpMethod))
+                {
+                    continue;
+                }
+
+                var tags = endpoint.Metadata.GetOrderedMetadata<ITagsMetadata>().SelectMany(t => t.Tags).Distinct().ToList();
+                pathItem.Operations[httpMethod] = new OpenApiOperation
+                {
+                    Summary = endpoint.Metadata.GetMetadata<IEndpointSummaryMetadata>()?.Summary ?? endpoint.DisplayName,
+                    Tags = tags.Count == 0 ? null : new HashSet<OpenApiTagReference>(tags.Select(t => new OpenApiTagReference(t, document))),
+                    Parameters = [.. endpoint.RoutePattern.Parameters.Select(p => (IOpenApiParameter)PathParameter(p.Name, JsonSchemaType.String, p.Name))],
+                    Responses = new OpenApiResponses { ["200"] = new OpenApiResponse { Description = "OK" } },
+                };
+            }
+        }
     }
 
     private static void Complete(OpenApiDocument document, DatasetSnapshot? snapshot, FeaturesOptions options)
@@ -111,7 +157,7 @@ public static class FeatureOpenApi
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                AddParameters(document, path, operation);
+                AddParameters(document, path, method, operation);
                 AddProblems(document, operation, path);
             }
         }
@@ -158,8 +204,23 @@ public static class FeatureOpenApi
             };
         });
 
-    private static void AddParameters(OpenApiDocument document, string path, OpenApiOperation operation)
+    private static void AddParameters(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation)
     {
+        var get = method == HttpMethod.Get;
+        if (path == "/v1/lookup" && !get && operation.RequestBody is null)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Description = "Points to look up: JSON {\"points\": [[lon, lat], ...]} or CSV with lat and lon columns; answers in input order.",
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Example = new JsonObject { ["points"] = new JsonArray(new JsonArray(-77.0428, -12.0464)) } },
+                    ["text/csv"] = new() { Example = JsonValue.Create("lat,lon\n-12.0464,-77.0428\n") },
+                },
+            };
+        }
+
         var added = path switch
         {
             "/collections/{collectionId}/items" =>
@@ -189,24 +250,17 @@ public static class FeatureOpenApi
             ],
             "/" or "/conformance" or "/collections" or "/collections/{collectionId}" or "/collections/{collectionId}/queryables" or "/collections/{collectionId}/schema" =>
             [Query("f", JsonSchemaType.String, "json (default) or html.", enumeration: ["json", "html"])],
-            "/v1/lookup" when operation.RequestBody is null =>
+            "/v1/lookup" when get =>
             [
                 Query("lat", JsonSchemaType.Number, "Latitude, WGS 84 degrees.", required: true),
                 Query("lon", JsonSchemaType.Number, "Longitude, WGS 84 degrees.", required: true),
             ],
-            "/v1/aggregate" when operation.RequestBody is null =>
+            "/v1/aggregate" when get =>
             [
                 Query("bbox", JsonSchemaType.String, "minLon,minLat,maxLon,maxLat: aggregate over this box."),
                 Query("lat", JsonSchemaType.Number, "Circle centre latitude (with lon and radiusKm)."),
                 Query("lon", JsonSchemaType.Number, "Circle centre longitude."),
                 Query("radiusKm", JsonSchemaType.Number, "Circle radius in km (geodesic)."),
-            ],
-            "/tiles/poverty/{z}/{x}/{y}.{format}" =>
-            [
-                PathParameter("z", JsonSchemaType.Integer, "Zoom level."),
-                PathParameter("x", JsonSchemaType.Integer, "Column."),
-                PathParameter("y", JsonSchemaType.Integer, "Row (XYZ scheme)."),
-                PathParameter("format", JsonSchemaType.String, "mvt or pbf."),
             ],
             _ => (IOpenApiParameter[])[],
         };

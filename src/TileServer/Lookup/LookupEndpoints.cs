@@ -37,8 +37,10 @@ public static class LookupEndpoints
         // Resolved once here rather than per request: both are singletons (options are validated at start).
         var store = app.ServiceProvider.GetRequiredService<DatasetStore>();
         var options = app.ServiceProvider.GetRequiredService<IOptions<LookupOptions>>();
-        app.MapGet("/v1/lookup", (RequestDelegate)(context => GetAsync(context, store, options.Value))).WithTags("Lookup");
-        app.MapPost("/v1/lookup", (RequestDelegate)(context => PostAsync(context, store, options.Value))).WithTags("Lookup");
+        app.MapGet("/v1/lookup", (RequestDelegate)(context => GetAsync(context, store, options.Value))).WithTags("Lookup")
+            .WithSummary("The district containing a GPS point (lat, lon), with its province, department, estimates and match");
+        app.MapPost("/v1/lookup", (RequestDelegate)(context => PostAsync(context, store, options.Value))).WithTags("Lookup")
+            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order");
         return app;
     }
 
