@@ -1,6 +1,7 @@
 using NetTopologySuite.Geometries;
 using ProjNet.CoordinateSystems;
 using ProjNet.CoordinateSystems.Transformations;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Features;
 
@@ -135,35 +136,14 @@ public sealed class FeatureCrs
             return geometry;
         }
 
-        var copy = geometry.Copy();
-        copy.Apply(new MapperFilter(ToLonLat()));
-        copy.GeometryChanged();
-        return copy;
+        var mapper = ToLonLat();
+        return ProjectedCopy.Of(geometry, mapper.Map);
     }
 
     public override string ToString() => Curie;
 
     private static FeatureCrs Projected(int code, Func<CoordinateSystem> system) =>
         new($"http://www.opengis.net/def/crs/EPSG/0/{code}", $"EPSG:{code}", code, false, system, system().WKT);
-
-    private sealed class MapperFilter(CoordinateMapper mapper) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var x = seq.GetX(i);
-                var y = seq.GetY(i);
-                mapper.Map(ref x, ref y);
-                seq.SetX(i, x);
-                seq.SetY(i, y);
-            }
-        }
-    }
 }
 
 /// <summary>One coordinate transform between WGS 84 lon/lat and a <see cref="FeatureCrs"/>: a ProjNET transform, an axis swap, or nothing.</summary>

@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Features;
 
@@ -15,9 +16,13 @@ public static class FeatureOutput
     {
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(crs);
-        var copy = geometry.Copy();
-        copy.Apply(new RoundingFilter(mapper, crs.Decimals));
-        copy.GeometryChanged();
+        var decimals = crs.Decimals;
+        var copy = ProjectedCopy.Of(geometry, (ref double x, ref double y) =>
+        {
+            mapper.Map(ref x, ref y);
+            x = Math.Round(x, decimals);
+            y = Math.Round(y, decimals);
+        });
         copy.SRID = crs.Srid;
         if (multi && copy is Polygon polygon)
         {
@@ -33,24 +38,5 @@ public static class FeatureOutput
     {
         ArgumentNullException.ThrowIfNull(crs);
         return crs.IsProjected ? crs.FromLonLat() : default;
-    }
-
-    private sealed class RoundingFilter(CoordinateMapper mapper, int decimals) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var x = seq.GetX(i);
-                var y = seq.GetY(i);
-                mapper.Map(ref x, ref y);
-                seq.SetX(i, Math.Round(x, decimals));
-                seq.SetY(i, Math.Round(y, decimals));
-            }
-        }
     }
 }

@@ -319,14 +319,14 @@ public sealed class FeatureQuery
         if (crs == FeatureCrs.Crs84 && x1 > x2)
         {
             // Crossing the antimeridian (OGC API - Features Part 1, 7.15.3): two boxes.
-            area = FeatureGeometry.Factory.CreateMultiPolygon([
-                (Polygon)FeatureGeometry.Factory.ToGeometry(new Envelope(x1, 180, y1, y2)),
-                (Polygon)FeatureGeometry.Factory.ToGeometry(new Envelope(-180, x2, y1, y2)),
+            area = CqlGeometry.Factory.CreateMultiPolygon([
+                (Polygon)CqlGeometry.Factory.ToGeometry(new Envelope(x1, 180, y1, y2)),
+                (Polygon)CqlGeometry.Factory.ToGeometry(new Envelope(-180, x2, y1, y2)),
             ]);
         }
         else
         {
-            area = FeatureGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2));
+            area = CqlGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2));
             if (crs.IsProjected)
             {
                 // A projected box's edges are curves in lon/lat: densify before transforming its vertices.

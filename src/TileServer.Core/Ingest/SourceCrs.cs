@@ -2,6 +2,7 @@ using NetTopologySuite.Geometries;
 using ProjNet.CoordinateSystems;
 using ProjNet.CoordinateSystems.Transformations;
 using ProjNet.IO.CoordinateSystems;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Ingest;
 
@@ -97,26 +98,6 @@ public sealed class SourceCrs
             return;
         }
 
-        geometry.Apply(new TransformFilter(_toWgs84));
-        geometry.GeometryChanged();
-    }
-
-    private sealed class TransformFilter(MathTransform transform) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var x = seq.GetX(i);
-                var y = seq.GetY(i);
-                transform.Transform(ref x, ref y);
-                seq.SetX(i, x);
-                seq.SetY(i, y);
-            }
-        }
+        ProjectedCopy.Apply(geometry, _toWgs84.Transform);
     }
 }

@@ -13,7 +13,7 @@ namespace TileServer.Core.Features.Cql2;
 /// <remarks>Thread safety: stateless.</remarks>
 public static class Cql2JsonParser
 {
-    private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory(FeatureGeometry.Factory) } };
+    private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory(CqlGeometry.Factory) } };
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Cql2TextParser.MaxDepth * 2 };
 
@@ -138,7 +138,7 @@ public static class Cql2JsonParser
                 return new CqlNot(Arg(0), location);
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
                 Arity(2);
-                return new CqlComparison(Comparison(name), Arg(0), Arg(1), location);
+                return new CqlComparison(CqlComparisonOperators.Parse(name)!.Value, Arg(0), Arg(1), location);
             case "like":
                 Arity(2);
                 return new CqlLike(Arg(0), Arg(1), location);
@@ -162,16 +162,6 @@ public static class Cql2JsonParser
         }
     }
 
-    private static CqlComparisonOperator Comparison(string op) => op switch
-    {
-        "=" => CqlComparisonOperator.Equal,
-        "<>" => CqlComparisonOperator.NotEqual,
-        "<" => CqlComparisonOperator.LessThan,
-        "<=" => CqlComparisonOperator.LessThanOrEqual,
-        ">" => CqlComparisonOperator.GreaterThan,
-        _ => CqlComparisonOperator.GreaterThanOrEqual,
-    };
-
     private static Geometry Bbox(JsonElement bbox, string pointer)
     {
         var location = CqlLocation.AtPointer(pointer);
@@ -185,7 +175,7 @@ public static class Cql2JsonParser
         var half = values.Length / 2;
         var (x1, y1, x2, y2) = (values[0], values[1], values[half], values[half + 1]);
         return x1 <= x2 && y1 <= y2
-            ? FeatureGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2))
+            ? CqlGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2))
             : throw new CqlException("'bbox' minimum exceeds its maximum (give the lower corner first)", location);
     }
 }

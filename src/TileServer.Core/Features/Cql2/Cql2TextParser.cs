@@ -112,7 +112,7 @@ public sealed class Cql2TextParser
         {
             Next();
             var right = ParseScalar();
-            return new CqlComparison(Operator(token), left, right, left.Location);
+            return new CqlComparison(CqlComparisonOperators.Parse(token.Value)!.Value, left, right, left.Location);
         }
 
         var negated = false;
@@ -315,7 +315,7 @@ public sealed class Cql2TextParser
             throw Error("BBOX minimum exceeds its maximum (give the lower corner first)", open);
         }
 
-        return FeatureGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2));
+        return CqlGeometry.Factory.ToGeometry(new Envelope(x1, x2, y1, y2));
     }
 
     /// <summary>The WKT literal starting at <paramref name="keyword"/>: its balanced parentheses (or EMPTY) parsed by NTS.</summary>
@@ -372,7 +372,7 @@ public sealed class Cql2TextParser
         _position = i;
         try
         {
-            return new WKTReader(FeatureGeometry.Factory.GeometryServices).Read(wkt);
+            return new WKTReader(CqlGeometry.Factory.GeometryServices).Read(wkt);
         }
         catch (Exception e) when (e is ParseException or ArgumentException or FormatException or InvalidOperationException)
         {
@@ -392,16 +392,6 @@ public sealed class Cql2TextParser
         double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
             : throw new CqlException($"invalid number '{token.Value}'", CqlLocation.At(token.Start + 1));
-
-    private static CqlComparisonOperator Operator(Token token) => token.Value switch
-    {
-        "=" => CqlComparisonOperator.Equal,
-        "<>" => CqlComparisonOperator.NotEqual,
-        "<" => CqlComparisonOperator.LessThan,
-        "<=" => CqlComparisonOperator.LessThanOrEqual,
-        ">" => CqlComparisonOperator.GreaterThan,
-        _ => CqlComparisonOperator.GreaterThanOrEqual,
-    };
 
     private Token Expect(TokenKind kind, string what, Token opener)
     {

@@ -26,6 +26,22 @@ public enum CqlComparisonOperator
     GreaterThanOrEqual,
 }
 
+/// <summary>The operator symbols of CQL2 text and JSON (they are the same in both encodings).</summary>
+public static class CqlComparisonOperators
+{
+    /// <summary>The operator written <paramref name="symbol"/> (<c>=</c>, <c>&lt;&gt;</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>), or null.</summary>
+    public static CqlComparisonOperator? Parse(string symbol) => symbol switch
+    {
+        "=" => CqlComparisonOperator.Equal,
+        "<>" => CqlComparisonOperator.NotEqual,
+        "<" => CqlComparisonOperator.LessThan,
+        "<=" => CqlComparisonOperator.LessThanOrEqual,
+        ">" => CqlComparisonOperator.GreaterThan,
+        ">=" => CqlComparisonOperator.GreaterThanOrEqual,
+        _ => null,
+    };
+}
+
 /// <summary>
 /// A node of a parsed CQL2 expression (OGC 21-065r2), the same for the text and the JSON encodings. Parsing only
 /// checks syntax; <see cref="FeatureFilter"/> checks names and types against a collection's queryables.
@@ -39,7 +55,11 @@ public sealed record CqlProperty(string Name, CqlLocation Location) : CqlNode(Lo
 public sealed record CqlLiteral(object Value, CqlLocation Location) : CqlNode(Location);
 
 /// <summary>A spatial literal: WKT or GeoJSON geometry, or a <c>BBOX</c>, in the filter's CRS axis order.</summary>
-public sealed record CqlGeometry(Geometry Geometry, CqlLocation Location) : CqlNode(Location);
+public sealed record CqlGeometry(Geometry Geometry, CqlLocation Location) : CqlNode(Location)
+{
+    /// <summary>The factory of spatial literals and query boxes: floating precision, SRID 4326 (lon/lat, CRS84 axis order).</summary>
+    public static GeometryFactory Factory { get; } = new(new PrecisionModel(), 4326);
+}
 
 /// <summary>A function call: <c>CASEI</c>, <c>ACCENTI</c>, or a spatial or other function (lower-case name).</summary>
 public sealed record CqlFunction(string Name, IReadOnlyList<CqlNode> Arguments, CqlLocation Location) : CqlNode(Location);
