@@ -29,7 +29,7 @@ endpoints.MapAdminUnits();
 endpoints.MapAggregation();
 endpoints.MapLookup();
 endpoints.MapTiles();
-endpoints.MapFeatures();
+endpoints.MapGroup("").RequireDataset().MapFeatures();
 endpoints.MapFeatureOpenApi();
 
 return await app.RunServerAsync();

@@ -39,6 +39,7 @@ public sealed class FeatureSet
     private readonly STRtree<int> _index;
     private readonly byte[][] _propertiesJson;
     private readonly byte[][] _geometryJson;
+    private readonly byte[][] _headJson;
     private readonly Geometry[] _geometries;
     private readonly Geometry[] _sourceGeometries;
     private readonly string[] _codes;
@@ -70,6 +71,7 @@ public sealed class FeatureSet
         _ranks = [.. Enumerable.Range(0, properties.Count).Select(Ranks)];
         _propertiesJson = new byte[codes.Length][];
         _geometryJson = new byte[codes.Length][];
+        _headJson = new byte[codes.Length][];
         var buffer = new ArrayBufferWriter<byte>();
         var identity = FeatureCrs.Crs84.FromLonLat();
         for (var i = 0; i < codes.Length; i++)
@@ -88,6 +90,16 @@ public sealed class FeatureSet
             }
 
             _geometryJson[i] = buffer.WrittenSpan.ToArray();
+            buffer.ResetWrittenCount();
+            using (var json = new Utf8JsonWriter(buffer, GeoJsonGeometry.WriterOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "Feature");
+                json.WriteString("id", codes[i]);
+                json.Flush();
+            }
+
+            _headJson[i] = buffer.WrittenSpan.ToArray();
         }
     }
 
@@ -131,6 +143,9 @@ public sealed class FeatureSet
 
     /// <summary>The feature's full properties object, UTF-8 JSON.</summary>
     public ReadOnlySpan<byte> PropertiesJson(int feature) => _propertiesJson[feature];
+
+    /// <summary>The start of the feature's GeoJSON object, <c>{"type":"Feature","id":"..."</c> (no closing brace), UTF-8.</summary>
+    public ReadOnlySpan<byte> HeadJson(int feature) => _headJson[feature];
 
     /// <summary>The served geometry as a GeoJSON geometry object in CRS84, UTF-8 JSON.</summary>
     public ReadOnlySpan<byte> GeometryJson(int feature) => _geometryJson[feature];

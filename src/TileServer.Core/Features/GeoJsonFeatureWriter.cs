@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 
@@ -9,11 +10,17 @@ public sealed record FeatureLink(string Href, string Rel, string Type, string? T
 /// <summary>
 /// Writes features as GeoJSON (RFC 7946) the way OGC API - Features Part 1 serves them: a FeatureCollection with
 /// <c>numberMatched</c>, <c>numberReturned</c>, <c>timeStamp</c> and <c>links</c>, or one Feature. The collection is
-/// streamed: each feature is written to the pipe and flushed every <see cref="FlushBytes"/>, so memory stays bounded
-/// whatever the page size and the client receives the first bytes at once. In the common case (CRS84, cleaned
-/// geometry, all properties) a feature is two copies of bytes serialized at load (<see cref="FeatureSet"/>).
+/// streamed: features go to the pipe as they are written, which is flushed every <see cref="FlushBytes"/>, so memory
+/// stays bounded whatever the page size and the client gets the first bytes at once.
 /// </summary>
-/// <remarks>Thread safety: stateless.</remarks>
+/// <remarks>
+/// A feature is assembled from the bytes <see cref="FeatureSet"/> serialized at load (its head, geometry in CRS84,
+/// properties), copied into the pipe's own buffers piece by piece; only what the request changes (another CRS, the
+/// source geometry, a property selection) is serialized, by a <see cref="Utf8JsonWriter"/> reset onto the pipe. Raw
+/// copies rather than <see cref="Utf8JsonWriter.WriteRawValue(ReadOnlySpan{byte}, bool)"/>: that asks the pipe for one
+/// span as large as the value, which Kestrel's pool serves with a fresh array for anything above 4 KB (a district's
+/// geometry reaches 50 KB). Thread safety: stateless.
+/// </remarks>
 public static class GeoJsonFeatureWriter
 {
     public const int FlushBytes = 64 * 1024;
@@ -32,13 +39,22 @@ public static class GeoJsonFeatureWriter
         json.WriteString("timeStamp", timeStamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
         WriteLinks(json, links);
         json.WriteStartArray("features");
+        json.Flush();
         var mapper = query.Crs.FromLonLat();
+        var pending = 0L;
+        var first = true;
         foreach (var feature in page)
         {
-            WriteFeature(json, query, feature, mapper);
-            if (json.BytesPending >= FlushBytes)
+            if (!first)
             {
-                json.Flush();
+                output.Write(","u8);
+            }
+
+            first = false;
+            pending += WriteFeature(output, json, query, feature, mapper, null);
+            if (pending >= FlushBytes)
+            {
+                pending = 0;
                 var result = await output.FlushAsync(cancellationToken);
                 if (result.IsCanceled || result.IsCompleted)
                 {
@@ -47,9 +63,8 @@ public static class GeoJsonFeatureWriter
             }
         }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
+        json.Reset(output);
+        output.Write("]}"u8);
         await output.FlushAsync(cancellationToken);
     }
 
@@ -59,16 +74,21 @@ public static class GeoJsonFeatureWriter
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(query);
         await using var json = new Utf8JsonWriter(output, GeoJsonGeometry.WriterOptions);
-        WriteFeature(json, query, feature, query.Crs.FromLonLat(), links);
-        json.Flush();
+        WriteFeature(output, json, query, feature, query.Crs.FromLonLat(), links);
         await output.FlushAsync(cancellationToken);
     }
 
     public static void WriteLinks(Utf8JsonWriter json, IReadOnlyList<FeatureLink> links)
     {
         ArgumentNullException.ThrowIfNull(json);
+        json.WritePropertyName("links");
+        WriteLinkArray(json, links);
+    }
+
+    private static void WriteLinkArray(Utf8JsonWriter json, IReadOnlyList<FeatureLink> links)
+    {
         ArgumentNullException.ThrowIfNull(links);
-        json.WriteStartArray("links");
+        json.WriteStartArray();
         foreach (var link in links)
         {
             json.WriteStartObject();
@@ -86,41 +106,59 @@ public static class GeoJsonFeatureWriter
         json.WriteEndArray();
     }
 
-    private static void WriteFeature(Utf8JsonWriter json, FeatureQuery query, int feature, CoordinateMapper mapper, IReadOnlyList<FeatureLink>? links = null)
+    /// <summary>Writes one feature object to the pipe; returns the bytes written.</summary>
+    private static long WriteFeature(PipeWriter output, Utf8JsonWriter json, FeatureQuery query, int feature, CoordinateMapper mapper, IReadOnlyList<FeatureLink>? links)
     {
         var set = query.Set;
-        json.WriteStartObject();
-        json.WriteString("type", "Feature");
-        json.WriteString("id", set.Code(feature));
-        json.WritePropertyName("geometry");
+        var head = set.HeadJson(feature);
+        output.Write(head);
+        output.Write(",\"geometry\":"u8);
+        long written = head.Length + 12;
         if (query.SkipGeometry)
         {
-            json.WriteNullValue();
+            output.Write("null"u8);
+            written += 4;
         }
         else if (mapper.IsIdentity && !query.SourceGeometry)
         {
-            json.WriteRawValue(set.GeometryJson(feature), skipInputValidation: true);
+            var geometry = set.GeometryJson(feature);
+            output.Write(geometry);
+            written += geometry.Length;
         }
         else
         {
+            json.Reset(output);
             GeoJsonGeometry.Write(json, query.SourceGeometry ? set.SourceGeometry(feature) : set.Geometry(feature), mapper, query.Crs.Decimals);
+            json.Flush();
+            written += json.BytesCommitted;
         }
 
-        json.WritePropertyName("properties");
+        output.Write(",\"properties\":"u8);
+        written += 14;
         if (query.Properties is null)
         {
-            json.WriteRawValue(set.PropertiesJson(feature), skipInputValidation: true);
+            var properties = set.PropertiesJson(feature);
+            output.Write(properties);
+            written += properties.Length;
         }
         else
         {
+            json.Reset(output);
             set.WriteProperties(json, feature, query.Properties);
+            json.Flush();
+            written += json.BytesCommitted;
         }
 
         if (links is not null)
         {
-            WriteLinks(json, links);
+            output.Write(",\"links\":"u8);
+            json.Reset(output);
+            WriteLinkArray(json, links);
+            json.Flush();
+            written += 9 + json.BytesCommitted;
         }
 
-        json.WriteEndObject();
+        output.Write("}"u8);
+        return written + 1;
     }
 }

@@ -42,9 +42,10 @@ public static class FeatureEndpoints
     private static readonly OgcFormat[] JsonOrHtml = [OgcFormat.Json, OgcFormat.Html];
     private static readonly OgcFormat[] ItemFormats = [OgcFormat.Json, OgcFormat.Html, OgcFormat.Csv, OgcFormat.GeoPackage, OgcFormat.Shapefile];
 
+    /// <summary>Maps the OGC API routes at the root of <paramref name="app"/> (a group that requires a loaded dataset: see Program.cs).</summary>
     public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
     {
-        var root = app.MapGroup("").WithTags("OGC API - Features").RequireDataset();
+        var root = app.MapGroup("").WithTags("OGC API - Features");
         root.MapGet("/", Landing).WithName("landingPage").WithSummary("Landing page: title, description and links (JSON; HTML for browsers)");
         root.MapGet("/conformance", Conformance).WithName("getConformanceDeclaration").WithSummary("The conformance classes this server implements");
         root.MapGet("/collections", Collections).WithName("getCollections").WithSummary("The feature collections: departments, provinces, districts");

@@ -22,28 +22,32 @@ public sealed class FeaturesOptions
     public int MaxLimit { get; set; } = 10_000;
 
     public FeatureLimits Limits() => new(DefaultLimit, MaxLimit);
-}
 
-internal sealed class FeaturesOptionsValidator : IValidateOptions<FeaturesOptions>
-{
-    public ValidateOptionsResult Validate(string? name, FeaturesOptions options)
+    /// <summary>Problems with the values, one message each naming the key; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Title))
+        if (string.IsNullOrWhiteSpace(Title))
         {
             errors.Add("Features:Title must not be empty.");
         }
 
-        if (options.MaxLimit is < 1 or > 100_000)
+        if (MaxLimit is < 1 or > 100_000)
         {
-            errors.Add($"Features:MaxLimit must be between 1 and 100000, got {options.MaxLimit}.");
+            errors.Add($"Features:MaxLimit must be between 1 and 100000, got {MaxLimit}.");
         }
 
-        if (options.DefaultLimit < 1 || options.DefaultLimit > options.MaxLimit)
+        if (DefaultLimit < 1 || DefaultLimit > MaxLimit)
         {
-            errors.Add($"Features:DefaultLimit must be between 1 and Features:MaxLimit ({options.MaxLimit}), got {options.DefaultLimit}.");
+            errors.Add($"Features:DefaultLimit must be between 1 and Features:MaxLimit ({MaxLimit}), got {DefaultLimit}.");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
+}
+
+internal sealed class FeaturesOptionsValidator : IValidateOptions<FeaturesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FeaturesOptions options) =>
+        options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }
