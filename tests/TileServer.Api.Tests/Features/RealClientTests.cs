@@ -63,7 +63,8 @@ public sealed class KestrelServerFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Run alone, after the parallel collections: its server is a second load of Peru, which must not slow the first.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RealClientCollection : ICollectionFixture<KestrelServerFixture>
 {
     public const string Name = "Real clients";
