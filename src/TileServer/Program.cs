@@ -2,6 +2,7 @@ using TileServer.AdminUnits;
 using TileServer.Aggregation;
 using TileServer.Commands;
 using TileServer.Dataset;
+using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
@@ -18,6 +19,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddFeatures();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -33,6 +35,10 @@ api.MapLookup();
 
 var tiles = endpoints.MapGroup("/tiles").RequireDataset();
 tiles.MapTiles();
+
+var features = endpoints.MapGroup("").RequireDataset();
+features.MapFeatures();
+endpoints.MapFeatureOpenApi();
 
 return await app.RunServerAsync();
 
