@@ -114,6 +114,17 @@ public static class DatasetVersion
                 // .NET's default double format is the shortest string that round-trips, the same on every machine.
                 document.Append(number.ToString(CultureInfo.InvariantCulture));
                 break;
+            case IDictionary members:
+                // A map (e.g. column descriptions by name): an object with its keys in ordinal order.
+                document.Append('{');
+                var firstKey = true;
+                foreach (var key in members.Keys.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture)!).Order(StringComparer.Ordinal))
+                {
+                    WriteValue(Member(document, key, ref firstKey), members[key], Deeper(depth));
+                }
+
+                document.Append('}');
+                break;
             case IEnumerable items:
                 document.Append('[');
                 var firstItem = true;

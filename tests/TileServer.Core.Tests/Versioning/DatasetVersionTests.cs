@@ -1,3 +1,4 @@
+using TileServer.Core.Model;
 using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
@@ -16,6 +17,18 @@ public sealed class DatasetVersionTests : IDisposable
         var canonical = DatasetVersion.Canonical(new Unordered());
 
         Assert.Equal("""{"A":{"Handling":"Reject","Layer":{"Enabled":true,"MaxZoom":12,"MinZoom":3},"Tolerance":0.1},"Names":["b","a\"\\\u000a"],"b":1.5,"c":"é"}""", canonical);
+    }
+
+    [Fact]
+    public void A_map_is_an_object_with_its_keys_in_ordinal_order_whatever_the_insertion_order()
+    {
+        var one = new Dictionary<string, ColumnDescription> { ["pobreza_pct"] = new() { Title = "Poverty", Unit = "%" }, ["idh"] = new() { Title = "HDI" } };
+        var other = new Dictionary<string, ColumnDescription> { ["idh"] = new() { Title = "HDI" }, ["pobreza_pct"] = new() { Title = "Poverty", Unit = "%" } };
+
+        Assert.Equal("""{"idh":{"Description":null,"Title":"HDI","Unit":null},"pobreza_pct":{"Description":null,"Title":"Poverty","Unit":"%"}}""", DatasetVersion.Canonical(one));
+        Assert.Equal(DatasetVersion.Canonical(one), DatasetVersion.Canonical(other));
+        one["idh"].Unit = "index";
+        Assert.NotEqual(DatasetVersion.Canonical(one), DatasetVersion.Canonical(other));
     }
 
     [Fact]
