@@ -11,6 +11,7 @@ using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
 using TileServer.Core.Storage;
+using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -87,6 +88,10 @@ public static class DatasetLoader
         timings["aggregator"] = Lap();
         var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
         timings["lookupIndex"] = Lap();
+        var labels = LabelPoints.Compute(departments, provinces, districts);
+        timings["labelPoints"] = Lap();
+        var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
+        timings["targetingIndex"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
         ITileSource? tileSource = null;
@@ -119,6 +124,8 @@ public static class DatasetLoader
             ColumnRoles = roles,
             Aggregator = aggregator,
             Locator = locator,
+            LabelPoints = labels,
+            Targeting = targeting,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
             Report = new DatasetReport

@@ -3,6 +3,7 @@ using TileServer.Core.Coverage;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -69,6 +70,13 @@ public sealed class DatasetSnapshot
 
     /// <summary>What each estimate column means when units are combined (population, counts, rates, derived counts).</summary>
     public required ColumnRoles ColumnRoles { get; init; }
+
+    /// <summary>Each unit's label point (pole of inaccessibility), for every level: where a map writes its name, and
+    /// where it stands when an area selects whole units.</summary>
+    public required LabelPoints LabelPoints { get; init; }
+
+    /// <summary>Units ranked by every rate column, for targeting rules and budget allocations.</summary>
+    public required TargetingIndex Targeting { get; init; }
 
     public required DatasetReport Report { get; init; }
 
