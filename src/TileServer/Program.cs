@@ -4,6 +4,7 @@ using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
+using TileServer.Targeting;
 using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
@@ -17,6 +18,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddTargeting();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -27,6 +29,7 @@ endpoints.MapAdminUnits();
 endpoints.MapAggregation();
 endpoints.MapLookup();
 endpoints.MapTiles();
+endpoints.MapTargeting();
 
 return await app.RunServerAsync();
 
