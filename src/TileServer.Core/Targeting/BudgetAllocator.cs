@@ -172,15 +172,14 @@ public static class BudgetAllocator
                 continue;
             }
 
-            var p = level.Population[u];
-            if (p > 0 && !double.IsNaN(poverty.Values[u]) && (extreme is null || !double.IsNaN(extreme.Values[u])))
+            if (level.HasData(u, poverty) && (extreme is null || level.HasData(u, extreme)))
             {
                 units.Add(u);
             }
             else
             {
                 withoutData++;
-                populationWithoutData += p > 0 ? p : 0;
+                populationWithoutData += level.Population[u] > 0 ? level.Population[u] : 0;
             }
         }
 
@@ -200,8 +199,10 @@ public static class BudgetAllocator
         }
 
         var totals = bases.Select(b => b?.Sum() ?? 0).ToArray();
+        var exact = bases.Select(b => b is null ? null : Array.ConvertAll(b, v => (decimal)v)).ToArray();
+        var exactTotals = exact.Select(b => b?.Sum() ?? 0).ToArray();
         var poorTotal = totals[(int)AllocationBasis.Poor];
-        var poorShares = poorTotal > 0 ? ExactShares(AllocationFormula.Proportional("poor", AllocationBasis.Poor), bases, totals, n) : null;
+        var poorShares = poorTotal > 0 ? ExactShares(AllocationFormula.Proportional("poor", AllocationBasis.Poor), exact, exactTotals, n) : null;
         var formulas = new FormulaAllocation[query.Formulas.Count];
         for (var f = 0; f < formulas.Length; f++)
         {
@@ -215,7 +216,7 @@ public static class BudgetAllocator
                 }
             }
 
-            var shares = ExactShares(formula, bases, totals, n);
+            var shares = ExactShares(formula, exact, exactTotals, n);
             formulas[f] = new FormulaAllocation
             {
                 Formula = formula,
@@ -248,7 +249,7 @@ public static class BudgetAllocator
     };
 
     /// <summary>s_i = sum_k w_k x_ik / X_k, in decimal.</summary>
-    private static decimal[] ExactShares(AllocationFormula formula, double[][] bases, double[] totals, int n)
+    private static decimal[] ExactShares(AllocationFormula formula, decimal[]?[] bases, decimal[] totals, int n)
     {
         var shares = new decimal[n];
         foreach (var (basis, weight) in formula.Weights)
@@ -258,11 +259,11 @@ public static class BudgetAllocator
                 continue;
             }
 
-            var values = bases[(int)basis];
-            var factor = (decimal)weight / (decimal)totals[(int)basis];
+            var values = bases[(int)basis]!;
+            var factor = (decimal)weight / totals[(int)basis];
             for (var i = 0; i < n; i++)
             {
-                shares[i] += (decimal)values[i] * factor;
+                shares[i] += values[i] * factor;
             }
         }
 

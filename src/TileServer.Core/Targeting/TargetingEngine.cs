@@ -233,10 +233,9 @@ internal sealed class ScopeData
             }
 
             var population = level.Population[u];
-            var rate = measure.Values[u];
-            if (population > 0 && !double.IsNaN(rate))
+            if (level.HasData(u, measure))
             {
-                var poor = rate * scale * population;
+                var poor = measure.Values[u] * scale * population;
                 data.HasData[u] = true;
                 data.PoorOf[u] = poor;
                 data.Units++;

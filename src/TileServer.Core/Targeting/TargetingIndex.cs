@@ -147,6 +147,12 @@ internal sealed class LevelIndex
 
     public RankedColumn? Rate(string name) => _rates.GetValueOrDefault(name);
 
+    /// <summary>
+    /// True when unit <paramref name="unit"/> has data for <paramref name="indicator"/>: a population above zero and
+    /// a value of the indicator. Units without are never selected or allocated to, and never counted as non-poor.
+    /// </summary>
+    public bool HasData(int unit, RankedColumn indicator) => Population[unit] > 0 && !double.IsNaN(indicator.Values[unit]);
+
     /// <summary>Units whose label point lies in <paramref name="area"/> or on its boundary, in unit order.</summary>
     public List<int> UnitsWithin(Geometry area)
     {

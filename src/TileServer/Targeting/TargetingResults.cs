@@ -20,30 +20,14 @@ internal sealed class TargetingJsonResult(TargetingResult result, bool withSelec
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        var body = httpContext.Response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body);
-        writer.WriteStartObject();
-        writer.WriteString(Names.Level, ScopeName(result.Level));
-        writer.WriteString(Names.Indicator, result.Indicator);
+        await using var writer = JsonAnswer.Start(httpContext, null, result.Level, result.Indicator);
         var scope = result.Scope;
-        writer.WriteStartObject(Names.Scope);
-        writer.WriteNumber(Names.Units, scope.Units);
-        writer.WriteNumber(Names.Population, scope.Population);
-        writer.WriteNumber(Names.Poor, scope.Poor);
-        writer.WriteNumber(Names.UnitsWithoutData, scope.UnitsWithoutData);
-        writer.WriteNumber(Names.PopulationWithoutData, scope.PopulationWithoutData);
-        WriteNullable(writer, Names.Repair, scope.Repair);
-        writer.WriteEndObject();
+        JsonAnswer.WriteScope(writer, scope.Units, scope.Population, scope.Poor, null, scope.UnitsWithoutData, scope.PopulationWithoutData, scope.Repair);
         writer.WriteStartArray(Names.Results);
         foreach (var rule in result.Results)
         {
             WriteRule(writer, rule, result.Layer);
-            if (writer.BytesPending + body.UnflushedBytes > 32 * 1024)
-            {
-                await writer.FlushAsync(httpContext.RequestAborted);
-            }
+            await JsonAnswer.FlushWhenFullAsync(writer, httpContext);
         }
 
         writer.WriteEndArray();
@@ -61,13 +45,13 @@ internal sealed class TargetingJsonResult(TargetingResult result, bool withSelec
         writer.WriteNumber(Names.Units, rule.Units);
         writer.WriteNumber(Names.Population, rule.Population);
         writer.WriteNumber(Names.Poor, rule.Poor);
-        WriteNullable(writer, Names.Coverage, rule.Coverage);
-        WriteNullable(writer, Names.Undercoverage, rule.Undercoverage);
-        WriteNullable(writer, Names.Leakage, rule.Leakage);
-        WriteNullable(writer, Names.Precision, rule.Precision);
-        WriteNullable(writer, Names.Cgh, rule.Cgh);
+        JsonAnswer.WriteNullable(writer, Names.Coverage, rule.Coverage);
+        JsonAnswer.WriteNullable(writer, Names.Undercoverage, rule.Undercoverage);
+        JsonAnswer.WriteNullable(writer, Names.Leakage, rule.Leakage);
+        JsonAnswer.WriteNullable(writer, Names.Precision, rule.Precision);
+        JsonAnswer.WriteNullable(writer, Names.Cgh, rule.Cgh);
         writer.WriteNumber(Names.BestPoorSamePopulation, rule.BestPoorSamePopulation);
-        WriteNullable(writer, Names.Efficiency, rule.Efficiency);
+        JsonAnswer.WriteNullable(writer, Names.Efficiency, rule.Efficiency);
         writer.WriteNumber(Names.SkippedUnits, rule.Skipped.Length);
         writer.WriteNumber(Names.SkippedPopulation, rule.SkippedPopulation);
         writer.WriteNumber(Names.UnrankedUnits, rule.UnrankedUnits);
@@ -86,7 +70,7 @@ internal sealed class TargetingJsonResult(TargetingResult result, bool withSelec
             writer.WriteNumber(Names.Units, department.Units);
             writer.WriteNumber(Names.Population, department.Population);
             writer.WriteNumber(Names.Poor, department.Poor);
-            WriteNullable(writer, Names.Coverage, department.Coverage);
+            JsonAnswer.WriteNullable(writer, Names.Coverage, department.Coverage);
             writer.WriteEndObject();
         }
 
@@ -105,9 +89,57 @@ internal sealed class TargetingJsonResult(TargetingResult result, bool withSelec
         writer.WriteEndArray();
     }
 
-    internal static string ScopeName(AdminLevel level) => level.ToString().ToLowerInvariant();
+}
 
-    internal static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, double? value)
+/// <summary>What the two JSON answers share: the head, the scope object, nullable members and flushing as they go.</summary>
+internal static class JsonAnswer
+{
+    /// <summary>Starts a 200 JSON answer: <c>{"budget"</c> (allocation only), <c>"level", "indicator"</c>.</summary>
+    public static Utf8JsonWriter Start(HttpContext httpContext, long? budget, AdminLevel level, string indicator)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+        writer.WriteStartObject();
+        if (budget is { } amount)
+        {
+            writer.WriteNumber(Names.Budget, amount);
+        }
+
+        writer.WriteString(Names.Level, level.ToString().ToLowerInvariant());
+        writer.WriteString(Names.Indicator, indicator);
+        return writer;
+    }
+
+    /// <summary><c>"scope": {...}</c>; <c>extremePoor</c> only when given (allocation).</summary>
+    public static void WriteScope(Utf8JsonWriter writer, int units, double population, double poor, double? extremePoor,
+        int unitsWithoutData, double populationWithoutData, string? repair)
+    {
+        writer.WriteStartObject(Names.Scope);
+        writer.WriteNumber(Names.Units, units);
+        writer.WriteNumber(Names.Population, population);
+        writer.WriteNumber(Names.Poor, poor);
+        if (extremePoor is { } extreme)
+        {
+            writer.WriteNumber(Names.ExtremePoor, extreme);
+        }
+
+        writer.WriteNumber(Names.UnitsWithoutData, unitsWithoutData);
+        writer.WriteNumber(Names.PopulationWithoutData, populationWithoutData);
+        JsonAnswer.WriteNullable(writer, Names.Repair, repair);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Sends what is written once 32 KB are pending, so that a large answer streams.</summary>
+    public static async ValueTask FlushWhenFullAsync(Utf8JsonWriter writer, HttpContext httpContext)
+    {
+        if (writer.BytesPending + httpContext.Response.BodyWriter.UnflushedBytes > 32 * 1024)
+        {
+            await writer.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+
+    public static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, double? value)
     {
         if (value is { } number)
         {
@@ -119,7 +151,7 @@ internal sealed class TargetingJsonResult(TargetingResult result, bool withSelec
         }
     }
 
-    internal static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, string? value)
+    public static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         if (value is null)
         {
@@ -243,31 +275,17 @@ internal sealed class TargetingCsvResult(TargetingResult result, bool withSelect
 
 /// <summary>
 /// The JSON answer of <c>POST /v1/allocation</c>: <c>budget</c>, <c>level</c>, <c>indicator</c>, <c>scope</c>
-/// {units, population, poor, extremePoor, unitsWithoutData, populationWithoutData, repair}, <c>results</c> (one per
+/// {units, population, poor, extremePoor (when a formula uses it), unitsWithoutData, populationWithoutData, repair},
+/// <c>results</c> (one per
 /// formula, in order) [{name, weights, distanceToPoor, units: [{code, name, amount, share, perPerson, perPoor}]}].
 /// </summary>
 internal sealed class AllocationJsonResult(AllocationResult result) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        var body = httpContext.Response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body);
-        writer.WriteStartObject();
-        writer.WriteNumber(Names.Budget, result.Budget);
-        writer.WriteString(Names.Level, TargetingJsonResult.ScopeName(result.Level));
-        writer.WriteString(Names.Indicator, result.Indicator);
+        await using var writer = JsonAnswer.Start(httpContext, result.Budget, result.Level, result.Indicator);
         var scope = result.Scope;
-        writer.WriteStartObject(Names.Scope);
-        writer.WriteNumber(Names.Units, scope.Units);
-        writer.WriteNumber(Names.Population, scope.Population);
-        writer.WriteNumber(Names.Poor, scope.Poor);
-        TargetingJsonResult.WriteNullable(writer, Names.ExtremePoor, scope.ExtremePoor);
-        writer.WriteNumber(Names.UnitsWithoutData, scope.UnitsWithoutData);
-        writer.WriteNumber(Names.PopulationWithoutData, scope.PopulationWithoutData);
-        TargetingJsonResult.WriteNullable(writer, Names.Repair, scope.Repair);
-        writer.WriteEndObject();
+        JsonAnswer.WriteScope(writer, scope.Units, scope.Population, scope.Poor, scope.ExtremePoor, scope.UnitsWithoutData, scope.PopulationWithoutData, scope.Repair);
         writer.WriteStartArray(Names.Results);
         foreach (var allocation in result.Formulas)
         {
@@ -280,7 +298,7 @@ internal sealed class AllocationJsonResult(AllocationResult result) : IResult
             }
 
             writer.WriteEndObject();
-            TargetingJsonResult.WriteNullable(writer, Names.DistanceToPoor, allocation.DistanceToPoor);
+            JsonAnswer.WriteNullable(writer, Names.DistanceToPoor, allocation.DistanceToPoor);
             writer.WriteStartArray(Names.Units);
             for (var i = 0; i < result.Units.Length; i++)
             {
@@ -292,16 +310,13 @@ internal sealed class AllocationJsonResult(AllocationResult result) : IResult
                 writer.WriteNumber(Names.Amount, amount);
                 writer.WriteNumber(Names.Share, allocation.Shares[i]);
                 writer.WriteNumber(Names.PerPerson, amount / result.Population[i]);
-                TargetingJsonResult.WriteNullable(writer, Names.PerPoor, result.Poor[i] > 0 ? amount / result.Poor[i] : null);
+                JsonAnswer.WriteNullable(writer, Names.PerPoor, result.Poor[i] > 0 ? amount / result.Poor[i] : null);
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-            if (writer.BytesPending + body.UnflushedBytes > 32 * 1024)
-            {
-                await writer.FlushAsync(httpContext.RequestAborted);
-            }
+            await JsonAnswer.FlushWhenFullAsync(writer, httpContext);
         }
 
         writer.WriteEndArray();

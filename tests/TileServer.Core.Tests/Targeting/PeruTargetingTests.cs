@@ -200,6 +200,12 @@ public class PeruTargetingTests(PeruDatasetFixture peru) : IClassFixture<PeruDat
         Assert.Equal((rule.Leakage!.Value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%", Quoted("leakage"));
         Assert.Equal(rule.Cgh!.Value.ToString("F2", CultureInfo.InvariantCulture), Quoted("cgh"));
         Assert.Equal((rule.Efficiency!.Value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%", Quoted("efficiency"));
+        var allocation = BudgetAllocator.Allocate(peru.Snapshot.Targeting, new AllocationQuery(1_000_000, AdminLevel.Department, TargetingScope.Country,
+            "pobreza_pct", "pobreza_extrema_pct",
+            [AllocationFormula.Proportional("population", AllocationBasis.Population), AllocationFormula.Proportional("equal", AllocationBasis.Equal)]));
+        Assert.Equal(25, allocation.Units.Length);
+        Assert.Equal((allocation.Formulas[0].DistanceToPoor!.Value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%", Quoted("distance-population"));
+        Assert.Equal((allocation.Formulas[1].DistanceToPoor!.Value * 100).ToString("F1", CultureInfo.InvariantCulture) + "%", Quoted("distance-equal"));
     }
 
     private static void AssertScope(IReadOnlyList<PeruOracle.Unit> all, string indicator, List<PeruOracle.Unit> units, ScopeFigures scope)
