@@ -21,7 +21,7 @@ public static class TargetingEndpoints
     {
         var group = app.MapGroup("/v1").WithTags("Targeting").RequireDataset();
         group.MapPost("/targeting", PostTargetingAsync)
-            .WithName("targeting")
+            .WithName("compareTargetingRules")
             .WithSummary("Compare targeting rules")
             .WithDescription(
                 "Applies each rule (threshold, top-N, population budget, money budget per person) to the units of a level in a scope and "
@@ -30,7 +30,7 @@ public static class TargetingEndpoints
                 + "[{\"name\": \"poorest\", \"threshold\": 50}, {\"name\": \"top 100\", \"top\": 100}, {\"name\": \"2 million\", \"populationBudget\": 2000000}]}.")
             .AnswersJsonOrCsv();
         group.MapPost("/allocation", PostAllocationAsync)
-            .WithName("allocation")
+            .WithName("allocateBudget")
             .WithSummary("Split a budget across units by formulas")
             .WithDescription(
                 "Splits a budget in whole currency units (largest-remainder rounding: the amounts add up to the budget) across the units of a level "
