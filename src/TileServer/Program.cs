@@ -1,5 +1,6 @@
 using TileServer.AdminUnits;
 using TileServer.Aggregation;
+using TileServer.Commands;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
@@ -22,14 +23,19 @@ builder.AddTargeting();
 
 var app = builder.Build();
 app.UseHttpConventions();
+
 var endpoints = app.MapGroup("").AnswerHeadLikeGet();
 endpoints.MapHealth();
-endpoints.MapDataset();
-endpoints.MapAdminUnits();
-endpoints.MapAggregation();
-endpoints.MapLookup();
-endpoints.MapTiles();
-endpoints.MapTargeting();
+
+var api = endpoints.MapGroup("/v1").RequireDataset();
+api.MapDataset();
+api.MapAdminUnits();
+api.MapAggregation();
+api.MapLookup();
+api.MapTargeting();
+
+var tiles = endpoints.MapGroup("/tiles").RequireDataset();
+tiles.MapTiles();
 
 return await app.RunServerAsync();
 

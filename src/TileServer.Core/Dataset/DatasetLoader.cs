@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
@@ -13,6 +10,7 @@ using TileServer.Core.Model;
 using TileServer.Core.Storage;
 using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
+using TileServer.Core.Versioning;
 
 namespace TileServer.Core.Dataset;
 
@@ -22,8 +20,9 @@ namespace TileServer.Core.Dataset;
 /// (<see cref="DistrictJoiner"/>), derive provinces and departments (<see cref="AdminLevelBuilder"/>).
 /// </summary>
 /// <remarks>
-/// The version is the first 16 hex digits of SHA-256 over every input file's bytes (the layer and its side-car
-/// files, the CSV) and the options, so it changes exactly when what is served can change.
+/// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
+/// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
+/// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
 /// Thread safety: stateless; loads share nothing.
 /// </remarks>
 public static class DatasetLoader
@@ -34,8 +33,12 @@ public static class DatasetLoader
     public static DatasetSnapshot Load(DatasetOptions options) => Load(options, null);
 
     /// <param name="tiles">The vector tileset to precompute (<see cref="TilesetBuilder"/>); null or disabled: none.</param>
+    /// <param name="answerOptions">
+    /// Other configuration sections, by section name, whose options change answers computed from the snapshot (the
+    /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
+    /// </param>
     /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
-    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles)
+    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -92,22 +95,23 @@ public static class DatasetLoader
         timings["labelPoints"] = Lap();
         var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
         timings["targetingIndex"] = Lap();
-        var version = ComputeVersion(options);
+        var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
+        var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
         timings["version"] = Lap();
         ITileSource? tileSource = null;
         TilesetStatistics? tileStatistics = null;
         string? tilesVersion = null;
         if (tiles is { Enabled: true })
         {
-            if (string.IsNullOrWhiteSpace(tiles.Source))
+            if (tilesArchive is null)
             {
                 var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, version, options.CleanCoverage, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
             {
-                tilesVersion = TileArchive.ContentVersion(tiles.Source);
-                tileSource = TileArchive.Open(tiles.Source);
+                tilesVersion = TileArchive.ContentVersion(tilesArchive);
+                tileSource = TileArchive.Open(tilesArchive);
             }
 
             timings["tiles"] = Lap();
@@ -205,22 +209,20 @@ public static class DatasetLoader
             configuration);
     }
 
-    private static string ComputeVersion(DatasetOptions options)
+    /// <summary>The <see cref="DatasetVersion"/> of these inputs: files by role and content, option sections by name.</summary>
+    private static string ComputeVersion(DatasetOptions options, TilesOptions? tiles, string? tilesArchive, IReadOnlyDictionary<string, object>? answerOptions)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var inputs = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
+        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
             ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
             : [options.Districts];
-        foreach (var file in inputs.Append(options.Estimates).Where(File.Exists))
-        {
-            hash.AppendData(File.ReadAllBytes(file));
-        }
-
-        // The options that shape the result count too, but not where the files happen to be.
-        var shaping = JsonSerializer.SerializeToNode(options)!.AsObject();
-        shaping.Remove(nameof(DatasetOptions.Districts));
-        shaping.Remove(nameof(DatasetOptions.Estimates));
-        hash.AppendData(Encoding.UTF8.GetBytes(shaping.ToJsonString()));
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        var files = layerParts.Select(path => (Key: "Dataset:Districts", Path: path))
+            .Append((Key: "Dataset:Estimates", Path: options.Estimates))
+            .Concat(tilesArchive is null ? [] : [(Key: "Tiles:Source", Path: tilesArchive)])
+            .Where(file => File.Exists(file.Path))
+            .Select(file => KeyValuePair.Create(file.Key + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
+        var sections = (answerOptions ?? new Dictionary<string, object>())
+            .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
+            .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
+        return DatasetVersion.Compute(files, sections);
     }
 }

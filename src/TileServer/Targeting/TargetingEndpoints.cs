@@ -1,9 +1,8 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using TileServer.Core.Dataset;
 using TileServer.Core.Targeting;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.Targeting;
@@ -11,15 +10,15 @@ namespace TileServer.Targeting;
 public static class TargetingEndpoints
 {
     /// <summary>
-    /// <c>POST /v1/targeting</c>: compares targeting rules (which units a program enters) on the poverty map;
+    /// Mapped in the <c>/v1</c> group: <c>POST /v1/targeting</c> compares targeting rules (which units a program enters) on the poverty map;
     /// <c>POST /v1/allocation</c>: splits a budget across units by formulas. Both answer from the snapshot's
     /// <see cref="TargetingIndex"/>; <c>Accept: text/csv</c> gives one row per rule (targeting) or per unit
     /// (allocation); <c>?selected=false</c> leaves the lists of unit codes out. The contract is in the README,
     /// "Targeting and allocation".
     /// </summary>
-    public static IEndpointRouteBuilder MapTargeting(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTargeting(this IEndpointRouteBuilder api)
     {
-        var group = app.MapGroup("/v1").WithTags("Targeting").RequireDataset();
+        var group = api.MapGroup("").WithTags("Targeting");
         group.MapPost("/targeting", PostTargetingAsync)
             .WithName("compareTargetingRules")
             .WithSummary("Compare targeting rules")
@@ -38,7 +37,7 @@ public static class TargetingEndpoints
                 + "allocation. Example: {\"budget\": 1000000000, \"level\": \"department\", \"formulas\": [\"population\", \"poor\", \"extremePoor\", "
                 + "\"equal\", {\"name\": \"70/30\", \"weights\": {\"poor\": 0.7, \"population\": 0.3}}]}.")
             .AnswersJsonOrCsv();
-        return app;
+        return api;
     }
 
     /// <summary>What both routes take and answer: a JSON body; JSON or CSV; problems for bad, large or non-JSON bodies.</summary>
@@ -50,9 +49,9 @@ public static class TargetingEndpoints
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     internal static async Task<Results<TargetingJsonResult, TargetingCsvResult, ProblemHttpResult>> PostTargetingAsync(
-        HttpContext context, DatasetStore store, IOptions<TargetingOptions> options, string? selected)
+        HttpContext context, ServedDataset dataset, string? selected)
     {
-        var (request, problem) = await ReadAsync(context, options.Value, selected, TargetingRequestReader.ReadTargeting);
+        var (request, problem) = await ReadAsync(context, dataset.TargetingOptions, selected, TargetingRequestReader.ReadTargeting);
         if (problem is not null)
         {
             return problem;
@@ -60,7 +59,7 @@ public static class TargetingEndpoints
 
         try
         {
-            var result = TargetingEngine.Evaluate(store.Snapshot.Targeting, request.Query!);
+            var result = TargetingEngine.Evaluate(dataset.Snapshot.Targeting, request.Query!);
             return WantsCsv(context.Request)
                 ? new TargetingCsvResult(result, request.Selected)
                 : new TargetingJsonResult(result, request.Selected);
@@ -72,9 +71,9 @@ public static class TargetingEndpoints
     }
 
     internal static async Task<Results<AllocationJsonResult, AllocationCsvResult, ProblemHttpResult>> PostAllocationAsync(
-        HttpContext context, DatasetStore store, IOptions<TargetingOptions> options)
+        HttpContext context, ServedDataset dataset)
     {
-        var (request, problem) = await ReadAsync(context, options.Value, null, TargetingRequestReader.ReadAllocation);
+        var (request, problem) = await ReadAsync(context, dataset.TargetingOptions, null, TargetingRequestReader.ReadAllocation);
         if (problem is not null)
         {
             return problem;
@@ -82,7 +81,7 @@ public static class TargetingEndpoints
 
         try
         {
-            var result = BudgetAllocator.Allocate(store.Snapshot.Targeting, request.Query!);
+            var result = BudgetAllocator.Allocate(dataset.Snapshot.Targeting, request.Query!);
             return WantsCsv(context.Request) ? new AllocationCsvResult(result) : new AllocationJsonResult(result);
         }
         catch (InvalidTargetingRequestException e)

@@ -1,12 +1,19 @@
 using TileServer.Core.Aggregation;
 using TileServer.Core.Targeting;
+using TileServer.Core.Versioning;
 
 namespace TileServer.Targeting;
 
-/// <summary>Targeting and allocation requests: the <c>Targeting</c> configuration section, validated at start.</summary>
+/// <summary>
+/// Targeting and allocation requests: the <c>Targeting</c> configuration section, validated at start. The default
+/// indicators and <see cref="InvalidRings"/> change answers and are in the dataset version; the limits only refuse
+/// requests and stay out of it.
+/// </summary>
 public sealed class TargetingOptions
 {
     public const string SectionName = "Targeting";
+
+    private const string Limit = "a limit: it refuses a request (413 or 400) but changes no answer given";
 
     /// <summary>The rate column that says who is poor when a request names no indicator (a share of the population).</summary>
     public string Indicator { get; set; } = "pobreza_pct";
@@ -15,12 +22,15 @@ public sealed class TargetingOptions
     public string ExtremePovertyIndicator { get; set; } = "pobreza_extrema_pct";
 
     /// <summary>Largest request body in bytes (a scope area included); more is 413.</summary>
+    [NotInVersion(Limit)]
     public int MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Deepest JSON nesting in a body (a MultiPolygon Feature as the scope needs 7).</summary>
+    [NotInVersion(Limit)]
     public int MaxDepth { get; set; } = 16;
 
     /// <summary>Most positions in a scope area.</summary>
+    [NotInVersion(Limit)]
     public int MaxVertices { get; set; } = 100_000;
 
     /// <summary><c>Repair</c> (default: GeometryFixer, reported in <c>scope.repair</c>) or <c>Reject</c> a scope area with self-intersecting rings.</summary>

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using TileServer.Infrastructure;
 
 namespace TileServer.Targeting;
 
@@ -7,19 +7,7 @@ public static class TargetingServiceExtensions
     /// <summary>Binds <see cref="TargetingOptions"/> from the <c>Targeting</c> section and validates them at start.</summary>
     public static IHostApplicationBuilder AddTargeting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TargetingOptions>()
-            .Bind(builder.Configuration.GetSection(TargetingOptions.SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TargetingOptions>, TargetingOptionsValidator>();
+        builder.AddValidatedOptions<TargetingOptions>(TargetingOptions.SectionName, options => options.Validate());
         return builder;
-    }
-}
-
-internal sealed class TargetingOptionsValidator : IValidateOptions<TargetingOptions>
-{
-    public ValidateOptionsResult Validate(string? name, TargetingOptions options)
-    {
-        var errors = options.Validate();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -34,7 +34,7 @@ public sealed class PeruLookupFixture
 
 public class PeruLookupTests(PeruLookupFixture peru, ITestOutputHelper output) : IClassFixture<PeruLookupFixture>
 {
-    /// <summary>The default of <c>Lookup:MaxSnapMeters</c>.</summary>
+    /// <summary>The default of <c>Lookup:MaxSnapMetres</c>.</summary>
     private const double SnapMetres = 1000;
 
     [PeruFact]
