@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NetTopologySuite.Geometries;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
@@ -17,7 +18,11 @@ namespace TileServer.Core.Dataset;
 /// <summary>
 /// Builds a <see cref="DatasetSnapshot"/> from <see cref="DatasetOptions"/>: read the polygon layer
 /// (<see cref="PolygonLayerReader"/>), read the estimates (<see cref="EstimatesCsvReader"/>), join them
-/// (<see cref="DistrictJoiner"/>), derive provinces and departments (<see cref="AdminLevelBuilder"/>).
+/// (<see cref="DistrictJoiner"/>), clean the districts into a coverage and keep its topology
+/// (<see cref="CoverageCleaner"/>; with cleaning off, <see cref="CoverageTopology.FromCoverage"/> when the published
+/// layer already is one), derive provinces and departments (<see cref="AdminLevelBuilder"/>), then build the
+/// aggregator, the lookup index (<see cref="DistrictLocator"/>) and the tileset (<see cref="TilesetBuilder"/>), each
+/// from the one topology when there is one.
 /// </summary>
 /// <remarks>
 /// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
@@ -70,26 +75,32 @@ public static class DatasetLoader
         timings["join"] = Lap();
         CoverageCleaningReport? cleaning = null;
         CoverageQualityReport sourceCoverage;
+        CoverageTopology? topology;
         if (options.CleanCoverage)
         {
-            (districts, cleaning) = Clean(districts, options);
+            (districts, cleaning, topology) = Clean(districts, options);
             sourceCoverage = cleaning.RawQuality;
             timings["cleanCoverage"] = Lap();
         }
         else
         {
-            sourceCoverage = CoverageQuality.Measure([.. districts.Units.Select(u => u.Geometry)]);
+            Geometry[] published = [.. districts.Units.Select(u => u.Geometry)];
+            sourceCoverage = CoverageQuality.Measure(published);
             timings["measureCoverage"] = Lap();
+
+            // Districts that overlap are no coverage; only a layer without measured overlaps is worth validating.
+            topology = sourceCoverage.OverlappingPairs == 0 ? CoverageTopology.FromCoverage(published) : null;
+            timings["topology"] = Lap();
         }
 
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), options.CleanCoverage);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), options.CleanCoverage);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
         timings["dissolve"] = Lap();
         var aggregator = BuildAggregator(districts, roles);
         timings["aggregator"] = Lap();
-        var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
+        var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
         timings["lookupIndex"] = Lap();
         var labels = LabelPoints.Compute(departments, provinces, districts);
         timings["labelPoints"] = Lap();
@@ -105,7 +116,7 @@ public static class DatasetLoader
         {
             if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, version, options.CleanCoverage, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -126,6 +137,7 @@ public static class DatasetLoader
             Districts = districts,
             Parents = parents,
             ColumnRoles = roles,
+            Topology = topology,
             Aggregator = aggregator,
             Locator = locator,
             LabelPoints = labels,
@@ -153,8 +165,8 @@ public static class DatasetLoader
         };
     }
 
-    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept.</summary>
-    private static (AdminLayer Districts, CoverageCleaningReport Report) Clean(AdminLayer districts, DatasetOptions options)
+    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept, and its topology.</summary>
+    private static (AdminLayer Districts, CoverageCleaningReport Report, CoverageTopology Topology) Clean(AdminLayer districts, DatasetOptions options)
     {
         var result = CoverageCleaner.Clean(
             [.. districts.Units.Select(u => u.Geometry)],
@@ -174,7 +186,7 @@ public static class DatasetLoader
             AreaKm2 = EqualAreaProjection.AreaSquareKilometres(result.Districts[i]),
             Attributes = unit.Attributes,
         }).ToArray();
-        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
+        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report, result.Topology);
     }
 
     /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>

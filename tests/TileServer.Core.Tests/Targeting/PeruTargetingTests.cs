@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using TileServer.Core.Model;
 using TileServer.Core.Targeting;
 using TileServer.Core.Tests.Dataset;
-using TileServer.Core.Tests.Support;
 
 namespace TileServer.Core.Tests.Targeting;
 
