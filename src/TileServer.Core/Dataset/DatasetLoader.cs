@@ -116,7 +116,7 @@ public static class DatasetLoader
         {
             if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
