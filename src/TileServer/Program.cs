@@ -2,6 +2,7 @@ using TileServer.AdminUnits;
 using TileServer.Aggregation;
 using TileServer.Commands;
 using TileServer.Dataset;
+using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
@@ -19,6 +20,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddFeatures();
 builder.AddTargeting();
 
 var app = builder.Build();
@@ -36,6 +38,10 @@ api.MapTargeting();
 
 var tiles = endpoints.MapGroup("/tiles").RequireDataset();
 tiles.MapTiles();
+
+var features = endpoints.MapGroup("").RequireDataset();
+features.MapFeatures();
+endpoints.MapFeatureOpenApi();
 
 return await app.RunServerAsync();
 

@@ -1,5 +1,6 @@
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
+using TileServer.Core.Features;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
@@ -93,6 +94,9 @@ public sealed class DatasetSnapshot
 
     /// <summary>Point-in-district lookup over <see cref="Districts"/>' served (cleaned) geometry; answers are indexes into its units.</summary>
     public required DistrictLocator Locator { get; init; }
+
+    /// <summary>The OGC API - Features collections (<see cref="FeatureCatalog"/>): properties, indexes and serialized features.</summary>
+    public required FeatureCatalog Features { get; init; }
 
     /// <summary>The precomputed vector tileset (<see cref="TilesetBuilder"/>), or null when tiles are off.</summary>
     public ITileSource? Tiles { get; init; }

@@ -2,6 +2,7 @@ using System.Reflection;
 using TileServer.Aggregation;
 using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
+using TileServer.Features;
 using TileServer.Lookup;
 using TileServer.Targeting;
 using TileServer.Tiles;
@@ -18,9 +19,10 @@ namespace TileServer.Dataset;
 /// <remarks>Thread safety: immutable after construction (the options objects are never changed after binding).</remarks>
 public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 {
-    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/> and <paramref name="targeting"/>.</param>
-    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, TargetingOptions targeting)
+    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/>, <paramref name="features"/> and <paramref name="targeting"/>.</param>
+    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting)
     {
+        FeaturesOptions = features;
         Snapshot = snapshot;
         TilesOptions = tiles;
         LookupOptions = lookup;
@@ -40,6 +42,8 @@ public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
     public LookupOptions LookupOptions { get; }
 
     public AggregationOptions AggregationOptions { get; }
+
+    public FeaturesOptions FeaturesOptions { get; }
 
     public TargetingOptions TargetingOptions { get; }
 
