@@ -27,7 +27,8 @@ public static class TargetingEndpoints
                 + "measures it against the poor: coverage, undercoverage, leakage, precision, CGH, the best the same population could reach, "
                 + "efficiency, and per department. Example: {\"level\": \"district\", \"indicator\": \"pobreza_pct\", \"rules\": "
                 + "[{\"name\": \"poorest\", \"threshold\": 50}, {\"name\": \"top 100\", \"top\": 100}, {\"name\": \"2 million\", \"populationBudget\": 2000000}]}.")
-            .AnswersJsonOrCsv();
+            .AnswersJsonOrCsv()
+            .WithTargetingDocument();
         group.MapPost("/allocation", PostAllocationAsync)
             .WithName("allocateBudget")
             .WithSummary("Split a budget across units by formulas")
@@ -36,13 +37,13 @@ public static class TargetingEndpoints
                 + "in a scope, by each formula, with the amount per person and per poor person and the formula's distance to the poor-proportional "
                 + "allocation. Example: {\"budget\": 1000000000, \"level\": \"department\", \"formulas\": [\"population\", \"poor\", \"extremePoor\", "
                 + "\"equal\", {\"name\": \"70/30\", \"weights\": {\"poor\": 0.7, \"population\": 0.3}}]}.")
-            .AnswersJsonOrCsv();
+            .AnswersJsonOrCsv()
+            .WithAllocationDocument();
         return api;
     }
 
-    /// <summary>What both routes take and answer: a JSON body; JSON or CSV; problems for bad, large or non-JSON bodies.</summary>
+    /// <summary>What both routes answer: JSON or CSV; problems for bad, large or non-JSON bodies (the body: <see cref="TargetingOpenApi"/>).</summary>
     private static RouteHandlerBuilder AnswersJsonOrCsv(this RouteHandlerBuilder route) => route
-        .Accepts<object>("application/json")
         .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: "text/csv")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
