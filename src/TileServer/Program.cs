@@ -6,6 +6,7 @@ using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
+using TileServer.Targeting;
 using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
@@ -20,6 +21,7 @@ builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
 builder.AddFeatures();
+builder.AddTargeting();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -32,6 +34,7 @@ api.MapDataset();
 api.MapAdminUnits();
 api.MapAggregation();
 api.MapLookup();
+api.MapTargeting();
 
 var tiles = endpoints.MapGroup("/tiles").RequireDataset();
 tiles.MapTiles();

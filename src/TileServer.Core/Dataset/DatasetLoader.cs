@@ -10,6 +10,7 @@ using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
 using TileServer.Core.Storage;
+using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
 
@@ -146,6 +147,10 @@ public static class DatasetLoader
         timings["aggregator"] = Lap();
         var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
         timings["lookupIndex"] = Lap();
+        var labels = LabelPoints.Compute(departments, provinces, districts);
+        timings["labelPoints"] = Lap();
+        var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
+        timings["targetingIndex"] = Lap();
         var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
         var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
         timings["version"] = Lap();
@@ -159,7 +164,7 @@ public static class DatasetLoader
             step.Enter(options.Districts, "building the tiles", token);
             if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -184,6 +189,8 @@ public static class DatasetLoader
             Topology = topology,
             Aggregator = aggregator,
             Locator = locator,
+            LabelPoints = labels,
+            Targeting = targeting,
             Features = features,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
