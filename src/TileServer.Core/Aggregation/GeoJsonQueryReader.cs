@@ -177,7 +177,7 @@ public static class GeoJsonQueryReader
             var index = features.Count;
             if (index >= context.Limits.MaxFeatures)
             {
-                throw new InvalidQueryException(QueryProblem.TooManyFeatures,
+                throw new InvalidQueryException(QueryProblem.TooManyFeatures, nameof(GeoJsonReadLimits.MaxFeatures),
                     $"The FeatureCollection has more than {context.Limits.MaxFeatures} features, the limit; split it into several requests.");
             }
 
@@ -277,7 +277,7 @@ public static class GeoJsonQueryReader
         {
             if (++context.Vertices > context.Limits.MaxVertices)
             {
-                throw new InvalidQueryException(QueryProblem.TooManyVertices,
+                throw new InvalidQueryException(QueryProblem.TooManyVertices, nameof(GeoJsonReadLimits.MaxVertices),
                     $"The query has more than {context.Limits.MaxVertices} vertices, the limit (exceeded at {path}[{positions.Count}]); simplify it or split it into several requests.");
             }
 

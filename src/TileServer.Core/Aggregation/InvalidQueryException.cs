@@ -1,7 +1,7 @@
 namespace TileServer.Core.Aggregation;
 
 /// <summary>What is wrong with an aggregation query. The HTTP layer maps <see cref="TooManyVertices"/> and
-/// <see cref="TooManyFeatures"/> to 413 and the rest to 400.</summary>
+/// <see cref="TooManyFeatures"/> to 413, <see cref="TooComplex"/> to 422 and the rest to 400.</summary>
 public enum QueryProblem
 {
     /// <summary>The body is not JSON, or is JSON but not GeoJSON (no or unknown <c>type</c>, malformed coordinates,
@@ -39,6 +39,15 @@ public enum QueryProblem
     /// <summary>A circle radius that is not positive, not finite, or above <see cref="AggregationLimits.MaxRadiusKm"/>,
     /// or a circle that would reach a pole or cross the antimeridian.</summary>
     InvalidRadius,
+
+    /// <summary>Well-formed and within the size limits, but more work than a request may ask: more self-intersections
+    /// to repair than <see cref="AggregationLimits.MaxSelfIntersections"/>, or more overlay work than
+    /// <see cref="AggregationLimits.MaxOverlayVertices"/>. <see cref="InvalidQueryException.Limit"/> names the limit.</summary>
+    TooComplex,
+
+    /// <summary>A ring that winds round a pole (its longitudes, made continuous across the antimeridian, do not come
+    /// back to where they started), or spans more than 360 degrees of longitude.</summary>
+    AroundPole,
 }
 
 /// <summary>A query the aggregation cannot answer as given; <see cref="Exception.Message"/> names what is wrong and
@@ -49,6 +58,14 @@ public sealed class InvalidQueryException : Exception
         : base(message)
     {
         Problem = problem;
+    }
+
+    /// <summary>A query over the limit named <paramref name="limit"/> (a property of <see cref="AggregationLimits"/>).</summary>
+    public InvalidQueryException(QueryProblem problem, string limit, string message)
+        : base(message)
+    {
+        Problem = problem;
+        Limit = limit;
     }
 
     public InvalidQueryException()
@@ -67,4 +84,8 @@ public sealed class InvalidQueryException : Exception
 
     /// <summary>The kind of problem, for the HTTP status and problem type.</summary>
     public QueryProblem Problem { get; }
+
+    /// <summary>The <see cref="AggregationLimits"/> property the query went over (e.g. <c>MaxSelfIntersections</c>), or
+    /// null; the HTTP layer names it by its configuration key.</summary>
+    public string? Limit { get; }
 }
