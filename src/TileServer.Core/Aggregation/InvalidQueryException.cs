@@ -8,6 +8,10 @@ public enum QueryProblem
     /// unclosed rings).</summary>
     NotGeoJson,
 
+    /// <summary>A JSON string or member name that is not Unicode text (bytes that are not UTF-8, or an escaped lone
+    /// surrogate such as <c>"\ud800"</c>); the message names its JSON path.</summary>
+    InvalidString,
+
     /// <summary>JSON nested deeper than <see cref="GeoJsonReadLimits.MaxDepth"/>.</summary>
     TooDeep,
 

@@ -162,6 +162,7 @@ public static class AggregationEndpoints
         var (status, title) = problem switch
         {
             QueryProblem.NotGeoJson => (StatusCodes.Status400BadRequest, "Not GeoJSON"),
+            QueryProblem.InvalidString => (StatusCodes.Status400BadRequest, "String not Unicode"),
             QueryProblem.TooDeep => (StatusCodes.Status400BadRequest, "JSON nested too deeply"),
             QueryProblem.TooManyFeatures => (StatusCodes.Status413PayloadTooLarge, "Too many features"),
             QueryProblem.TooManyVertices => (StatusCodes.Status413PayloadTooLarge, "Too many vertices"),

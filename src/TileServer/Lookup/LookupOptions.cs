@@ -20,6 +20,10 @@ public sealed class LookupOptions
     [NotInVersion("a limit: it refuses a batch (413) but changes no answer given")]
     public int MaxBatchPoints { get; set; } = 100_000;
 
+    /// <summary>Largest <c>POST /v1/lookup</c> body in bytes (Kestrel's default request body limit); more answers 413.</summary>
+    [NotInVersion("a limit: it refuses a batch (413) but changes no answer given")]
+    public int MaxBodyBytes { get; set; } = 30_000_000;
+
     /// <summary>Problems with the values, one message each; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -32,6 +36,11 @@ public sealed class LookupOptions
         if (MaxBatchPoints < 1 || MaxBatchPoints > 10_000_000)
         {
             errors.Add($"Lookup:MaxBatchPoints must be between 1 and 10000000, got {MaxBatchPoints}.");
+        }
+
+        if (MaxBodyBytes is < 1_024 or > int.MaxValue - 1)
+        {
+            errors.Add($"Lookup:MaxBodyBytes must be between 1024 and {int.MaxValue - 1}, got {MaxBodyBytes}.");
         }
 
         return errors;
