@@ -64,7 +64,7 @@ public static class LookupEndpoints
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Parses one coordinate query parameter; a problem naming it when missing, repeated or unusable.</summary>
+    /// <summary>Parses one coordinate query parameter; a problem naming it when missing or unusable (repeated ones never get here: <see cref="RequestRules.UseSingleValuedParameters"/>).</summary>
     private static IResult? Coordinate(IQueryCollection query, string name, out double value)
     {
         value = double.NaN;
@@ -72,11 +72,6 @@ public static class LookupEndpoints
         if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
         {
             return Problems.BadRequest($"Missing parameter '{name}'", $"'{name}' is required: GET /v1/lookup?lat=<-90..90>&lon=<-180..180>.");
-        }
-
-        if (values.Count > 1)
-        {
-            return Problems.BadRequest($"Invalid parameter '{name}'", $"'{name}' is given {values.Count} times; give it once.");
         }
 
         if (!double.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
