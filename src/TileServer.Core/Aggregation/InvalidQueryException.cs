@@ -1,3 +1,5 @@
+using TileServer.Core.Model;
+
 namespace TileServer.Core.Aggregation;
 
 /// <summary>What is wrong with an aggregation query. The HTTP layer maps <see cref="TooManyVertices"/> and
@@ -59,14 +61,14 @@ public enum QueryProblem
 public sealed class InvalidQueryException : Exception
 {
     public InvalidQueryException(QueryProblem problem, string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
         Problem = problem;
     }
 
     /// <summary>A query over the limit named <paramref name="limit"/> (a property of <see cref="AggregationLimits"/>).</summary>
     public InvalidQueryException(QueryProblem problem, string limit, string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
         Problem = problem;
         Limit = limit;
@@ -77,12 +79,12 @@ public sealed class InvalidQueryException : Exception
     }
 
     public InvalidQueryException(string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
     }
 
     public InvalidQueryException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(MessageText.SingleLine(message), innerException)
     {
     }
 
