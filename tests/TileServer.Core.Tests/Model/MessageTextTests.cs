@@ -32,6 +32,19 @@ public class MessageTextTests
         AssertOnePrintableLine(error.Message);
     }
 
+    [Theory]
+    [InlineData("S_INTERSECTS(geometry, POLYGON((-77 -12, -76 -12, -7\uFFFD1, -77 -12)))")]
+    [InlineData("S_INTERSECTS(geometry, POLYGON(\u00A3-77 -12, -76 -12, -76 -11, -77 -12)))")]
+    [InlineData("S_INTERSECTS(geometry, POLYGON((-77 -12, -76 -12, -7\u0000\u0001-11, -77 -12)))")]
+    public void A_wkt_literal_with_a_character_outside_ascii_is_a_cql2_error_not_a_crash(string filter)
+    {
+        // Found by fuzzing: NTS's WKT tokenizer threw IndexOutOfRangeException, a 500 on ?filter=.
+        var error = Assert.Throws<CqlException>(() => Cql2TextParser.Parse(filter));
+
+        Assert.Contains("POLYGON literal", error.Message, StringComparison.Ordinal);
+        AssertOnePrintableLine(error.Message);
+    }
+
     [Fact]
     public void A_long_message_is_cut_and_control_characters_are_shown_escaped()
     {
