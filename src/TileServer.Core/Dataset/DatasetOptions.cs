@@ -21,6 +21,13 @@ public sealed class DatasetOptions
     [NotInVersion("a path: the file's bytes enter the version")]
     public string Estimates { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Whether <c>GET /v1/dataset</c> shows the input files' full paths; by default it shows their names only, so
+    /// that the server's directory layout is not published (issue 17, defect 12). An operator's switch for debugging.
+    /// </summary>
+    [NotInVersion("what GET /v1/dataset shows of where the files are: no data answer changes")]
+    public bool ShowFilePaths { get; set; }
+
     /// <summary>District code attribute in the polygon layer.</summary>
     public string DistrictKey { get; set; } = "UBIGEO";
 

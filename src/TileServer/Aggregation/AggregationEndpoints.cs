@@ -51,23 +51,24 @@ public static class AggregationEndpoints
             }
             catch (InvalidQueryException e)
             {
-                return Problem(e.Problem, e.Message);
+                return Problem(e, e.Message);
             }
 
             var parsed = Stopwatch.GetTimestamp();
             var aggregator = dataset.Snapshot.Aggregator;
             var engineLimits = limits.EngineLimits();
+            var budget = AggregationBudget.For(engineLimits, context.RequestAborted);
             var results = new AggregatedArea[query.Features.Count];
             for (var i = 0; i < query.Features.Count; i++)
             {
                 var feature = query.Features[i];
                 try
                 {
-                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits), feature.Id, feature.Properties);
+                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits, budget), feature.Id, feature.Properties);
                 }
                 catch (InvalidQueryException e)
                 {
-                    return Problem(e.Problem, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
+                    return Problem(e, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
                 }
                 catch (TopologyException e)
                 {
@@ -107,6 +108,8 @@ public static class AggregationEndpoints
         }
 
         var aggregator = dataset.Snapshot.Aggregator;
+        var engineLimits = dataset.AggregationOptions.EngineLimits();
+        var budget = AggregationBudget.For(engineLimits, context.RequestAborted);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -120,7 +123,7 @@ public static class AggregationEndpoints
                     return Problems.BadRequest("Invalid parameter 'bbox'", $"bbox must be four numbers minLon,minLat,maxLon,maxLat; got '{bbox}'.");
                 }
 
-                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown);
+                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown, budget);
             }
             else
             {
@@ -136,7 +139,7 @@ public static class AggregationEndpoints
                     return Problems.BadRequest($"Invalid parameter '{bad.Item1}'", $"{bad.Item1} must be a number; got '{bad.Item2}'.");
                 }
 
-                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, dataset.AggregationOptions.EngineLimits());
+                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, engineLimits, budget);
             }
 
             ServerTiming(context, started, null);
@@ -144,15 +147,22 @@ public static class AggregationEndpoints
         }
         catch (InvalidQueryException e)
         {
-            return Problem(e.Problem, e.Message);
+            return Problem(e, e.Message);
         }
     }
 
-    private static ProblemHttpResult Problem(QueryProblem problem, string detail)
+    /// <summary>
+    /// The problem for a query the engine refused: 413 for the size limits, 422 <c>tooComplex</c> for the work limits,
+    /// 400 otherwise; <c>problem</c> names the kind (camelCase <see cref="QueryProblem"/>) and, for a limit,
+    /// <c>limit</c> its configuration key.
+    /// </summary>
+    private static ProblemHttpResult Problem(InvalidQueryException e, string detail)
     {
+        var problem = e.Problem;
         var (status, title) = problem switch
         {
             QueryProblem.NotGeoJson => (StatusCodes.Status400BadRequest, "Not GeoJSON"),
+            QueryProblem.InvalidString => (StatusCodes.Status400BadRequest, "String not Unicode"),
             QueryProblem.TooDeep => (StatusCodes.Status400BadRequest, "JSON nested too deeply"),
             QueryProblem.TooManyFeatures => (StatusCodes.Status413PayloadTooLarge, "Too many features"),
             QueryProblem.TooManyVertices => (StatusCodes.Status413PayloadTooLarge, "Too many vertices"),
@@ -162,12 +172,19 @@ public static class AggregationEndpoints
             QueryProblem.InvalidRing => (StatusCodes.Status400BadRequest, "Invalid ring"),
             QueryProblem.InvalidBox => (StatusCodes.Status400BadRequest, "Invalid bbox"),
             QueryProblem.InvalidRadius => (StatusCodes.Status400BadRequest, "Invalid radius"),
+            QueryProblem.TooComplex => (StatusCodes.Status422UnprocessableEntity, "Query too complex"),
+            QueryProblem.AroundPole => (StatusCodes.Status400BadRequest, "Ring round a pole"),
             _ => (StatusCodes.Status400BadRequest, "Invalid query"),
         };
-        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: Extension(JsonNamingPolicy.CamelCase.ConvertName(problem.ToString())));
-    }
+        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = JsonNamingPolicy.CamelCase.ConvertName(problem.ToString()) };
+        if (e.Limit is { } limit)
+        {
+            extensions["limit"] = $"{AggregationOptions.SectionName}:{limit}";
+            detail = $"{detail} (limit: {AggregationOptions.SectionName}:{limit})";
+        }
 
-    private static Dictionary<string, object?> Extension(string problem) => new(StringComparer.Ordinal) { ["problem"] = problem };
+        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions);
+    }
 
     private static bool TryParseBreakdown(string? value, out bool breakdown, out ProblemHttpResult problem)
     {

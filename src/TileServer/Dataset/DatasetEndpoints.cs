@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
@@ -16,7 +17,8 @@ public static class DatasetEndpoints
         return api;
     }
 
-    private static Ok<DatasetSummary> Summary(ServedDataset dataset) => TypedResults.Ok(DatasetSummary.From(dataset.Snapshot));
+    private static Ok<DatasetSummary> Summary(ServedDataset dataset, IOptions<DatasetOptions> options) =>
+        TypedResults.Ok(DatasetSummary.From(dataset.Snapshot, options.Value.ShowFilePaths));
 }
 
 /// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>
@@ -32,17 +34,36 @@ public sealed record DatasetSummary(
     TilesetStatistics? Tiles,
     IReadOnlyDictionary<string, long> TimingsMs)
 {
-    public static DatasetSummary From(DatasetSnapshot snapshot) => new(
+    /// <param name="snapshot">The dataset.</param>
+    /// <param name="showFilePaths">Full paths of the input files (<c>Dataset:ShowFilePaths</c>); else their names only,
+    /// in <c>ingest.file</c> and in the warnings, which name the files beside it.</param>
+    public static DatasetSummary From(DatasetSnapshot snapshot, bool showFilePaths) => new(
         snapshot.Version,
         snapshot.LoadedAt,
         new LevelCounts(snapshot.Departments.Units.Count, snapshot.Provinces.Units.Count, snapshot.Districts.Units.Count),
         [.. snapshot.Districts.Columns.Select(c => new ColumnSummary(c.Name, c.Kind == ColumnKind.Number ? "number" : "text", c.MissingCount))],
-        snapshot.Report.Ingest,
+        showFilePaths ? snapshot.Report.Ingest : FileNamesOnly(snapshot.Report.Ingest),
         snapshot.Report.Join,
         snapshot.Report.SourceCoverage,
         snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
         snapshot.Report.Tiles,
         snapshot.Report.TimingsMs);
+
+    private static IngestReport FileNamesOnly(IngestReport ingest)
+    {
+        var folder = Path.GetDirectoryName(ingest.File);
+        if (string.IsNullOrEmpty(folder))
+        {
+            return ingest;
+        }
+
+        var prefix = folder + Path.DirectorySeparatorChar;
+        return ingest with
+        {
+            File = Path.GetFileName(ingest.File),
+            Warnings = [.. ingest.Warnings.Select(w => w.Replace(prefix, string.Empty, StringComparison.Ordinal))],
+        };
+    }
 }
 
 /// <summary>What cleaning did (<c>cleaning</c> in <c>GET /v1/dataset</c>).</summary>

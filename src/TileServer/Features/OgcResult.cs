@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
+using TileServer.Infrastructure;
 using TileServer.Tiles;
 
 namespace TileServer.Features;
@@ -11,7 +12,7 @@ namespace TileServer.Features;
 /// An answer of the OGC API door, written as it is produced: a strong ETag (a hash of the dataset version, the
 /// features options, the request's scheme, host, path and query, the media type and the content coding), 304 on a
 /// matching <c>If-None-Match</c>, brotli or gzip when the client accepts them (the body is compressed as it streams),
-/// <c>Vary: Accept, Accept-Encoding</c>, and HEAD answered with the headers alone.
+/// <c>Vary: Accept, Accept-Encoding</c> (and <c>Host</c> when links come from the request: <see cref="PublicUrls"/>), and HEAD answered with the headers alone.
 /// </summary>
 /// <remarks>
 /// The ETag is computed before the body is produced, so a 304 costs no serialization. It is strong: one ETag per
@@ -37,7 +38,7 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         var coding = Negotiate(request.Headers.AcceptEncoding);
         var etag = ETag(httpContext, coding);
         response.Headers.ETag = etag;
-        response.Headers.Vary = "Accept, Accept-Encoding";
+        response.Headers.Vary = httpContext.RequestServices.GetRequiredService<PublicUrls>().Vary("Accept, Accept-Encoding");
         response.Headers.CacheControl = "public, max-age=60";
         if (ContentCrs is not null)
         {

@@ -9,8 +9,10 @@ namespace TileServer.Infrastructure;
 public static class HttpServiceExtensions
 {
     /// <summary>
-    /// JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error, CORS for browsers, and
-    /// the forwarded headers of a reverse proxy when <see cref="ProxyOptions"/> allow them.
+    /// JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error whatever the
+    /// <c>Accept</c> header (<see cref="ProblemJsonWriter"/>), CORS for browsers, the forwarded headers of a reverse
+    /// proxy when <see cref="ProxyOptions"/> allow them, the public base URL of links (<see cref="PublicUrls"/>), and
+    /// the request rules (<see cref="RequestRules"/>).
     /// </summary>
     public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
     {
@@ -20,6 +22,9 @@ public static class HttpServiceExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         builder.Services.AddProblemDetails();
+        ProblemJsonWriter.Register(builder.Services);
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddHostRule();
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Content-Crs", "Content-Disposition")));
         builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.SectionName, options => options.Validate());
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
@@ -45,6 +50,8 @@ public static class HttpServiceExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHostRule();
+        app.UseSingleValuedParameters();
         app.UseCors();
         return app;
     }

@@ -64,7 +64,7 @@ public static class LookupEndpoints
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Parses one coordinate query parameter; a problem naming it when missing, repeated or unusable.</summary>
+    /// <summary>Parses one coordinate query parameter; a problem naming it when missing or unusable (repeated ones never get here: <see cref="RequestRules.UseSingleValuedParameters"/>).</summary>
     private static IResult? Coordinate(IQueryCollection query, string name, out double value)
     {
         value = double.NaN;
@@ -72,11 +72,6 @@ public static class LookupEndpoints
         if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
         {
             return Problems.BadRequest($"Missing parameter '{name}'", $"'{name}' is required: GET /v1/lookup?lat=<-90..90>&lon=<-180..180>.");
-        }
-
-        if (values.Count > 1)
-        {
-            return Problems.BadRequest($"Invalid parameter '{name}'", $"'{name}' is given {values.Count} times; give it once.");
         }
 
         if (!double.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
@@ -89,10 +84,15 @@ public static class LookupEndpoints
             : null;
     }
 
-    /// <summary>A batch: <c>application/json</c> (or any <c>+json</c>) <c>{"points": [...]}</c>, or <c>text/csv</c> with lat and lon columns.</summary>
+    /// <summary>
+    /// A batch: <c>application/json</c> (or any <c>+json</c>) <c>{"points": [...]}</c>, or <c>text/csv</c> with lat
+    /// and lon columns in the charset its <c>Content-Type</c> names (UTF-8 by default). Bounded by
+    /// <c>Lookup:MaxBodyBytes</c> and <c>Lookup:MaxBatchPoints</c>; transport errors are problems
+    /// (<see cref="RequestBody.Unreadable"/>).
+    /// </summary>
     private static async Task<Results<LookupBatchResult, ProblemHttpResult>> PostAsync(HttpContext context, ServedDataset dataset)
     {
-        var csv = false;
+        Charset? csv = null;
         if (context.Request.ContentType is { } contentType)
         {
             if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
@@ -100,20 +100,38 @@ public static class LookupEndpoints
                 return UnsupportedMediaType(contentType);
             }
 
-            csv = media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase);
+            var charset = media.Charset.HasValue ? media.Charset.Value : null;
             var json = media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
-            if (!csv && !json)
+            if (media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
+            {
+                csv = Charset.Find(charset);
+                if (csv is null)
+                {
+                    return UnsupportedCharset(contentType, "UTF-8 (the default) or a charset of one byte per character such as ISO-8859-1 or windows-1252");
+                }
+            }
+            else if (!json)
             {
                 return UnsupportedMediaType(contentType);
             }
+            else if (charset is not null && Charset.Find(charset) != Charset.Utf8)
+            {
+                return UnsupportedCharset(contentType, "UTF-8, the charset of JSON (RFC 8259, section 8.1)");
+            }
         }
 
-        var maxPoints = dataset.LookupOptions.MaxBatchPoints;
+        var options = dataset.LookupOptions;
+        const string advice = "split the batch";
+        if (RequestBody.Limit(context, options.MaxBodyBytes, "Lookup:MaxBodyBytes", advice) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         try
         {
-            return csv
-                ? LookupBatchResult.Csv(dataset, await CsvBatch.ReadAsync(context.Request.Body, maxPoints, context.RequestAborted))
-                : LookupBatchResult.Json(dataset, await BatchJsonParser.ReadAsync(context.Request.BodyReader, maxPoints, context.RequestAborted));
+            return csv is not null
+                ? LookupBatchResult.Csv(dataset, await CsvBatch.ReadAsync(context.Request.BodyReader, csv, options.MaxBatchPoints, context.RequestAborted))
+                : LookupBatchResult.Json(dataset, await BatchJsonParser.ReadAsync(context.Request.BodyReader, options.MaxBatchPoints, context.RequestAborted));
         }
         catch (BatchFormatException e)
         {
@@ -121,12 +139,23 @@ public static class LookupEndpoints
         }
         catch (BatchTooLargeException e)
         {
+            context.Response.Headers.Connection = "close";
             return TypedResults.Problem(
                 $"A batch holds at most {e.Limit} points (Lookup:MaxBatchPoints); split the request.",
                 statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Too many points");
+                title: "Too many points",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = "tooManyPoints", ["limit"] = "Lookup:MaxBatchPoints" });
+        }
+        catch (BadHttpRequestException e)
+        {
+            return RequestBody.Unreadable(context, e, options.MaxBodyBytes, "Lookup:MaxBodyBytes", advice);
         }
     }
+
+    private static ProblemHttpResult UnsupportedCharset(string contentType, string supported) => TypedResults.Problem(
+        $"POST /v1/lookup cannot read the charset of '{contentType}'; send {supported}.",
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported charset");
 
     private static ProblemHttpResult UnsupportedMediaType(string contentType) => TypedResults.Problem(
         $"POST /v1/lookup takes application/json or text/csv, got '{contentType}'.",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -26,8 +27,9 @@ public static class TileEndpoints
         return tiles;
     }
 
-    /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host.</summary>
-    private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset)
+    /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the public base URL
+    /// (<see cref="PublicUrls"/>: configured, or the request's scheme and host, with <c>Vary: Host</c>).</summary>
+    private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset, PublicUrls urls)
     {
         if (dataset.Snapshot.Tiles is not { } tiles)
         {
@@ -35,8 +37,12 @@ public static class TileEndpoints
         }
 
         var info = tiles.Info;
-        var request = context.Request;
         context.Response.Headers.CacheControl = dataset.TileHeaders.CacheControl;
+        if (urls.FromRequest)
+        {
+            context.Response.Headers.Vary = urls.Vary(string.Empty);
+        }
+
         return TypedResults.Json(new TileJsonDocument(
             "3.0.0",
             info.Name,
@@ -44,7 +50,7 @@ public static class TileEndpoints
             info.Version,
             info.Attribution,
             "xyz",
-            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
+            [$"{urls.Base(context.Request)}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
             info.MinZoom,
             info.MaxZoom,
             info.Bounds,
@@ -54,7 +60,8 @@ public static class TileEndpoints
 
     /// <summary>
     /// <c>GET /tiles/poverty/{z}/{x}/{y}.mvt</c> (or <c>.pbf</c>): the precomputed bytes, gzip when the client accepts
-    /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag. Writes the stored bytes
+    /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag; 404 for a URL that is not the
+    /// tile's canonical one (<see cref="IsCanonical"/>). Writes the stored bytes
     /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
     /// </summary>
     private static async Task ServeTileAsync(HttpContext context)
@@ -76,6 +83,13 @@ public static class TileEndpoints
         if (!TryParse(route["z"], out var z) || !TryParse(route["x"], out var x) || !TryParse(route["y"], out var y))
         {
             await Problems.BadRequest("Invalid tile coordinates", $"z, x and y must be non-negative integers; got {route["z"]}/{route["x"]}/{route["y"]}.").ExecuteAsync(context);
+            return;
+        }
+
+        if (!IsCanonical(context, route))
+        {
+            await Problems.NotFound("Not a canonical tile URL",
+                $"Tiles have one URL each, so that caches hold one copy: {context.Request.PathBase}/tiles/{tiles.Info.Name}/{z}/{x}/{y}.{route["format"]} (decimal numbers without leading zeros, no trailing slash, no percent-encoding).").ExecuteAsync(context);
             return;
         }
 
@@ -127,6 +141,25 @@ public static class TileEndpoints
         {
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// One URL per tile (issue 17, defect 11): <c>5/009/017.mvt</c>, <c>5/9/17.mvt/</c> and <c>%35/9/17.mvt</c> would
+    /// each be a cache entry of the same tile. Coordinates without leading zeros, no trailing slash, no percent-encoding
+    /// in the path as sent (<see cref="IHttpRequestFeature.RawTarget"/>). Reads strings the request already holds.
+    /// </summary>
+    private static bool IsCanonical(HttpContext context, RouteValueDictionary route)
+    {
+        static bool NoLeadingZero(object? value) => value is string { Length: > 0 } text && (text.Length == 1 || text[0] != '0');
+        if (!NoLeadingZero(route["z"]) || !NoLeadingZero(route["x"]) || !NoLeadingZero(route["y"]))
+        {
+            return false;
+        }
+
+        var raw = (context.Features.Get<IHttpRequestFeature>()?.RawTarget).AsSpan();
+        var query = raw.IndexOf('?');
+        var path = query < 0 ? raw : raw[..query];
+        return !path.EndsWith('/') && !path.Contains('%') && !context.Request.Path.Value.AsSpan().EndsWith('/');
     }
 
     private static ProblemHttpResult TilesOff() => Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.");
