@@ -16,7 +16,8 @@ public static class DatasetEndpoints
         return api;
     }
 
-    private static Ok<DatasetSummary> Summary(ServedDataset dataset) => TypedResults.Ok(DatasetSummary.From(dataset.Snapshot));
+    private static Ok<DatasetSummary> Summary(ServedDataset dataset, DatasetReloader reloader) =>
+        TypedResults.Ok(DatasetSummary.From(dataset.Snapshot, reloader.Status));
 }
 
 /// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>
@@ -30,9 +31,10 @@ public sealed record DatasetSummary(
     CoverageQualityReport SourceCoverage,
     CoverageCleaningSummary? Cleaning,
     TilesetStatistics? Tiles,
-    IReadOnlyDictionary<string, long> TimingsMs)
+    IReadOnlyDictionary<string, long> TimingsMs,
+    ReloadStatus Reload)
 {
-    public static DatasetSummary From(DatasetSnapshot snapshot) => new(
+    public static DatasetSummary From(DatasetSnapshot snapshot, ReloadStatus reload) => new(
         snapshot.Version,
         snapshot.LoadedAt,
         new LevelCounts(snapshot.Departments.Units.Count, snapshot.Provinces.Units.Count, snapshot.Districts.Units.Count),
@@ -42,7 +44,8 @@ public sealed record DatasetSummary(
         snapshot.Report.SourceCoverage,
         snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
         snapshot.Report.Tiles,
-        snapshot.Report.TimingsMs);
+        snapshot.Report.TimingsMs,
+        reload);
 }
 
 /// <summary>What cleaning did (<c>cleaning</c> in <c>GET /v1/dataset</c>).</summary>

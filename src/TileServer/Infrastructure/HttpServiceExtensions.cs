@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -19,8 +20,11 @@ public static class HttpServiceExtensions
             o.SerializerOptions.Converters.Add(new GeoJsonConverterFactory());
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-        builder.Services.AddProblemDetails();
-        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Content-Crs", "Content-Disposition")));
+        // Every problem names the request's W3C trace id (the client's traceparent when it sent one), the TraceId that
+        // the request's log entries carry in their scope: an operator finds the logs of a user's error from its body.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current is { } activity ? activity.TraceId.ToHexString() : context.HttpContext.TraceIdentifier);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Content-Crs", "Content-Disposition", Dataset.DatasetReadiness.VersionHeader)));
         builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.SectionName, options => options.Validate());
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TileServer.Dataset;
+using TileServer.Metrics;
 
 namespace TileServer.Lookup;
 
@@ -32,7 +33,20 @@ internal sealed class LookupBatchResult : IResult
 
     public static LookupBatchResult Csv(ServedDataset dataset, CsvBatch batch) => new(dataset, batch.Points, batch);
 
-    public Task ExecuteAsync(HttpContext httpContext) => _csv is null ? WriteJsonAsync(httpContext) : WriteCsvAsync(httpContext, _csv);
+    /// <summary>Points answered so far per <see cref="Core.Index.LookupMatch"/>, for the metrics.</summary>
+    private readonly int[] _matches = new int[4];
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        try
+        {
+            await (_csv is null ? WriteJsonAsync(httpContext) : WriteCsvAsync(httpContext, _csv));
+        }
+        finally
+        {
+            httpContext.RequestServices.GetRequiredService<ServerMetrics>().BatchLookedUp(_matches, _points.Count);
+        }
+    }
 
     /// <summary><c>{"results": [...]}</c> in input order: an answer, <c>null</c> (no district within the snap
     /// distance) or <c>{"index": i, "error": ".."}</c> for a bad row; an <c>id</c> given with a point is echoed.</summary>
@@ -72,6 +86,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 if (!match.Found)
                 {
                     Write(writer, "null"u8);
@@ -128,6 +143,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 Write(writer, match.Found ? payloads.Csv[match.District] : payloads.CsvEmpty);
                 Write(writer, ","u8);
                 WriteText(writer, LookupPayloads.MatchName(match.Match));
