@@ -32,6 +32,11 @@ builder.AddFeatures();
 builder.AddTargeting();
 
 var app = builder.Build();
+if (app.InvalidConfiguration() is { } exitCode)
+{
+    return exitCode;
+}
+
 app.UseHttpConventions();
 app.UseMetrics();
 app.UseRequestLog();

@@ -45,7 +45,7 @@ public static class AdminEndpoints
         }
 
         return TypedResults.Problem(
-            $"{result.Error} The dataset {result.Version ?? "(none)"} is still served.",
+            $"{result.Error}; the dataset {result.Version ?? "(none)"} is still served.",
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: "Reload failed",
             extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["version"] = result.Version, ["reload"] = reloader.Status });

@@ -167,8 +167,9 @@ public sealed class DatasetReloader(
             else
             {
                 // A defect (not the input's fault) keeps its stack trace in the log; a bad input is its one line.
+                var reason = e is DataFileException { FilePath.Length: > 0 } data ? data.Problem : line;
                 logger.LogError(e is DataFileException or OptionsValidationException or IOException ? null : e,
-                    "Reload ({Trigger}) failed, still serving {Version}: {File}: {Reason}", triggerName, served.Version, file ?? "(configuration)", line);
+                    "Reload ({Trigger}) failed, still serving {Version}: {File}: {Reason}", triggerName, served.Version, file ?? "(configuration)", reason);
             }
 
             return new ReloadResult(ReloadStatus.Failed, served?.Version, served?.Version, line, clock.ElapsedMilliseconds, triggerName);

@@ -26,6 +26,8 @@ public static class HealthEndpoints
     {
         if (shutdown.IsDraining)
         {
+            // A load balancer or client that retries this replica should wait; another replica answers meanwhile.
+            context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem("The server is shutting down; send requests to another replica.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down");
         }

@@ -27,11 +27,23 @@ public static class MetricsServiceExtensions
         "System.Runtime",
     ];
 
+    /// <summary>
+    /// Runtime gauges whose names end in <c>.count</c>: Prometheus reserves <c>_count</c> for histograms and summaries
+    /// (<c>promtool check metrics</c> rejects them), so they are exported under these names.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Renamed = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["dotnet.assembly.count"] = "dotnet.assembly.loaded",
+        ["dotnet.process.cpu.count"] = "dotnet.process.cpu.processors",
+        ["dotnet.thread_pool.thread.count"] = "dotnet.thread_pool.threads",
+        ["dotnet.timer.count"] = "dotnet.timers",
+    };
+
     public static WebApplicationBuilder AddMetrics(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<MetricsOptions>(MetricsOptions.SectionName, options => options.Validate());
         builder.Services.AddSingleton<ServerMetrics>();
-        var options = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
+        var options = builder.Configuration.ValuesOrDefaults<MetricsOptions>(MetricsOptions.SectionName, o => o.Validate());
         if (!options.Enabled)
         {
             return builder;
@@ -39,12 +51,19 @@ public static class MetricsServiceExtensions
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("tileserver", serviceVersion: typeof(ServerMetrics).Assembly.GetName().Version?.ToString()))
-            .WithMetrics(metrics => metrics
-                .AddMeter([.. Meters])
-                // Every scrape sees the current values (the exporter caches 300 ms by default).
-                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter([.. Meters]);
+                foreach (var (instrument, name) in Renamed)
+                {
+                    metrics.AddView(instrument, name);
+                }
 
-        if (options.Validate().Count == 0 && options.ParsedUrls() is { Count: > 0 } metricsUrls)
+                // Every scrape sees the current values (the exporter caches 300 ms by default).
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            });
+
+        if (options.ParsedUrls() is { Count: > 0 } metricsUrls)
         {
             // The metrics addresses join the public ones (--urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS, else Kestrel's default).
             var publicUrls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls ? urls

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
 
 namespace TileServer.Operations;
@@ -28,9 +27,9 @@ public static class LimitsServiceExtensions
     public static IHostApplicationBuilder AddLimits(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LimitsOptions>(LimitsOptions.SectionName, options => options.Validate());
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+        var l = builder.Configuration.ValuesOrDefaults<LimitsOptions>(LimitsOptions.SectionName, options => options.Validate());
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
-            var l = limits.Value;
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = l.MaxConcurrentConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
@@ -42,9 +41,8 @@ public static class LimitsServiceExtensions
         });
 
         builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>>((rateLimiter, limits) =>
+        builder.Services.Configure<RateLimiterOptions>(rateLimiter =>
         {
-            var l = limits.Value;
             rateLimiter.AddPolicy(ComputePolicy, _ => RateLimitPartition.GetConcurrencyLimiter(ComputePolicy, _ => new ConcurrencyLimiterOptions
             {
                 PermitLimit = l.ComputePermits,
@@ -63,10 +61,10 @@ public static class LimitsServiceExtensions
         });
 
         builder.Services.AddRequestTimeouts(_ => { });
-        builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LimitsOptions>>((timeouts, limits) =>
+        builder.Services.Configure<RequestTimeoutOptions>(timeouts =>
         {
-            timeouts.AddPolicy(ComputePolicy, Timeout(limits.Value.ComputeTimeoutSeconds, "Limits:ComputeTimeoutSeconds"));
-            timeouts.AddPolicy(DownloadPolicy, Timeout(limits.Value.DownloadTimeoutSeconds, "Limits:DownloadTimeoutSeconds"));
+            timeouts.AddPolicy(ComputePolicy, Timeout(l.ComputeTimeoutSeconds, "Limits:ComputeTimeoutSeconds"));
+            timeouts.AddPolicy(DownloadPolicy, Timeout(l.DownloadTimeoutSeconds, "Limits:DownloadTimeoutSeconds"));
         });
         return builder;
     }
@@ -104,10 +102,17 @@ public static class LimitsServiceExtensions
     {
         Timeout = TimeSpan.FromSeconds(seconds),
         TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-        WriteTimeoutResponse = context => TypedResults.Problem(
-            $"The request took longer than {seconds} s ({key}); ask for less (a smaller area, fewer points or rules, a filter) or retry later.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Request timed out").ExecuteAsync(context),
+        WriteTimeoutResponse = context =>
+        {
+            context.Response.Headers.RetryAfter = RetryAfterTimeout;
+            return TypedResults.Problem(
+                $"The request took longer than {seconds} s ({key}); ask for less (a smaller area, fewer points or rules, a filter) or retry later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Request timed out").ExecuteAsync(context);
+        },
     };
+
+    /// <summary>The <c>Retry-After</c> of a timed-out heavy request: the same request is as heavy a moment later, so not at once.</summary>
+    private const string RetryAfterTimeout = "5";
 
     private static ValueTask TooManyRequests(HttpContext context, int retryAfterSeconds)
     {

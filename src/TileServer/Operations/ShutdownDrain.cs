@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
+using TileServer.Dataset;
 
 namespace TileServer.Operations;
 
 /// <summary>
-/// Graceful shutdown. On <c>SIGTERM</c> (or Ctrl+C) the host stops: <see cref="IsDraining"/> turns true at once, so
+/// Graceful shutdown. On <c>SIGTERM</c> (or Ctrl+C) the host stops (a server that never was ready stops at once): <see cref="IsDraining"/> turns true at once, so
 /// that readiness answers 503 and HTTP/1.1 answers carry <c>Connection: close</c> (keep-alive clients reconnect,
 /// through the load balancer, to another replica); the server keeps answering for <c>Shutdown:DrainSeconds</c>; then
 /// Kestrel stops accepting and lets the requests in flight finish within <c>Shutdown:TimeoutSeconds</c>
@@ -13,7 +14,7 @@ namespace TileServer.Operations;
 /// The drain runs in <see cref="IHostedLifecycleService.StoppingAsync"/>, which the host awaits before it stops any
 /// hosted service, Kestrel's included. Thread safety: the flag is read with a volatile read by every request.
 /// </remarks>
-public sealed partial class ShutdownDrain(IOptions<ShutdownOptions> options, IHostApplicationLifetime lifetime, ILogger<ShutdownDrain> logger)
+public sealed partial class ShutdownDrain(IOptions<ShutdownOptions> options, DatasetStore store, IHostApplicationLifetime lifetime, ILogger<ShutdownDrain> logger)
     : IHostedLifecycleService
 {
     private volatile bool _draining;
@@ -30,6 +31,12 @@ public sealed partial class ShutdownDrain(IOptions<ShutdownOptions> options, IHo
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _draining = true;
+        if (store.Current is null)
+        {
+            // Never ready (still loading, or the first load failed): no load balancer sends here, nothing to drain.
+            return;
+        }
+
         var drain = TimeSpan.FromSeconds(options.Value.DrainSeconds);
         LogDraining(drain.TotalSeconds, options.Value.TimeoutSeconds);
         try

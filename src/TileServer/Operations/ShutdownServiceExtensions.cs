@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
 
 namespace TileServer.Operations;
@@ -14,8 +13,8 @@ public static class ShutdownServiceExtensions
         builder.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.SectionName, options => options.Validate());
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ShutdownDrain>());
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.DrainSeconds + shutdown.Value.TimeoutSeconds));
+        var shutdown = builder.Configuration.ValuesOrDefaults<ShutdownOptions>(ShutdownOptions.SectionName, options => options.Validate());
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.DrainSeconds + shutdown.TimeoutSeconds));
         return builder;
     }
 

@@ -19,6 +19,8 @@ public class TileServerFactory(IReadOnlyDictionary<string, string?> settings) : 
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // No drain when a test disposes its server (Shutdown:DrainSeconds is for load balancers), unless a test asks.
+        builder.UseSetting("Shutdown:DrainSeconds", "0");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -105,6 +107,7 @@ public static class ProblemAssert
     {
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await response.Content.LoadIntoBufferAsync(); // so that a test can read the body again
         var body = await response.Content.ReadFromJsonAsync<ProblemBody>();
         Assert.NotNull(body);
         Assert.Equal(status, body.Status);
