@@ -15,7 +15,8 @@ ops_cleanup() {
 }
 trap ops_cleanup EXIT
 
-ops_build() { dotnet build -c Release "$OPS_REPO/src/TileServer" -v quiet -nologo >/dev/null; }
+# SKIP_BUILD=1: use the Release build as it is (two scripts at once must not build the same project together).
+ops_build() { [ -n "${SKIP_BUILD:-}" ] || dotnet build -c Release "$OPS_REPO/src/TileServer" -v quiet -nologo >/dev/null; }
 
 # A private copy of Peru's files (reloads change the CSV), never inside the repository.
 ops_copy_peru() {
