@@ -219,4 +219,45 @@ public class ReloadApiTests
         Assert.Equal("watch", status.LastTrigger);
         Assert.DoesNotContain(factory.Logs.GetSnapshot(), r => r.Level >= LogLevel.Error);
     }
+
+    [Fact]
+    public async Task After_a_reload_nothing_holds_the_old_dataset_so_the_collector_can_give_its_memory_back()
+    {
+        using var data = new SampleCopy();
+        await using var factory = Factory(data);
+        using var client = factory.CreateClient();
+        var old = await UseThenReplaceAsync(factory, client, data);
+
+        // Answers from the new dataset (tiles, lookups, features, metrics) must not keep the old one reachable either.
+        foreach (var path in (string[])["/tiles/poverty/0/0/0.mvt", "/v1/lookup?lat=0&lon=0", "/collections/districts/items?limit=2", "/v1/dataset", "/metrics"])
+        {
+            (await client.GetAsync(path)).Dispose();
+        }
+
+        for (var i = 0; i < 20 && old.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(100);
+        }
+
+        Assert.False(old.IsAlive, "something still references the dataset served before the reload");
+    }
+
+    /// <summary>Serves requests from the first dataset, reloads, and returns only a weak reference to the first one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> UseThenReplaceAsync(TileServerFactory factory, HttpClient client, SampleCopy data)
+    {
+        var first = new WeakReference(await factory.ServedAsync());
+        foreach (var path in (string[])["/tiles/poverty/0/0/0.mvt", "/v1/lookup?lat=0&lon=0", "/collections/districts/items?limit=2", "/v1/dataset", "/metrics"])
+        {
+            (await client.GetAsync(path)).Dispose();
+        }
+
+        data.ChangeEstimates(55_555);
+        using var reload = await client.SendAsync(Reload());
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        Assert.NotSame(first.Target, factory.Services.GetRequiredService<DatasetStore>().Current);
+        return first;
+    }
 }
