@@ -33,6 +33,7 @@ OPS_PIDS+=("$wrk_pid")
 start=$(date +%s.%N)
 elapsed() { python3 -c "print(round($(date +%s.%N) - $start, 1))"; }
 triggers=0 swaps=0 fresh=0
+reload_pids=()
 served=$(ops_version)
 next=$interval
 while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -41,6 +42,7 @@ while kill -0 "$wrk_pid" 2>/dev/null; do
     next=$((next + interval))
     ops_change_estimates "$((1000 + triggers))"
     (ops_reload >"$OPS_WORK/reload-$triggers.json") &
+    reload_pids+=("$!")
   fi
   # A swap: the readiness answer names a new version; the next request must answer with it.
   now=$(ops_version)
@@ -53,8 +55,9 @@ while kill -0 "$wrk_pid" 2>/dev/null; do
   fi
   sleep 0.2
 done
-cat "$OPS_WORK/wrk.txt" | grep -vE '^ |^Running|Latency|Req/Sec|Thread|Transfer'
-wait
+grep -vE '^ |^Running|Latency|Req/Sec|Thread|Transfer' "$OPS_WORK/wrk.txt"
+# The triggers still waiting answer when the build running at the end of the run has ended.
+wait "${reload_pids[@]}"
 echo "triggers: $triggers; swaps during the run: $swaps; next answer after a swap carried the new version: $fresh of $swaps"
 for f in "$OPS_WORK"/reload-*.json; do python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("reload answer:", d.get("outcome") or d.get("title"), d.get("version"), d.get("elapsedMs"), "ms")' "$f"; done | sort | uniq -c
 echo "load average after the run: $(ops_load)"
