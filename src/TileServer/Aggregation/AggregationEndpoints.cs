@@ -23,7 +23,10 @@ public static class AggregationEndpoints
     public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Aggregation");
-        group.MapPost("/aggregate", PostAsync).LimitedAsCompute();
+        // The route's own body limit (Aggregation:MaxBodyBytes, which the handler enforces with its own problem) in
+        // place of Limits:MaxRequestBodyBytes, which would refuse a department's polygon.
+        var maxBody = api.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AggregationOptions>>().Value.MaxBodyBytes;
+        group.MapPost("/aggregate", PostAsync).WithBodyLimit(maxBody).LimitedAsCompute();
         group.MapGet("/aggregate", Get).LimitedAsCompute();
         return api;
     }

@@ -22,7 +22,10 @@ public static class TargetingEndpoints
     public static IEndpointRouteBuilder MapTargeting(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Targeting");
+        // Targeting:MaxBodyBytes (enforced by the handlers with their own problem) in place of Limits:MaxRequestBodyBytes.
+        var maxBody = api.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TargetingOptions>>().Value.MaxBodyBytes;
         group.MapPost("/targeting", PostTargetingAsync)
+            .WithBodyLimit(maxBody)
             .WithName("compareTargetingRules")
             .WithSummary("Compare targeting rules")
             .WithDescription(
@@ -34,6 +37,7 @@ public static class TargetingEndpoints
             .WithTargetingDocument()
             .LimitedAsCompute();
         group.MapPost("/allocation", PostAllocationAsync)
+            .WithBodyLimit(maxBody)
             .WithName("allocateBudget")
             .WithSummary("Split a budget across units by formulas")
             .WithDescription(

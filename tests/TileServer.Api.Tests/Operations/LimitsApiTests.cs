@@ -110,6 +110,24 @@ public class LimitsApiTests
     }
 
     [Fact]
+    public async Task Aggregation_and_targeting_bodies_are_bounded_by_their_own_limits_not_the_default()
+    {
+        var (factory, client) = await KestrelAsync(("Limits:MaxRequestBodyBytes", "100"), ("Aggregation:MaxBodyBytes", "4096"));
+        await using var _ = factory;
+        using var __ = client;
+
+        // Over Limits:MaxRequestBodyBytes, under Aggregation:MaxBodyBytes: answered (a department's polygon is larger
+        // than the default 64 KiB); over Aggregation:MaxBodyBytes: 413 problem.
+        using var padded = await client.PostAsync("/v1/aggregate", new StringContent(Square + new string(' ', 2000), Encoding.UTF8, "application/json"));
+        using var tooLarge = await client.PostAsync("/v1/aggregate", new StringContent(Square + new string(' ', 5000), Encoding.UTF8, "application/json"));
+        using var targeting = await client.PostAsync("/v1/targeting", new StringContent("{\"rules\":[{\"threshold\":50}]}" + new string(' ', 2000), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, padded.StatusCode);
+        await ProblemAssert.IsProblemAsync(tooLarge, 413);
+        Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, targeting.StatusCode);
+    }
+
+    [Fact]
     public async Task A_client_dribbling_header_bytes_is_cut_off_at_the_request_header_timeout()
     {
         var (factory, client) = await KestrelAsync(("Limits:RequestHeadersTimeoutSeconds", "2"));
