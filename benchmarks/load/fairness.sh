@@ -50,7 +50,7 @@ wrk -t1 -c8 -d5s -s "$OPS_WORK/tiles-only.lua" "$OPS_BASE" >/dev/null
 echo "baseline, tiles alone:"
 wrk -t1 -c8 -d"${duration}s" --latency -s "$OPS_WORK/tiles-only.lua" "$OPS_BASE" | grep '^tiles:' | tee "$OPS_WORK/base.txt"
 echo "tiles while 32 clients POST Lima to /v1/aggregate:"
-BODY_FILE="$OPS_WORK/lima.json" wrk -t1 -c32 -d"$((duration + 4))s" --timeout 30s -s "$OPS_WORK/aggregate.lua" "$OPS_BASE" | grep '^aggregate' >"$OPS_WORK/agg.txt" &
+BODY_FILE="$OPS_WORK/lima.json" wrk -t1 -c32 -d"$((duration + 4))s" --timeout 30s -s "$OPS_WORK/aggregate.lua" "$OPS_BASE/v1/aggregate" | grep '^aggregate' >"$OPS_WORK/agg.txt" &
 agg=$!
 OPS_PIDS+=("$agg")
 sleep 2
