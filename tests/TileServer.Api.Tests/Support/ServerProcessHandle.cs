@@ -38,6 +38,20 @@ public sealed class ServerProcessHandle : IAsyncDisposable
         }
 
         var handle = new ServerProcessHandle(Process.Start(start)!);
+        try
+        {
+            return await WaitUntilReadyAsync(handle, arguments);
+        }
+        catch
+        {
+            // Never leave a server running behind a test that failed to start it.
+            await handle.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<ServerProcessHandle> WaitUntilReadyAsync(ServerProcessHandle handle, string[] arguments)
+    {
         var url = arguments.Single(a => a.StartsWith("--urls=", StringComparison.Ordinal))["--urls=".Length..].Split(';')[0];
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
