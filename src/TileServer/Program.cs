@@ -1,3 +1,4 @@
+using TileServer.Admin;
 using TileServer.AdminUnits;
 using TileServer.Aggregation;
 using TileServer.Commands;
@@ -6,6 +7,8 @@ using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
+using TileServer.Metrics;
+using TileServer.Operations;
 using TileServer.Targeting;
 using TileServer.Tiles;
 
@@ -16,7 +19,12 @@ if (CommandLine.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHttpConventions();
+builder.AddLimits();
+builder.AddMetrics();
+builder.AddRequestLog();
+builder.AddShutdown();
 builder.AddDataset();
+builder.AddAdmin();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
@@ -24,10 +32,20 @@ builder.AddFeatures();
 builder.AddTargeting();
 
 var app = builder.Build();
+if (app.InvalidConfiguration() is { } exitCode)
+{
+    return exitCode;
+}
+
 app.UseHttpConventions();
+app.UseMetrics();
+app.UseRequestLog();
+app.UseShutdownDrain();
+app.UseLimits();
 
 var endpoints = app.MapGroup("").AnswerHeadLikeGet();
 endpoints.MapHealth();
+endpoints.MapAdmin();
 
 var api = endpoints.MapGroup("/v1").RequireDataset();
 api.MapDataset();

@@ -152,8 +152,7 @@ public static class DatasetLoader
         timings["labelPoints"] = Lap();
         var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
         timings["targetingIndex"] = Lap();
-        var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
-        var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
+        var version = Version(options, tiles, answerOptions);
         timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
@@ -163,7 +162,7 @@ public static class DatasetLoader
         if (tiles is { Enabled: true })
         {
             step.Enter(options.Districts, "building the tiles", token);
-            if (tilesArchive is null)
+            if (TilesArchive(tiles) is not { } tilesArchive)
             {
                 var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
@@ -272,20 +271,43 @@ public static class DatasetLoader
             configuration);
     }
 
-    /// <summary>The <see cref="DatasetVersion"/> of these inputs: files by role and content, option sections by name.</summary>
-    private static string ComputeVersion(DatasetOptions options, TilesOptions? tiles, string? tilesArchive, IReadOnlyDictionary<string, object>? answerOptions)
+    /// <summary>
+    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken)"/>
+    /// would give these inputs as they are now (files by role and content, option sections by name), without loading
+    /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds.
+    /// </summary>
+    /// <exception cref="IOException">An input file cannot be read.</exception>
+    public static string Version(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
     {
-        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
-            ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
-            : [options.Districts];
-        var files = layerParts.Select(path => (Key: "Dataset:Districts", Path: path))
-            .Append((Key: "Dataset:Estimates", Path: options.Estimates))
-            .Concat(tilesArchive is null ? [] : [(Key: "Tiles:Source", Path: tilesArchive)])
+        ArgumentNullException.ThrowIfNull(options);
+        var files = InputFiles(options, tiles)
             .Where(file => File.Exists(file.Path))
-            .Select(file => KeyValuePair.Create(file.Key + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
+            .Select(file => KeyValuePair.Create(file.Role + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
         var sections = (answerOptions ?? new Dictionary<string, object>())
             .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
             .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
         return DatasetVersion.Compute(files, sections);
     }
+
+    /// <summary>
+    /// Every file a load reads, by the configuration key that names it: the layer and each of its side-car files
+    /// (which may not exist), the CSV, and a <c>Tiles:Source</c> archive when tiles are served from one. The version
+    /// hashes them; a host watches them for changes.
+    /// </summary>
+    public static IReadOnlyList<(string Role, string Path)> InputFiles(DatasetOptions options, TilesOptions? tiles)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
+            ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
+            : [options.Districts];
+        return
+        [
+            .. layerParts.Select(path => ("Dataset:Districts", path)),
+            ("Dataset:Estimates", options.Estimates),
+            .. TilesArchive(tiles) is { } archive ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
+        ];
+    }
+
+    private static string? TilesArchive(TilesOptions? tiles) =>
+        tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
 }

@@ -7,6 +7,8 @@ using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
+using TileServer.Operations;
 
 namespace TileServer.Aggregation;
 
@@ -21,13 +23,16 @@ public static class AggregationEndpoints
     public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Aggregation");
-        group.MapPost("/aggregate", PostAsync);
-        group.MapGet("/aggregate", Get);
+        // The route's own body limit (Aggregation:MaxBodyBytes, which the handler enforces with its own problem) in
+        // place of Limits:MaxRequestBodyBytes, which would refuse a department's polygon.
+        var maxBody = api.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AggregationOptions>>().Value.MaxBodyBytes;
+        group.MapPost("/aggregate", PostAsync).WithBodyLimit(maxBody).LimitedAsCompute();
+        group.MapGet("/aggregate", Get).LimitedAsCompute();
         return api;
     }
 
     private static async Task<Results<AggregateJsonResult, ProblemHttpResult>> PostAsync(
-        HttpContext context, ServedDataset dataset, string? breakdown)
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
         {
@@ -78,6 +83,7 @@ public static class AggregationEndpoints
             }
 
             ServerTiming(context, started, parsed);
+            metrics.Aggregated("polygon", Stopwatch.GetElapsedTime(parsed));
             return new AggregateJsonResult(results, query.IsCollection);
         }
         finally
@@ -87,7 +93,7 @@ public static class AggregationEndpoints
     }
 
     private static Results<AggregateJsonResult, ProblemHttpResult> Get(
-        HttpContext context, ServedDataset dataset,
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics,
         string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
@@ -143,6 +149,7 @@ public static class AggregationEndpoints
             }
 
             ServerTiming(context, started, null);
+            metrics.Aggregated(bbox is not null ? "box" : "circle", Stopwatch.GetElapsedTime(started));
             return new AggregateJsonResult([new AggregatedArea(result, null, null)], collection: false);
         }
         catch (InvalidQueryException e)

@@ -17,8 +17,8 @@ public static class DatasetEndpoints
         return api;
     }
 
-    private static Ok<DatasetSummary> Summary(ServedDataset dataset, IOptions<DatasetOptions> options) =>
-        TypedResults.Ok(DatasetSummary.From(dataset.Snapshot, options.Value.ShowFilePaths));
+    private static Ok<DatasetSummary> Summary(ServedDataset dataset, DatasetReloader reloader, IOptions<DatasetOptions> options) =>
+        TypedResults.Ok(DatasetSummary.From(dataset.Snapshot, reloader.Status, options.Value.ShowFilePaths));
 }
 
 /// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>
@@ -32,12 +32,14 @@ public sealed record DatasetSummary(
     CoverageQualityReport SourceCoverage,
     CoverageCleaningSummary? Cleaning,
     TilesetStatistics? Tiles,
-    IReadOnlyDictionary<string, long> TimingsMs)
+    IReadOnlyDictionary<string, long> TimingsMs,
+    ReloadStatus Reload)
 {
     /// <param name="snapshot">The dataset.</param>
+    /// <param name="reload">The state of the reloads (<c>reload</c>).</param>
     /// <param name="showFilePaths">Full paths of the input files (<c>Dataset:ShowFilePaths</c>); else their names only,
-    /// in <c>ingest.file</c> and in the warnings, which name the files beside it.</param>
-    public static DatasetSummary From(DatasetSnapshot snapshot, bool showFilePaths) => new(
+    /// in <c>ingest.file</c>, in the warnings and in the last reload error, which name the files beside it.</param>
+    public static DatasetSummary From(DatasetSnapshot snapshot, ReloadStatus reload, bool showFilePaths) => new(
         snapshot.Version,
         snapshot.LoadedAt,
         new LevelCounts(snapshot.Departments.Units.Count, snapshot.Provinces.Units.Count, snapshot.Districts.Units.Count),
@@ -47,22 +49,24 @@ public sealed record DatasetSummary(
         snapshot.Report.SourceCoverage,
         snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
         snapshot.Report.Tiles,
-        snapshot.Report.TimingsMs);
+        snapshot.Report.TimingsMs,
+        showFilePaths || reload.LastError is null
+            ? reload
+            : reload with { LastError = WithoutFolder(reload.LastError, snapshot.Report.Ingest.File) });
 
-    private static IngestReport FileNamesOnly(IngestReport ingest)
+    private static IngestReport FileNamesOnly(IngestReport ingest) => ingest with
     {
-        var folder = Path.GetDirectoryName(ingest.File);
-        if (string.IsNullOrEmpty(folder))
-        {
-            return ingest;
-        }
+        File = Path.GetFileName(ingest.File),
+        Warnings = [.. ingest.Warnings.Select(w => WithoutFolder(w, ingest.File))],
+    };
 
-        var prefix = folder + Path.DirectorySeparatorChar;
-        return ingest with
-        {
-            File = Path.GetFileName(ingest.File),
-            Warnings = [.. ingest.Warnings.Select(w => w.Replace(prefix, string.Empty, StringComparison.Ordinal))],
-        };
+    /// <summary>The text with the folder of <paramref name="file"/> taken out of every path in it.</summary>
+    private static string WithoutFolder(string text, string file)
+    {
+        var folder = Path.GetDirectoryName(file);
+        return string.IsNullOrEmpty(folder)
+            ? text
+            : text.Replace(folder + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
     }
 }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
 using TileServer.Tiles;
 
 namespace TileServer.Features;
@@ -25,6 +26,9 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
 
     /// <summary>The file name of a download (<c>Content-Disposition: attachment</c>), or null.</summary>
     public string? FileName { get; init; }
+
+    /// <summary>The features an items answer writes, counted (<see cref="ServerMetrics.ItemsWritten"/>) when its body is sent; null for other answers.</summary>
+    public ItemsWritten? Items { get; init; }
 
     public int? StatusCode => StatusCodes.Status200OK;
 
@@ -66,6 +70,11 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         if (HttpMethods.IsHead(request.Method))
         {
             return;
+        }
+
+        if (Items is { } items)
+        {
+            httpContext.RequestServices.GetRequiredService<ServerMetrics>().ItemsWritten(items.Collection, items.Format, items.Count);
         }
 
         var aborted = httpContext.RequestAborted;
@@ -116,3 +125,6 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         return br >= gzip ? "br" : "gzip";
     }
 }
+
+/// <summary>The features of one items answer: its collection, format (<c>json</c>, <c>html</c>, <c>csv</c>, <c>gpkg</c>, <c>shp</c>) and count.</summary>
+public sealed record ItemsWritten(string Collection, string Format, int Count);

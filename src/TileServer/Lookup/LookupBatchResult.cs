@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TileServer.Dataset;
+using TileServer.Metrics;
 
 namespace TileServer.Lookup;
 
@@ -32,6 +33,9 @@ internal sealed class LookupBatchResult : IResult
 
     public static LookupBatchResult Csv(ServedDataset dataset, CsvBatch batch) => new(dataset, batch.Points, batch);
 
+    /// <summary>Points answered so far per <see cref="Core.Index.LookupMatch"/>, for the metrics.</summary>
+    private readonly int[] _matches = new int[4];
+
     /// <summary>
     /// Writes the answer within <see cref="LookupOptions.MaxResponseSeconds"/> (issue 17, defect 13): Kestrel's minimum
     /// response data rate (240 B/s) would let a reader that stops reading hold the largest batch's answer (about
@@ -53,6 +57,10 @@ internal sealed class LookupBatchResult : IResult
                 "A batch answer of {Points} points was not read within {Seconds} s (Lookup:MaxResponseSeconds); the connection is aborted",
                 _points.Count, seconds);
             httpContext.Abort();
+        }
+        finally
+        {
+            httpContext.RequestServices.GetRequiredService<ServerMetrics>().BatchLookedUp(_matches, _points.Count);
         }
     }
 
@@ -94,6 +102,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 if (!match.Found)
                 {
                     Write(writer, "null"u8);
@@ -150,6 +159,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 Write(writer, match.Found ? payloads.Csv[match.District] : payloads.CsvEmpty);
                 Write(writer, ","u8);
                 WriteText(writer, LookupPayloads.MatchName(match.Match));

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using TileServer.Core.Index;
 using TileServer.Dataset;
+using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
+using TileServer.Operations;
 
 namespace TileServer.Lookup;
 
@@ -18,14 +21,18 @@ public static class LookupEndpoints
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Lookup");
-        group.MapGet("/lookup", (RequestDelegate)GetAsync)
+        var metrics = api.ServiceProvider.GetRequiredService<ServerMetrics>();
+        var limits = api.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        group.MapGet("/lookup", (RequestDelegate)(context => GetAsync(context, metrics)))
             .WithSummary("The district containing a GPS point (lat, lon), with its province, department, estimates and match");
         group.MapPost("/lookup", PostAsync)
-            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order");
+            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order")
+            .WithBodyLimit(limits.LookupBatchBodyBytes)
+            .LimitedAsCompute();
         return api;
     }
 
-    private static async Task GetAsync(HttpContext context)
+    private static async Task GetAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
         var query = context.Request.Query;
@@ -43,6 +50,7 @@ public static class LookupEndpoints
 
         var maxSnapMetres = dataset.LookupOptions.MaxSnapMetres;
         var match = dataset.Snapshot.Locator.Locate(lon, lat, maxSnapMetres);
+        metrics.PointLookedUp(match.Match);
         if (!match.Found)
         {
             await Problems.NotFound(

@@ -7,6 +7,7 @@ using Microsoft.Net.Http.Headers;
 using TileServer.Core.Tiles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
 
 namespace TileServer.Tiles;
 
@@ -22,7 +23,8 @@ public static class TileEndpoints
     {
         var group = tiles.MapGroup("").WithTags("Tiles");
         group.MapGet("/poverty.json", TileJson);
-        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync)
+        var metrics = tiles.ServiceProvider.GetRequiredService<ServerMetrics>();
+        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)(context => ServeTileAsync(context, metrics)))
             .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty)");
         return tiles;
     }
@@ -64,7 +66,7 @@ public static class TileEndpoints
     /// tile's canonical one (<see cref="IsCanonical"/>). Writes the stored bytes
     /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
     /// </summary>
-    private static async Task ServeTileAsync(HttpContext context)
+    private static async Task ServeTileAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
         if (dataset.Snapshot.Tiles is not { } tiles)
@@ -118,14 +120,18 @@ public static class TileEndpoints
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
+            metrics.TileAnswered(z, StatusCodes.Status304NotModified);
             return;
         }
 
         if (!tiles.TryGetTile(id, out var tile))
         {
             response.StatusCode = StatusCodes.Status204NoContent;
+            metrics.TileAnswered(z, StatusCodes.Status204NoContent);
             return;
         }
+
+        metrics.TileAnswered(z, StatusCodes.Status200OK);
 
         var bytes = gzip ? tile.Gzip : tile.Mvt;
         response.StatusCode = StatusCodes.Status200OK;
