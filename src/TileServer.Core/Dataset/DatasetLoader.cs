@@ -10,7 +10,10 @@ using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Ranking;
+using TileServer.Core.Search;
 using TileServer.Core.Storage;
+using TileServer.Core.Styles;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -87,6 +90,12 @@ public static class DatasetLoader
         timings["aggregator"] = Lap();
         var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
         timings["lookupIndex"] = Lap();
+        AdminLayer[] layers = [departments, provinces, districts];
+        var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
+        timings["searchIndex"] = Lap();
+        var classes = ChoroplethClasses.Build(layers);
+        var ranks = UnitRanks.Build(layers, parents);
+        timings["classesAndRanks"] = Lap();
         var version = ComputeVersion(options);
         timings["version"] = Lap();
         ITileSource? tileSource = null;
@@ -119,6 +128,9 @@ public static class DatasetLoader
             ColumnRoles = roles,
             Aggregator = aggregator,
             Locator = locator,
+            Search = search,
+            Classes = classes,
+            Ranks = ranks,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
             Report = new DatasetReport

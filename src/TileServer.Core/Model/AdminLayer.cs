@@ -21,4 +21,22 @@ public sealed class AdminLayer
     public IReadOnlyDictionary<string, AdminUnit> ByCode { get; }
 
     public AdminUnit? Find(string code) => ByCode.GetValueOrDefault(code);
+
+    /// <summary>The index of the column named <paramref name="name"/> (case-insensitive), or -1. Dissolved levels keep
+    /// only the numeric columns, so a column's index differs between levels: look it up by name in each.</summary>
+    public int ColumnIndex(string name)
+    {
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            if (string.Equals(Columns[c].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return c;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The numeric value of column <paramref name="column"/> for unit <paramref name="unit"/>, null when missing or the column is -1.</summary>
+    public double? Number(int unit, int column) => column < 0 ? null : Units[unit].Values[column] as double?;
 }
