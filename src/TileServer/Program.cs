@@ -3,7 +3,10 @@ using TileServer.Aggregation;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
+using TileServer.Landing;
 using TileServer.Lookup;
+using TileServer.Map;
+using TileServer.Search;
 using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
@@ -17,6 +20,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddWebMap();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -27,6 +31,9 @@ endpoints.MapAdminUnits();
 endpoints.MapAggregation();
 endpoints.MapLookup();
 endpoints.MapTiles();
+endpoints.MapSearch();
+endpoints.MapLanding();
+endpoints.MapWebMap();
 
 return await app.RunServerAsync();
 

@@ -29,7 +29,8 @@ public sealed record StyleEndpoints(string TileJsonUrl, string GlyphsUrl, string
 /// <remarks>
 /// <para>Fills use <c>["case", ["has", col], ["step", ["get", col], c0, b1, c1, ...], noData]</c>: tiles leave a
 /// missing value out of the feature, so "no data" is a missing property, never zero.</para>
-/// <para>The legend travels in the style's <c>metadata</c> (<c>tileserver:legend</c>: per level the zooms, breaks,
+/// <para>The legend travels in the style's <c>metadata</c> (<c>tileserver:bounds</c>: the data's box;
+/// <c>tileserver:legend</c>: per level the zooms, breaks,
 /// colours, minimum, maximum and units without a value; <c>tileserver:indicators</c>: every indicator the style can be
 /// asked for), so a page shows exactly the classes the map draws.</para>
 /// <para>Stateless and thread-safe.</para>
@@ -62,7 +63,7 @@ public static class PovertyStyle
             json.WriteStartObject();
             json.WriteNumber("version", 8);
             json.WriteString("name", $"Poverty map: {indicator.Title}");
-            WriteMetadata(json, classes, indicator, indicators, zooms);
+            WriteMetadata(json, tiles, classes, indicator, indicators, zooms);
             json.WriteStartArray("center");
             json.WriteNumberValue(tiles.Center[0]);
             json.WriteNumberValue(tiles.Center[1]);
@@ -130,10 +131,17 @@ public static class PovertyStyle
         return result;
     }
 
-    private static void WriteMetadata(Utf8JsonWriter json, ChoroplethClasses classes, IndicatorDescription indicator,
+    private static void WriteMetadata(Utf8JsonWriter json, TilesetInfo tiles, ChoroplethClasses classes, IndicatorDescription indicator,
         IReadOnlyList<IndicatorDescription> indicators, List<FillZoom> zooms)
     {
         json.WriteStartObject("metadata");
+        json.WriteStartArray("tileserver:bounds");
+        foreach (var b in tiles.Bounds)
+        {
+            json.WriteNumberValue(b);
+        }
+
+        json.WriteEndArray();
         json.WriteString("tileserver:indicator", indicator.Column);
         json.WriteStartArray("tileserver:indicators");
         foreach (var i in indicators)

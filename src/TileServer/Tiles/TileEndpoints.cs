@@ -47,7 +47,7 @@ public static class TileEndpoints
             info.Version,
             info.Attribution,
             "xyz",
-            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
+            [$"{RequestUrls.Base(request)}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
             info.MinZoom,
             info.MaxZoom,
             info.Bounds,

@@ -25,16 +25,17 @@ const RADIUS = 8;
 const CUTOFF = 0.25;
 // Unicode subsets of the Fontsource package, merged into one face per weight (first subset holding a code point wins).
 const SUBSETS = ['latin', 'latin-ext', 'vietnamese', 'greek', 'greek-ext', 'cyrillic', 'cyrillic-ext'];
-const FONTSTACKS = [
-  { name: 'Noto Sans Regular', weight: 400 },
-  { name: 'Noto Sans Bold', weight: 700 },
-];
+// One weight: the style's labels all use it (a second weight would double the glyphs a first view loads).
+const FONTSTACKS = [{ name: 'Noto Sans Regular', weight: 400 }];
 
 rmSync(dist, { recursive: true, force: true });
 copyMapLibre();
 for (const stack of FONTSTACKS) {
   buildFontstack(stack);
 }
+
+// Tells the server's build (an MSBuild target with this file as its output) that dist/ is complete.
+writeFileSync(join(dist, 'build.stamp'), 'dist built\n');
 
 function copyMapLibre() {
   const from = join(modules, 'maplibre-gl', 'dist');
