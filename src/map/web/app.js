@@ -148,7 +148,7 @@ const map = new maplibregl.Map({
   style: await initialStyle(),
   hash: 'map',
   bounds: state.hasView ? undefined : style.metadata['tileserver:bounds'],
-  fitBoundsOptions: { padding: 16 },
+  fitBoundsOptions: { padding: { top: 72, bottom: 16, left: 16, right: 16 } },
   attributionControl: { compact: true },
   dragRotate: false,
   pitchWithRotate: false,

@@ -264,6 +264,6 @@ function roundPoint([lon, lat]) {
   return [round5(lon), round5(lat)];
 }
 
-export function formatKm(km) {
+function formatKm(km) {
   return km >= 10 ? km.toFixed(0) : km.toFixed(1);
 }

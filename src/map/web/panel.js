@@ -159,14 +159,14 @@ export function createPanel(context) {
       if (rank) {
         const lines = [];
         if (rank.province && p.province) {
-          lines.push(rankText(rank.province, info, p.level, p.province.name));
+          lines.push(rankText(rank.province, info, p.level, s().within.province(p.province.name)));
         }
 
         if (rank.department && p.department) {
-          lines.push(rankText(rank.department, info, p.level, p.department.name));
+          lines.push(rankText(rank.department, info, p.level, s().within.department(p.department.name)));
         }
 
-        lines.push(rankText(rank.country, info, p.level, null));
+        lines.push(rankText(rank.country, info, p.level, s().within.country));
         const cell = el('td', { colSpan: 2 }, lines.join(' · '));
         const rankRow = el('tr', { className: 'rank' }, cell);
         rankRow.dataset.column = column;
@@ -185,11 +185,10 @@ export function createPanel(context) {
     content.append(links);
   }
 
-  function rankText(rank, info, level, within) {
+  function rankText(rank, info, level, where) {
     const t = s();
     const position = info.higherIsWorse ? rank.fromHighest : rank.fromLowest;
-    const where = within ? `${t.in} ${within}` : `${t.in} ${t.country}`;
-    return `${t.rankOrdinal(position)} ${info.rank} ${t.of} ${numberFormat(rank.of, 0)} ${t.levelsPlural[level]} ${where}`;
+    return `${t.rankOrdinal(position, numberFormat(position, 0))} ${info.rank} ${t.of} ${numberFormat(rank.of, 0)} ${t.levelsPlural[level]} ${where}`;
   }
 
   function renderAggregate(result, area) {
