@@ -1,0 +1,151 @@
+using System.Text.Json;
+using TileServer.Core.Model;
+using TileServer.Core.Styles;
+using TileServer.Core.Tests.Support;
+using TileServer.Core.Tiles;
+
+namespace TileServer.Core.Tests.Styles;
+
+public class PovertyStyleTests
+{
+    private static readonly string[] Columns = ["pobreza_pct"];
+
+    private static readonly AdminLayer[] Layers =
+    [
+        MemoryLayers.Make(AdminLevel.Department, Columns, ("01", "A", [20]), ("02", "B", [40])),
+        MemoryLayers.Make(AdminLevel.Province, Columns, ("0101", "A", [20]), ("0201", "B", [40])),
+        MemoryLayers.Make(AdminLevel.District, Columns,
+            [.. Enumerable.Range(1, 50).Select(i => ($"0101{i:D2}", $"D{i}", new double?[] { i == 50 ? null : i * 2.0 }))]),
+    ];
+
+    private static readonly ChoroplethClasses Classes = ChoroplethClasses.Build(Layers);
+
+    private static readonly IndicatorDescription Poverty = new("pobreza_pct", "Pobreza", "%", HigherIsWorse: true);
+
+    private static readonly StyleEndpoints Endpoints = new("http://host/tiles/poverty.json", "http://host/fonts/{fontstack}/{range}.pbf", "Noto Sans Regular");
+
+    [Fact]
+    public void Each_level_is_filled_from_its_first_zoom_until_the_next_level_starts()
+    {
+        using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));
+
+        var fills = Layer(style, "fill");
+        Assert.Equal(["departments-fill", "provinces-fill", "districts-fill"], fills.Select(f => f.GetProperty("id").GetString()));
+        Assert.Equal([(0, 3), (3, 5), (5, -1)], fills.Select(f => (Zoom(f, "minzoom", 0), Zoom(f, "maxzoom", -1))));
+        Assert.Equal("http://host/tiles/poverty.json", style.RootElement.GetProperty("sources").GetProperty("poverty").GetProperty("url").GetString());
+        Assert.Equal(Endpoints.GlyphsUrl, style.RootElement.GetProperty("glyphs").GetString());
+    }
+
+    [Fact]
+    public void A_missing_level_leaves_the_coarser_fill_until_the_finer_one()
+    {
+        using var style = Write(Tileset(("departments", 0), ("districts", 6)));
+
+        var fills = Layer(style, "fill");
+        Assert.Equal([(0, 6), (6, -1)], fills.Select(f => (Zoom(f, "minzoom", 0), Zoom(f, "maxzoom", -1))));
+    }
+
+    [Fact]
+    public void The_fill_colour_of_every_district_is_its_class_colour_and_no_data_is_grey()
+    {
+        using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));
+        var expression = Layer(style, "fill").Single(f => f.GetProperty("id").GetString() == "districts-fill").GetProperty("paint").GetProperty("fill-color");
+        var breaks = Classes.For("pobreza_pct", AdminLevel.District)!;
+        var ramp = ChoroplethPalette.Colors(breaks.Classes);
+
+        foreach (var unit in Layers[2].Units)
+        {
+            var value = unit.Values[0] as double?;
+
+            var color = Evaluate(expression, value);
+
+            // The oracle counts breaks itself instead of calling ClassOf.
+            var expected = value is { } v ? ramp[breaks.Breaks.Count(b => b <= v)] : ChoroplethPalette.NoData;
+            Assert.Equal(expected, color);
+        }
+    }
+
+    [Fact]
+    public void A_development_index_runs_the_ramp_the_other_way()
+    {
+        var breaks = Classes.For("pobreza_pct", AdminLevel.District)!;
+
+        var colors = PovertyStyle.ClassColors(breaks, Poverty with { HigherIsWorse = false });
+
+        Assert.Equal(ChoroplethPalette.Colors(5).Reverse(), colors);
+    }
+
+    [Fact]
+    public void The_legend_in_the_metadata_is_the_breaks_and_colours_the_fills_use()
+    {
+        using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));
+
+        var legend = style.RootElement.GetProperty("metadata").GetProperty("tileserver:legend");
+        var districts = legend.GetProperty("levels").EnumerateArray().Single(l => l.GetProperty("level").GetString() == "district");
+        Assert.Equal(Classes.For("pobreza_pct", AdminLevel.District)!.Breaks, districts.GetProperty("breaks").EnumerateArray().Select(b => b.GetDouble()));
+        Assert.Equal(1, districts.GetProperty("missing").GetInt32());
+        Assert.Equal(ChoroplethPalette.NoData, legend.GetProperty("noDataColor").GetString());
+        Assert.Equal("pobreza_pct", style.RootElement.GetProperty("metadata").GetProperty("tileserver:indicator").GetString());
+    }
+
+    [Fact]
+    public void Names_come_from_the_labels_layer_per_level_in_the_served_font()
+    {
+        using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));
+
+        var labels = Layer(style, "symbol");
+        Assert.All(labels, l => Assert.Equal("labels", l.GetProperty("source-layer").GetString()));
+        Assert.Equal(["department", "province", "district"], labels.Select(l => l.GetProperty("filter")[2].GetString()));
+        Assert.All(labels, l => Assert.Equal("Noto Sans Regular", l.GetProperty("layout").GetProperty("text-font")[0].GetString()));
+        Assert.Equal(3, Layer(style, "line").Count);
+    }
+
+    private static JsonDocument Write(TilesetInfo tiles) =>
+        JsonDocument.Parse(PovertyStyle.Write(tiles, Classes, Poverty, [Poverty], Endpoints));
+
+    private static TilesetInfo Tileset(params (string Layer, int MinZoom)[] layers) => new(
+        "poverty", "test", "", "v", 0, 12, [-80, -18, -68, 0], [-75, -9, 5],
+        [.. layers.Select(l => new VectorLayerInfo(l.Layer, "", l.MinZoom, 12, new Dictionary<string, string>())),
+            new VectorLayerInfo("labels", "", 0, 12, new Dictionary<string, string>())]);
+
+    private static List<JsonElement> Layer(JsonDocument style, string type) =>
+        [.. style.RootElement.GetProperty("layers").EnumerateArray().Where(l => l.GetProperty("type").GetString() == type)];
+
+    private static int Zoom(JsonElement layer, string name, int absent) => layer.TryGetProperty(name, out var zoom) ? zoom.GetInt32() : absent;
+
+    /// <summary>Evaluates the subset of the MapLibre expression language the fills use: case, has, step, get, literals.</summary>
+    private static string Evaluate(JsonElement expression, double? value)
+    {
+        if (expression.ValueKind == JsonValueKind.String)
+        {
+            return expression.GetString()!;
+        }
+
+        switch (expression[0].GetString())
+        {
+            case "case":
+                for (var i = 1; i + 1 < expression.GetArrayLength(); i += 2)
+                {
+                    if (expression[i][0].GetString() == "has" ? value is not null : throw new NotSupportedException())
+                    {
+                        return Evaluate(expression[i + 1], value);
+                    }
+                }
+
+                return Evaluate(expression[expression.GetArrayLength() - 1], value);
+            case "step":
+                var output = expression[2];
+                for (var i = 3; i + 1 < expression.GetArrayLength(); i += 2)
+                {
+                    if (value >= expression[i].GetDouble())
+                    {
+                        output = expression[i + 1];
+                    }
+                }
+
+                return Evaluate(output, value);
+            default:
+                throw new NotSupportedException(expression.ToString());
+        }
+    }
+}
