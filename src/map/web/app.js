@@ -4,8 +4,14 @@ import * as maplibregl from './lib/maplibre-gl.mjs';
 import { STRINGS, LANGUAGES } from './strings.js';
 import { createPanel } from './panel.js';
 import { createSearch } from './search.js';
-import { createDrawing } from './draw.js';
+import { createDrawing, DRAWING } from './draw.js';
 
+// Start MapLibre's worker (its 0.5 MB module) while the style downloads, not after.
+maplibregl.prewarm();
+
+// Milestones of the first view, in ms since navigation started (benchmarks/map reads them).
+const timings = { modules: performance.now() };
+window.povertyMapTimings = timings;
 const config = JSON.parse(document.getElementById('map-config').textContent);
 const api = path => `${config.base}${path}`;
 const SOURCE = 'poverty';
@@ -120,7 +126,8 @@ function showNotice(text) {
   hint.textContent = text ?? '';
 }
 
-let style = await fetchStyle(state.indicator ?? config.defaultIndicator);
+let style = await fetchStyle(state.indicator);
+timings.style = performance.now();
 let legend = style.metadata['tileserver:legend'];
 state.indicator = style.metadata['tileserver:indicator'];
 const fillLayers = () => legend.levels.map(l => `${l.layer}-fill`);
@@ -145,11 +152,13 @@ async function initialStyle() {
 
 const map = new maplibregl.Map({
   container: 'map',
-  style: await initialStyle(),
+  style: withPageLayers(await initialStyle()),
   hash: 'map',
   bounds: state.hasView ? undefined : style.metadata['tileserver:bounds'],
   fitBoundsOptions: { padding: { top: 72, bottom: 16, left: 16, right: 16 } },
   attributionControl: { compact: true },
+  // The labels appear at once: a fade would hold back the first `idle` by its 300 ms.
+  fadeDuration: 0,
   dragRotate: false,
   pitchWithRotate: false,
   touchPitch: false,
@@ -160,9 +169,18 @@ map.touchZoomRotate.disableRotation();
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
 window.povertyMap = map;
+map.on('styleimagemissing', e => {
+  if (e.id === HATCH) {
+    map.addImage(HATCH, hatchImage());
+  }
+});
+map.once('load', () => {
+  timings.load = performance.now();
+});
 map.once('idle', () => {
   // The first rendered view, in ms since navigation started (scripts measure it; see benchmarks/map).
-  window.povertyMapFirstIdle = performance.now();
+  timings.idle = performance.now();
+  window.povertyMapFirstIdle = timings.idle;
 });
 
 // --- Legend
@@ -246,29 +264,39 @@ function hatchImage() {
   return { width: size, height: size, data };
 }
 
-function addPageLayers() {
-  if (!map.hasImage(HATCH)) {
-    map.addImage(HATCH, hatchImage());
-  }
-
-  // Hatching right above the fills (under every border), outlines above the borders and under the names.
-  const ours = map.getStyle().layers.filter(l => l.source === SOURCE);
+/**
+ * The style with the page's own layers, composed before the map starts so that the first render draws everything:
+ * hatching over units without a value right above the fills, hover and selection outlines above the borders and
+ * under the names, and the drawing layers on top.
+ */
+function withPageLayers(base) {
+  const layers = [...base.layers];
+  const insert = (layer, before) => {
+    const at = layers.findIndex(l => l.id === before);
+    layers.splice(at < 0 ? layers.length : at, 0, layer);
+  };
+  const ours = layers.filter(l => l.source === SOURCE);
   const firstLine = ours.find(l => l.type === 'line')?.id;
   const firstSymbol = ours.find(l => l.type === 'symbol')?.id;
   for (const level of legend.levels) {
     const zooms = { minzoom: level.minzoom ?? 0, ...(level.maxzoom != null ? { maxzoom: level.maxzoom } : {}) };
-    map.addLayer({
+    insert({
       id: `${level.layer}-fill-nodata`, type: 'fill', source: SOURCE, 'source-layer': level.layer, ...zooms,
       filter: ['!', ['has', state.indicator]], paint: { 'fill-pattern': HATCH },
     }, firstLine);
-    map.addLayer({
+    // Hidden until the first hover or selection: drawn from the start, it would cost the first view a pass over
+    // every border for nothing.
+    insert({
       id: `${level.layer}-highlight`, type: 'line', source: SOURCE, 'source-layer': level.layer, ...zooms,
+      layout: { visibility: 'none' },
       paint: {
         'line-color': ['case', ['boolean', ['feature-state', 'selected'], false], '#0b3d91', '#111111'],
         'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, ['boolean', ['feature-state', 'hover'], false], 2, 0],
       },
     }, firstSymbol);
   }
+
+  return { ...base, sources: { ...base.sources, ...DRAWING.sources }, layers: [...layers, ...DRAWING.layers] };
 }
 
 // --- Hover (feature-state) with the name and value, click to open a unit
@@ -281,6 +309,7 @@ function setHovered(feature) {
 
   hovered = feature ? { id: feature.id, sourceLayer: feature.sourceLayer } : null;
   if (hovered) {
+    showHighlights();
     map.setFeatureState({ source: SOURCE, sourceLayer: hovered.sourceLayer, id: hovered.id }, { hover: true });
   }
 }
@@ -302,6 +331,16 @@ function onHover(e) {
   tooltip.setLngLat(e.lngLat).setText(`${feature.properties.name}: ${formatValue(feature.properties[state.indicator], info)}`).addTo(map);
 }
 
+let highlightsShown = false;
+function showHighlights() {
+  if (!highlightsShown) {
+    highlightsShown = true;
+    for (const level of legend.levels) {
+      map.setLayoutProperty(`${level.layer}-highlight`, 'visibility', 'visible');
+    }
+  }
+}
+
 let selected = null;
 function selectUnit(level, code) {
   if (selected) {
@@ -310,6 +349,7 @@ function selectUnit(level, code) {
 
   selected = level && code ? { level, code } : null;
   if (selected && /^\d+$/.test(code)) {
+    showHighlights();
     map.setFeatureState({ source: SOURCE, sourceLayer: `${level}s`, id: Number(code) }, { selected: true });
   }
 
@@ -327,7 +367,6 @@ const panel = createPanel({
 const drawing = createDrawing({ map, maplibregl, api, strings: () => strings, panel, showNotice });
 
 map.on('load', () => {
-  addPageLayers();
   renderIndicators();
   renderLegend();
   map.on('mousemove', fillLayers(), onHover);

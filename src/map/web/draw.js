@@ -4,6 +4,16 @@ const SOURCE = 'drawing';
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const EARTH_RADIUS_KM = 6371.0088;
 
+/** The drawn shape's source and layers, part of the map's first style (see app.js). */
+export const DRAWING = {
+  sources: { [SOURCE]: { type: 'geojson', data: EMPTY } },
+  layers: [
+    { id: 'drawing-fill', type: 'fill', source: SOURCE, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#0b3d91', 'fill-opacity': 0.12 } },
+    { id: 'drawing-line', type: 'line', source: SOURCE, paint: { 'line-color': '#0b3d91', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
+    { id: 'drawing-vertex', type: 'circle', source: SOURCE, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#ffffff', 'circle-stroke-color': '#0b3d91', 'circle-stroke-width': 2 } },
+  ],
+};
+
 export function createDrawing({ map, maplibregl, api, strings, panel, showNotice }) {
   const buttons = [...document.querySelectorAll('[data-draw]')];
   const hints = { box: 'drawHintBox', circle: 'drawHintCircle', polygon: 'drawHintPolygon' };
@@ -29,13 +39,6 @@ export function createDrawing({ map, maplibregl, api, strings, panel, showNotice
       }
     });
   }
-
-  map.on('load', () => {
-    map.addSource(SOURCE, { type: 'geojson', data: EMPTY });
-    map.addLayer({ id: 'drawing-fill', type: 'fill', source: SOURCE, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#0b3d91', 'fill-opacity': 0.12 } });
-    map.addLayer({ id: 'drawing-line', type: 'line', source: SOURCE, paint: { 'line-color': '#0b3d91', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
-    map.addLayer({ id: 'drawing-vertex', type: 'circle', source: SOURCE, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#ffffff', 'circle-stroke-color': '#0b3d91', 'circle-stroke-width': 2 } });
-  });
 
   function begin(next) {
     stop();
