@@ -51,11 +51,7 @@ public sealed class MapPageTests(MapServerFixture server)
     public async Task Rendered_colours_at_Lima_and_at_a_poor_Andean_district_are_the_legend_classes_of_their_values()
     {
         await using var session = await MapSession.OpenAsync(server);
-        var districts = server.Snapshot.Districts;
-        var lima = server.Peru ? districts.Find("150101")! : districts.Units[0];
-        var poorest = PoorestDistrict(server.Peru ? "09" : null);
-
-        foreach (var unit in new[] { lima, poorest })
+        foreach (var unit in new[] { Lima, PoorestDistrict(server.Peru ? "09" : null) })
         {
             var point = InteriorPoint(unit);
             var box = unit.Geometry.EnvelopeInternal;
@@ -78,7 +74,7 @@ public sealed class MapPageTests(MapServerFixture server)
     public async Task Clicking_Lima_shows_LIMA_with_the_poverty_rate_of_the_API()
     {
         await using var session = await MapSession.OpenAsync(server);
-        var lima = server.Peru ? server.Snapshot.Districts.Find("150101")! : server.Snapshot.Districts.Units[0];
+        var lima = Lima;
         var point = InteriorPoint(lima);
         await session.JumpToAsync(point.X, point.Y, 12);
 
@@ -116,9 +112,7 @@ public sealed class MapPageTests(MapServerFixture server)
     [BrowserFact]
     public async Task Where_am_I_at_the_Plaza_de_Armas_of_Lima_shows_LIMA()
     {
-        var (lon, lat, expected) = server.Peru
-            ? (PlazaLon, PlazaLat, "LIMA")
-            : (InteriorPoint(server.Snapshot.Districts.Units[0]).X, InteriorPoint(server.Snapshot.Districts.Units[0]).Y, server.Snapshot.Districts.Units[0].Name);
+        var (lon, lat, expected) = server.Peru ? (PlazaLon, PlazaLat, "LIMA") : (InteriorPoint(Lima).X, InteriorPoint(Lima).Y, Lima.Name);
         await using var session = await MapSession.OpenAsync(server, "/", new BrowserNewContextOptions
         {
             Geolocation = new Geolocation { Longitude = (float)lon, Latitude = (float)lat },
@@ -137,7 +131,7 @@ public sealed class MapPageTests(MapServerFixture server)
     public async Task Drawing_a_box_around_Lima_shows_the_population_the_aggregate_API_gives_for_that_box()
     {
         await using var session = await MapSession.OpenAsync(server);
-        var (lon, lat) = server.Peru ? (PlazaLon, PlazaLat) : (InteriorPoint(server.Snapshot.Districts.Units[0]).X, InteriorPoint(server.Snapshot.Districts.Units[0]).Y);
+        var (lon, lat) = server.Peru ? (PlazaLon, PlazaLat) : (InteriorPoint(Lima).X, InteriorPoint(Lima).Y);
         await session.JumpToAsync(lon, lat, 11);
         var (x, y) = await session.PixelOfAsync(lon, lat);
 
@@ -171,7 +165,7 @@ public sealed class MapPageTests(MapServerFixture server)
             IsMobile = true,
         });
         await session.ScreenshotAsync(server, "map-phone.png");
-        var unit = server.Peru ? server.Snapshot.Districts.Find("150101")! : server.Snapshot.Districts.Units[0];
+        var unit = Lima;
         var point = InteriorPoint(unit);
         await session.JumpToAsync(point.X, point.Y, 12);
 
@@ -192,7 +186,7 @@ public sealed class MapPageTests(MapServerFixture server)
     [BrowserFact]
     public async Task A_link_reproduces_the_view_the_indicator_the_selection_and_the_language()
     {
-        var unit = server.Peru ? server.Snapshot.Districts.Find("150101")! : server.Snapshot.Districts.Units[0];
+        var unit = Lima;
         var point = InteriorPoint(unit);
         var link = string.Create(CultureInfo.InvariantCulture, $"/#map=9/{point.Y:F4}/{point.X:F4}&indicator=idh&unit=district/{unit.Code}&lang=en");
 
@@ -248,6 +242,9 @@ public sealed class MapPageTests(MapServerFixture server)
         Assert.Equal(name, await session.Page.TextContentAsync("#panel-title"));
         session.AssertNoProblems();
     }
+
+    /// <summary>The district of Lima (150101), or the sample's first district where Peru is absent.</summary>
+    private AdminUnit Lima => server.Peru ? server.Snapshot.Districts.Find("150101")! : server.Snapshot.Districts.Units[0];
 
     private AdminUnit PoorestDistrict(string? department)
     {

@@ -167,21 +167,8 @@ public class SampleMapApiTests(SampleServerFixture sample)
             rank.GetProperty("country").GetProperty("of").GetInt32());
     }
 
-    private static HttpRequestMessage Get(string path, string? acceptEncoding = null, string? ifNoneMatch = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (acceptEncoding is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
-        }
-
-        if (ifNoneMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Get(string path, string? acceptEncoding = null, string? ifNoneMatch = null) =>
+        Requests.Get(path, acceptEncoding, ifNoneMatch);
 
     private static async Task<string> Gunzip(HttpResponseMessage response)
     {
