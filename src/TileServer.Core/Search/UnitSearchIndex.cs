@@ -35,9 +35,9 @@ public readonly record struct SearchHit(AdminLevel Level, int Unit, SearchMatch 
 /// <c>d avila</c> are the same query.</para>
 /// <para><b>Layout and cost.</b> The folded names are one contiguous char array in result order (level, population
 /// descending, name, code), separated by a character no folded text holds, so a query is one vectorised substring
-/// search over the whole array (about 22,000 chars on Peru): each match is mapped to its name by a binary search over
-/// the name starts, classified, put in the bucket of its <see cref="SearchMatch"/>, and the search resumes after that
-/// name; it stops as soon as the exact bucket is full. One scan over a few thousand short names beats building a
+/// search over the whole array (about 22,000 chars on Peru): each match is mapped to its name (names are scanned in
+/// order), classified, put in the bucket of its <see cref="SearchMatch"/>, and the search resumes after that name (a
+/// one-letter query, which matches most names, is searched name by name instead); it stops as soon as the exact bucket is full. One scan over a few thousand short names beats building a
 /// trie or n-gram index here, and answers infix queries too. Searching allocates nothing beyond folding a non-ASCII
 /// query.</para>
 /// <para>Thread safety: immutable after <see cref="Build"/>; any number of concurrent searches.</para>
@@ -126,25 +126,39 @@ public sealed class UnitSearchIndex
         var buckets = limit <= 64 ? stackalloc int[4 * limit] : new int[4 * limit];
         Span<int> counts = stackalloc int[4];
         var all = _names.AsSpan();
-        for (var at = 0; counts[0] < limit;)
+        if (folded.Length == 1)
         {
-            var next = all[at..].IndexOf(folded, StringComparison.Ordinal);
-            if (next < 0)
+            // One letter matches most names: a search per name beats restarting one search after every match.
+            for (var entry = 0; entry < _starts.Length && counts[0] < limit; entry++)
             {
-                break;
+                var name = all[_starts[entry].._ends[entry]];
+                var first = name.IndexOf(folded[0]);
+                if (first >= 0)
+                {
+                    Collect(entry, Classify(name, folded, first), limit, buckets, counts);
+                }
             }
-
-            // The name holding the match; the separators keep a match inside one name.
-            var entry = EntryAt(at + next);
-            var start = _starts[entry];
-            var name = all[start.._ends[entry]];
-            var bucket = (int)Classify(name, folded, at + next - start);
-            if (counts[bucket] < limit)
+        }
+        else
+        {
+            for (int at = 0, entry = 0; counts[0] < limit;)
             {
-                buckets[(bucket * limit) + counts[bucket]++] = entry;
-            }
+                var next = all[at..].IndexOf(folded);
+                if (next < 0)
+                {
+                    break;
+                }
 
-            at = _ends[entry] + 1;
+                // The name holding the match (names are scanned in order; the separators keep a match inside one name).
+                while (_ends[entry] < at + next)
+                {
+                    entry++;
+                }
+
+                var start = _starts[entry];
+                Collect(entry, Classify(all[start.._ends[entry]], folded, at + next - start), limit, buckets, counts);
+                at = _ends[entry] + 1;
+            }
         }
 
         var found = 0;
@@ -160,19 +174,22 @@ public sealed class UnitSearchIndex
         return found;
     }
 
-    /// <summary>The entry whose name holds the character at <paramref name="position"/> of the names array.</summary>
-    private int EntryAt(int position)
-    {
-        var found = Array.BinarySearch(_starts, position);
-        return found >= 0 ? found : ~found - 1;
-    }
-
     /// <summary>The folded form of a name or query (see the remarks): ASCII, lower case, single spaces, trimmed.</summary>
     public static string Fold(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var buffer = new char[(text.Length * 8) + 2];
         return new string(Fold(text, buffer));
+    }
+
+    /// <summary>Puts <paramref name="entry"/> in the bucket of <paramref name="match"/> unless that bucket is full.</summary>
+    private static void Collect(int entry, SearchMatch match, int limit, Span<int> buckets, Span<int> counts)
+    {
+        var bucket = (int)match;
+        if (counts[bucket] < limit)
+        {
+            buckets[(bucket * limit) + counts[bucket]++] = entry;
+        }
     }
 
     private static SearchMatch Classify(ReadOnlySpan<char> name, ReadOnlySpan<char> query, int first)
@@ -182,16 +199,14 @@ public sealed class UnitSearchIndex
             return name.Length == query.Length ? SearchMatch.Exact : SearchMatch.Prefix;
         }
 
-        // A later occurrence may start a word even when the first does not (query "an" in "SAN ANTONIO").
-        for (var at = first; at >= 0;)
+        // Any word after the first may start with the query, even when the first occurrence is inside a word (query
+        // "an" in "SAN ANTONIO"): check each word start (names have a few words) rather than each occurrence.
+        for (var space = name.IndexOf(' '); space >= 0; space = name[(space + 1)..].IndexOf(' ') is var next and >= 0 ? space + 1 + next : -1)
         {
-            if (name[at - 1] == ' ')
+            if (name[(space + 1)..].StartsWith(query))
             {
                 return SearchMatch.WordPrefix;
             }
-
-            var next = name[(at + 1)..].IndexOf(query, StringComparison.Ordinal);
-            at = next < 0 ? -1 : at + 1 + next;
         }
 
         return SearchMatch.Infix;
