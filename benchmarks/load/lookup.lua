@@ -1,5 +1,5 @@
 -- wrk script for GET /v1/lookup: every request is a random populated place of Peru (POINTS_FILE: "lat lon" lines).
--- Answers 200 (a district) and 404 (no district within Lookup:MaxSnapMeters) are counted apart; anything else is an
+-- Answers 200 (a district) and 404 (no district within Lookup:MaxSnapMetres) are counted apart; anything else is an
 -- error and is reported in the summary line.
 local points = {}
 local threads = {}

@@ -1,5 +1,6 @@
 using TileServer.AdminUnits;
 using TileServer.Aggregation;
+using TileServer.Commands;
 using TileServer.Dataset;
 using TileServer.Health;
 using TileServer.Infrastructure;
@@ -24,14 +25,23 @@ builder.AddWebMap();
 
 var app = builder.Build();
 app.UseHttpConventions();
+
 var endpoints = app.MapGroup("").AnswerHeadLikeGet();
 endpoints.MapHealth();
-endpoints.MapDataset();
-endpoints.MapAdminUnits();
-endpoints.MapAggregation();
-endpoints.MapLookup();
-endpoints.MapTiles();
-endpoints.MapSearch();
+
+var api = endpoints.MapGroup("/v1").RequireDataset();
+api.MapDataset();
+api.MapAdminUnits();
+api.MapAggregation();
+api.MapLookup();
+api.MapSearch();
+
+var tiles = endpoints.MapGroup("/tiles").RequireDataset();
+tiles.MapTiles();
+
+var styles = endpoints.MapGroup("/styles").RequireDataset();
+styles.MapStyles();
+
 endpoints.MapLanding();
 endpoints.MapWebMap();
 

@@ -34,8 +34,9 @@ public class LookupBenchmarks
         var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? PeruFolder.Find();
         var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
         var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
-        Geometry[] cleaned = [.. CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default).Districts];
-        _locator = DistrictLocator.Build(cleaned);
+        var result = CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default);
+        Geometry[] cleaned = [.. result.Districts];
+        _locator = DistrictLocator.Build(result.Topology);
         _baseline = new NtsBaseline(cleaned);
         var rows = File.ReadLines(Path.Combine(folder, "populated_places.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
         _lats = [.. rows.Select(f => double.Parse(f[^2], CultureInfo.InvariantCulture))];
@@ -95,7 +96,7 @@ public class LookupScaleBenchmarks
         {
             var result = SampleCountryGenerator.Generate(new SampleCountryOptions { DistrictCount = 100_000, Seed = 1, OutputDirectory = folder });
             Geometry[] districts = [.. NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(result.ShapefilePath).Select(f => f.Geometry)];
-            _locator = DistrictLocator.Build(districts);
+            _locator = DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidDataException("the generated country is not a coverage"));
             var box = new Envelope();
             foreach (var district in districts)
             {

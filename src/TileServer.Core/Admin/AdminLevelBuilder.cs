@@ -1,3 +1,4 @@
+using NetTopologySuite;
 using NetTopologySuite.Operation.Union;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
@@ -13,9 +14,11 @@ namespace TileServer.Core.Admin;
 /// and a population. Text columns do not carry over.
 /// </summary>
 /// <remarks>
-/// On a clean coverage the dissolve is <see cref="CoverageDissolver"/> (NTS CoverageUnion: it drops shared edges, so
-/// all levels share borders exactly and it is fast); on a layer served as published it is a full union
-/// (NTS OverlayNG unary union), correct where districts overlap. Units are built in parallel. Thread safety: stateless.
+/// With the districts' <see cref="CoverageTopology"/> the dissolve traces each group's outline over the chains whose
+/// two sides have different parents (<see cref="CoverageTopology.Dissolve"/>), so all levels share borders exactly,
+/// vertex for vertex, without any overlay; without topology (a layer served as published that is not a coverage) it
+/// is a full union (NTS OverlayNG unary union), correct where districts overlap. Units are built in parallel. Thread
+/// safety: stateless.
 /// </remarks>
 public static class AdminLevelBuilder
 {
@@ -24,9 +27,9 @@ public static class AdminLevelBuilder
     /// <param name="parents">The parent index of <paramref name="districts"/>.</param>
     /// <param name="roles">The roles of <paramref name="districts"/>' columns.</param>
     /// <param name="nameFields">Fields holding the level's names, tried in the districts' attributes, then in their estimates.</param>
-    /// <param name="cleanCoverage">True when the districts form a clean coverage.</param>
+    /// <param name="topology">The districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
     public static AdminLayer Build(AdminLayer districts, AdminLevel level, ParentIndex parents, ColumnRoles roles,
-        IReadOnlyList<string> nameFields, bool cleanCoverage)
+        IReadOnlyList<string> nameFields, CoverageTopology? topology)
     {
         ArgumentNullException.ThrowIfNull(districts);
         ArgumentNullException.ThrowIfNull(parents);
@@ -54,16 +57,13 @@ public static class AdminLevelBuilder
             groups[g] = [];
         }
 
-        var groupKeys = new string[districts.Units.Count];
         for (var d = 0; d < districts.Units.Count; d++)
         {
             groups[parentOf[d]].Add(districts.Units[d]);
-            groupKeys[d] = codes[parentOf[d]];
         }
 
-        var dissolved = cleanCoverage
-            ? CoverageDissolver.Dissolve([.. districts.Units.Select(d => d.Geometry)], groupKeys).Select(g => g.Value).ToArray()
-            : null;
+        var factory = districts.Units.Count > 0 ? districts.Units[0].Geometry.Factory : NtsGeometryServices.Instance.CreateGeometryFactory();
+        var dissolved = topology?.ToGeometries(topology.Dissolve(parentOf.ToArray(), codes.Count), factory);
         var units = new AdminUnit[groups.Length];
         Parallel.For(0, groups.Length, g =>
         {

@@ -115,18 +115,64 @@ internal sealed class CoverageArrangement
     public ReadOnlySpan<int> OwnersOf(int face) =>
         face == Unbounded ? [] : Owners.AsSpan(OwnerStart[face], OwnerStart[face + 1] - OwnerStart[face]);
 
-    /// <summary>Length in metres of the segment under a half-edge (local equirectangular; segments are short).</summary>
+    /// <summary>Length in metres of the segment under a half-edge, in the <see cref="LocalFrame"/> of its midpoint (segments are short).</summary>
     public double SegmentLengthMetres(int halfEdge)
     {
         int a = Origin[halfEdge], b = Origin[halfEdge ^ 1];
-        var latitude = (NodeGridY[a] + NodeGridY[b]) / (2 * Scale);
-        var dx = (NodeGridX[b] - NodeGridX[a]) / Scale * MetresPerDegree * Math.Cos(latitude * Math.PI / 180);
-        var dy = (NodeGridY[b] - NodeGridY[a]) / Scale * MetresPerDegree;
+        var frame = new LocalFrame(0, (NodeGridY[a] + NodeGridY[b]) / (2 * Scale));
+        var dx = (NodeGridX[b] - NodeGridX[a]) / Scale * frame.UnitsPerDegreeLongitude;
+        var dy = (NodeGridY[b] - NodeGridY[a]) / Scale * frame.UnitsPerDegreeLatitude;
         return Math.Sqrt((dx * dx) + (dy * dy));
     }
 
-    /// <summary>Metres per degree of a great circle on a sphere of the WGS 84 semi-major axis.</summary>
-    public const double MetresPerDegree = EqualAreaProjection.SemiMajorAxis * Math.PI / 180;
+    /// <summary>
+    /// The borders between owners, for <see cref="CoverageTopology"/>: the edges whose two faces have different
+    /// owners (<paramref name="faceOwner"/>: a unit or -1 per face, the unbounded face included), each half-edge's
+    /// successor being the next kept half-edge clockwise around its end (edges inside one owner are skipped, as if
+    /// they had never been there).
+    /// </summary>
+    public BoundaryHalfEdges Boundaries(int[] faceOwner)
+    {
+        var keptIndex = new int[EdgeCount];
+        var kept = 0;
+        for (var e = 0; e < EdgeCount; e++)
+        {
+            keptIndex[e] = faceOwner[FaceOf[2 * e]] != faceOwner[FaceOf[(2 * e) + 1]] ? kept++ : -1;
+        }
+
+        var origin = new int[2 * kept];
+        var next = new int[2 * kept];
+        var left = new int[2 * kept];
+        for (var h = 0; h < Origin.Length; h++)
+        {
+            var k = keptIndex[h >> 1];
+            if (k < 0)
+            {
+                continue;
+            }
+
+            var n = Next[h];
+            while (keptIndex[n >> 1] < 0)
+            {
+                n = Next[n ^ 1];
+            }
+
+            var h2 = (2 * k) + (h & 1);
+            origin[h2] = Origin[h];
+            left[h2] = faceOwner[FaceOf[h]];
+            next[h2] = (2 * keptIndex[n >> 1]) + (n & 1);
+        }
+
+        var x = new double[NodeGridX.Length];
+        var y = new double[NodeGridY.Length];
+        for (var v = 0; v < x.Length; v++)
+        {
+            x[v] = X(v);
+            y[v] = Y(v);
+        }
+
+        return new BoundaryHalfEdges(x, y, origin, next, left);
+    }
 
     /// <summary>Builds the arrangement of <paramref name="districts"/> on a grid of 1/<paramref name="scale"/> degrees.</summary>
     public static CoverageArrangement Build(IReadOnlyList<Geometry> districts, double scale)
@@ -150,7 +196,7 @@ internal sealed class CoverageArrangement
             origin[(2 * e) + 1] = edgeB[e];
         }
 
-        var next = LinkHalfEdges(gx, gy, origin, nodeCount);
+        var next = LinkHalfEdges(origin, nodeCount, new AngleComparer(gx, gy, origin).Compare);
 
         // Cycles: counter-clockwise ones bound a face on their left; clockwise ones are component outlines.
         var cycleOf = new int[origin.Length];
@@ -308,16 +354,23 @@ internal sealed class CoverageArrangement
         return ([.. edgeA], [.. edgeB], [.. sourceStart], [.. sources]);
     }
 
-    /// <summary>Sorts half-edges around each node by angle and links each to its successor on the left face.</summary>
-    private static int[] LinkHalfEdges(long[] gx, long[] gy, int[] origin, int nodeCount)
+    /// <summary>
+    /// Sorts the half-edges leaving each vertex counter-clockwise with <paramref name="counterClockwise"/> and links
+    /// each half-edge to its successor on its left face: the outgoing half-edge at its end immediately clockwise of its
+    /// twin. Shared with <see cref="CoverageMatcher"/>, which sorts with a robust predicate on doubles.
+    /// </summary>
+    internal static int[] LinkHalfEdges(int[] origin, int vertexCount, Comparison<int> counterClockwise)
     {
-        var (outStart, outgoing) = GroupBy(origin, nodeCount);
+        var (outStart, outgoing) = GroupBy(origin, vertexCount);
         var position = new int[origin.Length];
-        var comparer = new AngleComparer(gx, gy, origin);
-        for (var n = 0; n < nodeCount; n++)
+        for (var n = 0; n < vertexCount; n++)
         {
             var span = outgoing.AsSpan(outStart[n], outStart[n + 1] - outStart[n]);
-            span.Sort(comparer.Compare);
+            if (span.Length > 2)
+            {
+                span.Sort(counterClockwise);
+            }
+
             for (var k = 0; k < span.Length; k++)
             {
                 position[span[k]] = k;

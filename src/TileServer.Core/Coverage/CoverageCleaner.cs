@@ -28,11 +28,14 @@ namespace TileServer.Core.Coverage;
 /// A wider hole (a lake, a river reach, land outside every district) stays a hole.</item>
 /// <item>A district left with no face (every piece of it claimed by smaller districts) takes back the faces it
 /// covers, so no district is ever dropped; area only ever moves between districts that touch the piece.</item>
-/// <item>Each district's outline is traced from the half-edges with the district on the left only, split at repeated
-/// vertices into simple rings, and assembled into polygons (holes into the smallest shell containing them).</item>
+/// <item>The edges between faces of different owners become the coverage's <see cref="CoverageTopology"/> (chains
+/// between nodes, the district on each side), and each district's outline is traced from it (the chains with the
+/// district on the left, split at repeated nodes into simple rings, holes into the smallest shell containing
+/// them).</item>
 /// </list>
-/// <para>Neighbours are built from the same half-edges, so every shared border is the same sequence of vertices on
-/// both sides, which is what <c>NetTopologySuite.Coverage.CoverageValidator</c> checks. Runs in O(n log n) in the
+/// <para>Neighbours are built from the same chains, so every shared border is the same sequence of vertices on both
+/// sides, which is what <c>NetTopologySuite.Coverage.CoverageValidator</c> checks; the topology is returned with the
+/// districts for everything else that needs it. Runs in O(n log n) in the
 /// number of vertices when the linework is spread out as district borders are (the snap rounder only tests segments
 /// that share a cell of its bucket grid); about 0.5 to 1 s on Peru (<c>benchmarks/coverage/README.md</c>). Thread
 /// safety: stateless, safe from any thread; inputs are not modified.</para>
@@ -60,7 +63,8 @@ public static class CoverageCleaner
         var assignment = Assign(arrangement, rawAreas, codes, options.GapWidthMetres);
 
         var factory = districts.Count > 0 ? districts[0].Factory : new GeometryFactory();
-        var cleaned = BuildDistricts(arrangement, assignment.Owner, districts.Count, factory);
+        var topology = CoverageTopology.FromHalfEdges(arrangement.Boundaries(assignment.Owner), districts.Count);
+        var cleaned = topology.ToGeometries(topology.Units, factory);
 
         var cleanedAreas = new double[districts.Count];
         for (var f = 0; f < arrangement.FaceCount; f++)
@@ -88,7 +92,7 @@ public static class CoverageCleaner
         var report = new CoverageCleaningReport(rawQuality, assignment.OverlapFaces, assignment.OverlapArea / 1e6,
             assignment.GapsMerged, assignment.GapsMergedArea / 1e6, assignment.HolesKept, assignment.HolesKeptArea / 1e6,
             rawAreas.Sum() / 1e6, cleanedAreas.Sum() / 1e6, changes, largest, options.GapWidthMetres, stopwatch.Elapsed);
-        return new CoverageCleaningResult(cleaned, report);
+        return new CoverageCleaningResult(cleaned, topology, report);
     }
 
     /// <summary>Neighbours sharing at least this fraction of the longest shared border compete on size for a gap.</summary>
@@ -242,9 +246,7 @@ public static class CoverageCleaner
         LinearRing? shell = null;
         var holes = new List<LinearRing>();
         var start = arrangement.FaceHalfEdges[arrangement.FaceHalfEdgeStart[face]];
-        var lon0 = arrangement.X(arrangement.Origin[start]);
-        var lat0 = arrangement.Y(arrangement.Origin[start]);
-        var xScale = CoverageArrangement.MetresPerDegree * Math.Cos(lat0 * Math.PI / 180);
+        var frame = new LocalFrame(arrangement.X(arrangement.Origin[start]), arrangement.Y(arrangement.Origin[start]));
         for (var k = arrangement.FaceCycleStart[face]; k < arrangement.FaceCycleStart[face + 1]; k++)
         {
             var c = arrangement.FaceCycles[k];
@@ -253,8 +255,7 @@ public static class CoverageCleaner
             do
             {
                 var n = arrangement.Origin[h];
-                coordinates.Add(new Coordinate((arrangement.X(n) - lon0) * xScale,
-                    (arrangement.Y(n) - lat0) * CoverageArrangement.MetresPerDegree));
+                coordinates.Add(new Coordinate(frame.X(arrangement.X(n)), frame.Y(arrangement.Y(n))));
                 h = arrangement.Next[h];
             }
             while (h != arrangement.CycleStart[c]);
@@ -271,160 +272,5 @@ public static class CoverageCleaner
         }
 
         return factory.CreatePolygon(shell, [.. holes]);
-    }
-
-    private static Geometry[] BuildDistricts(CoverageArrangement arrangement, int[] owner, int districtCount,
-        GeometryFactory factory)
-    {
-        var rings = new List<int[]>[districtCount];
-        for (var d = 0; d < districtCount; d++)
-        {
-            rings[d] = [];
-        }
-
-        var origin = arrangement.Origin;
-        var next = arrangement.Next;
-        var faceOf = arrangement.FaceOf;
-        var visited = new bool[origin.Length];
-        var walk = new List<int>();
-        for (var h = 0; h < origin.Length; h++)
-        {
-            var d = owner[faceOf[h]];
-            if (visited[h] || d < 0 || owner[faceOf[h ^ 1]] == d)
-            {
-                continue;
-            }
-
-            walk.Clear();
-            var e = h;
-            do
-            {
-                visited[e] = true;
-                walk.Add(origin[e]);
-                e = next[e];
-                while (owner[faceOf[e ^ 1]] == d)
-                {
-                    e = next[e ^ 1];
-                }
-            }
-            while (e != h);
-
-            SplitAtRepeatedVertices(walk, rings[d]);
-        }
-
-        var result = new Geometry[districtCount];
-        Parallel.For(0, districtCount, d => result[d] = Assemble(arrangement, rings[d], factory));
-        return result;
-    }
-
-    /// <summary>
-    /// A traced outline may pass through a vertex twice where a district pinches (a hole touching its shell, two
-    /// parts touching at a point); each loop between two visits is a simple ring of its own.
-    /// </summary>
-    private static void SplitAtRepeatedVertices(List<int> walk, List<int[]> rings)
-    {
-        var stack = new List<int>(walk.Count);
-        var positions = new Dictionary<int, int>();
-        foreach (var node in walk)
-        {
-            if (positions.TryGetValue(node, out var position))
-            {
-                var loop = stack.GetRange(position, stack.Count - position);
-                foreach (var removed in loop)
-                {
-                    positions.Remove(removed);
-                }
-
-                stack.RemoveRange(position, stack.Count - position);
-                rings.Add([.. loop]);
-            }
-
-            positions[node] = stack.Count;
-            stack.Add(node);
-        }
-
-        if (stack.Count > 0)
-        {
-            rings.Add([.. stack]);
-        }
-    }
-
-    private static Geometry Assemble(CoverageArrangement arrangement, List<int[]> rings, GeometryFactory factory)
-    {
-        var shells = new List<(LinearRing Ring, double Area)>();
-        var holes = new List<LinearRing>();
-        foreach (var ring in rings)
-        {
-            if (ring.Length < 3)
-            {
-                continue;
-            }
-
-            var coordinates = new Coordinate[ring.Length + 1];
-            double twiceArea = 0;
-            long x0 = arrangement.NodeGridX[ring[0]], y0 = arrangement.NodeGridY[ring[0]];
-            for (var i = 0; i < ring.Length; i++)
-            {
-                int a = ring[i], b = ring[(i + 1) % ring.Length];
-                coordinates[i] = new Coordinate(arrangement.X(a), arrangement.Y(a));
-                twiceArea += ((double)(arrangement.NodeGridX[a] - x0) * (arrangement.NodeGridY[b] - y0))
-                    - ((double)(arrangement.NodeGridX[b] - x0) * (arrangement.NodeGridY[a] - y0));
-            }
-
-            coordinates[ring.Length] = coordinates[0].Copy();
-            var linearRing = factory.CreateLinearRing(coordinates);
-            if (twiceArea > 0)
-            {
-                shells.Add((linearRing, twiceArea));
-            }
-            else
-            {
-                holes.Add(linearRing);
-            }
-        }
-
-        if (shells.Count == 0)
-        {
-            return factory.CreatePolygon();
-        }
-
-        var holesOfShell = new List<LinearRing>[shells.Count];
-        for (var s = 0; s < shells.Count; s++)
-        {
-            holesOfShell[s] = [];
-        }
-
-        foreach (var hole in holes)
-        {
-            var probe = EdgeMidpoint(hole);
-            var best = -1;
-            for (var s = 0; s < shells.Count; s++)
-            {
-                if ((best < 0 || shells[s].Area < shells[best].Area)
-                    && shells[s].Ring.EnvelopeInternal.Contains(probe)
-                    && NetTopologySuite.Algorithm.PointLocation.IsInRing(probe, shells[s].Ring.CoordinateSequence))
-                {
-                    best = s;
-                }
-            }
-
-            holesOfShell[best < 0 ? 0 : best].Add(hole);
-        }
-
-        var polygons = new Polygon[shells.Count];
-        for (var s = 0; s < shells.Count; s++)
-        {
-            polygons[s] = factory.CreatePolygon(shells[s].Ring, [.. holesOfShell[s]]);
-        }
-
-        return polygons.Length == 1 ? polygons[0] : factory.CreateMultiPolygon(polygons);
-    }
-
-    /// <summary>A point on the hole's boundary but on no other ring: hole edges are never shared with a shell.</summary>
-    private static Coordinate EdgeMidpoint(LinearRing ring)
-    {
-        var a = ring.GetCoordinateN(0);
-        var b = ring.GetCoordinateN(1);
-        return new Coordinate((a.X + b.X) / 2, (a.Y + b.Y) / 2);
     }
 }

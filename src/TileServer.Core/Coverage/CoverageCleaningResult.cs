@@ -44,7 +44,8 @@ public sealed record CoverageCleaningReport(
         ChangedDistricts.Count(change => Math.Abs(change.RelativeChange) > fraction);
 }
 
-/// <summary>Cleaned district geometries, index-aligned with the input, and the report.</summary>
-/// <param name="Districts">Cleaned Polygon or MultiPolygon per input district, same order.</param>
+/// <summary>Cleaned district geometries, index-aligned with the input, their topology, and the report.</summary>
+/// <param name="Districts">Cleaned Polygon or MultiPolygon per input district, same order (an empty Polygon for a district left without area).</param>
+/// <param name="Topology">The cleaned coverage's topology; <see cref="Districts"/> are its units' geometries, vertex for vertex.</param>
 /// <param name="Report">What cleaning did.</param>
-public sealed record CoverageCleaningResult(IReadOnlyList<Geometry> Districts, CoverageCleaningReport Report);
+public sealed record CoverageCleaningResult(IReadOnlyList<Geometry> Districts, CoverageTopology Topology, CoverageCleaningReport Report);

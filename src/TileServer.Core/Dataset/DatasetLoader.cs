@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using NetTopologySuite.Geometries;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
@@ -15,17 +13,23 @@ using TileServer.Core.Search;
 using TileServer.Core.Storage;
 using TileServer.Core.Styles;
 using TileServer.Core.Tiles;
+using TileServer.Core.Versioning;
 
 namespace TileServer.Core.Dataset;
 
 /// <summary>
 /// Builds a <see cref="DatasetSnapshot"/> from <see cref="DatasetOptions"/>: read the polygon layer
 /// (<see cref="PolygonLayerReader"/>), read the estimates (<see cref="EstimatesCsvReader"/>), join them
-/// (<see cref="DistrictJoiner"/>), derive provinces and departments (<see cref="AdminLevelBuilder"/>).
+/// (<see cref="DistrictJoiner"/>), clean the districts into a coverage and keep its topology
+/// (<see cref="CoverageCleaner"/>; with cleaning off, <see cref="CoverageTopology.FromCoverage"/> when the published
+/// layer already is one), derive provinces and departments (<see cref="AdminLevelBuilder"/>), then build the
+/// aggregator, the lookup index (<see cref="DistrictLocator"/>) and the tileset (<see cref="TilesetBuilder"/>), each
+/// from the one topology when there is one.
 /// </summary>
 /// <remarks>
-/// The version is the first 16 hex digits of SHA-256 over every input file's bytes (the layer and its side-car
-/// files, the CSV) and the options, so it changes exactly when what is served can change.
+/// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
+/// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
+/// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
 /// Thread safety: stateless; loads share nothing.
 /// </remarks>
 public static class DatasetLoader
@@ -36,8 +40,12 @@ public static class DatasetLoader
     public static DatasetSnapshot Load(DatasetOptions options) => Load(options, null);
 
     /// <param name="tiles">The vector tileset to precompute (<see cref="TilesetBuilder"/>); null or disabled: none.</param>
+    /// <param name="answerOptions">
+    /// Other configuration sections, by section name, whose options change answers computed from the snapshot (the
+    /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
+    /// </param>
     /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
-    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles)
+    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -69,26 +77,32 @@ public static class DatasetLoader
         timings["join"] = Lap();
         CoverageCleaningReport? cleaning = null;
         CoverageQualityReport sourceCoverage;
+        CoverageTopology? topology;
         if (options.CleanCoverage)
         {
-            (districts, cleaning) = Clean(districts, options);
+            (districts, cleaning, topology) = Clean(districts, options);
             sourceCoverage = cleaning.RawQuality;
             timings["cleanCoverage"] = Lap();
         }
         else
         {
-            sourceCoverage = CoverageQuality.Measure([.. districts.Units.Select(u => u.Geometry)]);
+            Geometry[] published = [.. districts.Units.Select(u => u.Geometry)];
+            sourceCoverage = CoverageQuality.Measure(published);
             timings["measureCoverage"] = Lap();
+
+            // Districts that overlap are no coverage; only a layer without measured overlaps is worth validating.
+            topology = sourceCoverage.OverlappingPairs == 0 ? CoverageTopology.FromCoverage(published) : null;
+            timings["topology"] = Lap();
         }
 
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), options.CleanCoverage);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), options.CleanCoverage);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
         timings["dissolve"] = Lap();
         var aggregator = BuildAggregator(districts, roles);
         timings["aggregator"] = Lap();
-        var locator = DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]);
+        var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
         timings["lookupIndex"] = Lap();
         AdminLayer[] layers = [departments, provinces, districts];
         var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
@@ -96,22 +110,23 @@ public static class DatasetLoader
         var classes = ChoroplethClasses.Build(layers);
         var ranks = UnitRanks.Build(layers, parents);
         timings["classesAndRanks"] = Lap();
-        var version = ComputeVersion(options);
+        var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
+        var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
         timings["version"] = Lap();
         ITileSource? tileSource = null;
         TilesetStatistics? tileStatistics = null;
         string? tilesVersion = null;
         if (tiles is { Enabled: true })
         {
-            if (string.IsNullOrWhiteSpace(tiles.Source))
+            if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, version, options.CleanCoverage, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
             {
-                tilesVersion = TileArchive.ContentVersion(tiles.Source);
-                tileSource = TileArchive.Open(tiles.Source);
+                tilesVersion = TileArchive.ContentVersion(tilesArchive);
+                tileSource = TileArchive.Open(tilesArchive);
             }
 
             timings["tiles"] = Lap();
@@ -126,6 +141,7 @@ public static class DatasetLoader
             Districts = districts,
             Parents = parents,
             ColumnRoles = roles,
+            Topology = topology,
             Aggregator = aggregator,
             Locator = locator,
             Search = search,
@@ -154,8 +170,8 @@ public static class DatasetLoader
         };
     }
 
-    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept.</summary>
-    private static (AdminLayer Districts, CoverageCleaningReport Report) Clean(AdminLayer districts, DatasetOptions options)
+    /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept, and its topology.</summary>
+    private static (AdminLayer Districts, CoverageCleaningReport Report, CoverageTopology Topology) Clean(AdminLayer districts, DatasetOptions options)
     {
         var result = CoverageCleaner.Clean(
             [.. districts.Units.Select(u => u.Geometry)],
@@ -175,7 +191,7 @@ public static class DatasetLoader
             AreaKm2 = EqualAreaProjection.AreaSquareKilometres(result.Districts[i]),
             Attributes = unit.Attributes,
         }).ToArray();
-        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report);
+        return (new AdminLayer(AdminLevel.District, districts.Columns, cleaned), result.Report, result.Topology);
     }
 
     /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>
@@ -210,22 +226,20 @@ public static class DatasetLoader
             configuration);
     }
 
-    private static string ComputeVersion(DatasetOptions options)
+    /// <summary>The <see cref="DatasetVersion"/> of these inputs: files by role and content, option sections by name.</summary>
+    private static string ComputeVersion(DatasetOptions options, TilesOptions? tiles, string? tilesArchive, IReadOnlyDictionary<string, object>? answerOptions)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var inputs = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
+        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
             ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
             : [options.Districts];
-        foreach (var file in inputs.Append(options.Estimates).Where(File.Exists))
-        {
-            hash.AppendData(File.ReadAllBytes(file));
-        }
-
-        // The options that shape the result count too, but not where the files happen to be.
-        var shaping = JsonSerializer.SerializeToNode(options)!.AsObject();
-        shaping.Remove(nameof(DatasetOptions.Districts));
-        shaping.Remove(nameof(DatasetOptions.Estimates));
-        hash.AppendData(Encoding.UTF8.GetBytes(shaping.ToJsonString()));
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        var files = layerParts.Select(path => (Key: "Dataset:Districts", Path: path))
+            .Append((Key: "Dataset:Estimates", Path: options.Estimates))
+            .Concat(tilesArchive is null ? [] : [(Key: "Tiles:Source", Path: tilesArchive)])
+            .Where(file => File.Exists(file.Path))
+            .Select(file => KeyValuePair.Create(file.Key + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
+        var sections = (answerOptions ?? new Dictionary<string, object>())
+            .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
+            .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
+        return DatasetVersion.Compute(files, sections);
     }
 }

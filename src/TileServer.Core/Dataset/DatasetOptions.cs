@@ -1,5 +1,6 @@
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Versioning;
 
 namespace TileServer.Core.Dataset;
 
@@ -12,9 +13,11 @@ public sealed class DatasetOptions
     public const string SectionName = "Dataset";
 
     /// <summary>District polygons: a <c>.shp</c> (with .shx, .dbf, optional .prj and .cpg) or a <c>.geojson</c>.</summary>
+    [NotInVersion("a path: the files' bytes enter the version")]
     public string Districts { get; set; } = string.Empty;
 
     /// <summary>Estimates CSV joined to the districts by code.</summary>
+    [NotInVersion("a path: the file's bytes enter the version")]
     public string Estimates { get; set; } = string.Empty;
 
     /// <summary>District code attribute in the polygon layer.</summary>

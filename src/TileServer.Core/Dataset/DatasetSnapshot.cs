@@ -73,6 +73,14 @@ public sealed class DatasetSnapshot
     /// <summary>What each estimate column means when units are combined (population, counts, rates, derived counts).</summary>
     public required ColumnRoles ColumnRoles { get; init; }
 
+    /// <summary>
+    /// The served districts' coverage topology (its units are <see cref="Districts"/>' units, in order): built by the
+    /// cleaning, or from the published layer when it already is a coverage; null when it is not (cleaning off and
+    /// districts that overlap or do not share their borders vertex for vertex). The lookup index, the dissolves and
+    /// the tiles are built from it when present.
+    /// </summary>
+    public CoverageTopology? Topology { get; init; }
+
     public required DatasetReport Report { get; init; }
 
     /// <summary>Areal-weighting aggregation over the served (cleaned) district geometry.</summary>

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.HPRtree;
+using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Index;
@@ -24,8 +25,10 @@ namespace TileServer.Core.Index;
 /// the nearest search). On top of it, an adaptive grid over the coverage's box: a uniform top grid whose cells are
 /// split into quadrants while they hold more than <see cref="MaxLeafEdges"/> edges (as S2's <c>S2ShapeIndex</c>
 /// cells hold short edge lists). A leaf stores the districts containing its centre (exactly, labelled at build) and
-/// the edges touching it, each with a bit mask of the leaf's districts it bounds (an edge shared by two districts is
-/// stored once, with two bits). A lookup walks from the leaf centre to the point and toggles the mask of every edge
+/// the edges touching it, each with a bit mask of the leaf's districts it bounds. The edges and their districts come
+/// from the coverage's <see cref="CoverageTopology"/>: each segment of each chain once, with the units on its two
+/// sides (an edge shared by two districts is stored once, with two bits); a layer without topology (served as
+/// published) gives each ring segment of each district as an edge of its own. A lookup walks from the leaf centre to the point and toggles the mask of every edge
 /// the (perturbed) segment crosses; the lowest bit left set is the district. Leaves without edges (most of a
 /// district's interior, and the sea) answer without any geometry. Everything lives in flat arrays; a lookup
 /// allocates nothing.</para>
@@ -40,10 +43,10 @@ namespace TileServer.Core.Index;
 /// doubles with <see cref="ExactOrientation"/>, so answers are those of the exact predicate. The cost: at most 16
 /// districts may meet within a cell of the deepest level (the build throws beyond).</para>
 /// <para><b>Nearest.</b> Outside every district, the nearest district boundary within a given distance: R-tree
-/// candidates by the distance's box, point-to-segment distance in a local equirectangular plane (metres, scaled by
-/// the cosine of the latitude) to find the closest point, then the geodesic distance to it
+/// candidates by the distance's box, point-to-segment distance in the point's <see cref="LocalFrame"/> (metres) to
+/// find the closest point, then the geodesic distance to it
 /// (<see cref="Geodesic.Inverse"/>), compared with the limit. This path (rare) allocates the R-tree query's list.</para>
-/// <para>Thread safety: immutable after <see cref="Build(IReadOnlyList{Geometry})"/>; any number of threads may look up concurrently.</para>
+/// <para>Thread safety: immutable once built; any number of threads may look up concurrently.</para>
 /// </remarks>
 public sealed class DistrictLocator
 {
@@ -79,9 +82,6 @@ public sealed class DistrictLocator
     private const int DistrictShorts = 2;
     private const int EdgeShorts = 5;
     private const int MaxLeafEdgeEntries = short.MaxValue;
-
-    private const double MetresPerDegreeLatitude = 110_574;
-    private const double MetresPerDegreeLongitude = 111_320;
 
     // Top grid.
     private readonly double _gridMinX;
@@ -147,14 +147,14 @@ public sealed class DistrictLocator
         _segmentBy = builder.Segments.By;
         _envelopes = builder.Envelopes;
         DistrictCount = builder.Segments.Start.Length - 1;
-        UniqueEdgeCount = builder.UniqueEdgeCount;
+        EdgeCount = builder.EdgeCount;
     }
 
-    /// <summary>Districts indexed (the indexes answered are positions in the list given to <see cref="Build(IReadOnlyList{Geometry})"/>).</summary>
+    /// <summary>Districts indexed (the indexes answered are the topology's units, or positions in the list of districts given).</summary>
     public int DistrictCount { get; }
 
-    /// <summary>Distinct boundary edges (a shared edge counts once).</summary>
-    public int UniqueEdgeCount { get; }
+    /// <summary>Border edges indexed: with a topology a shared edge counts once; without, every ring segment counts.</summary>
+    public int EdgeCount { get; }
 
     /// <summary>Grid cells, inner and leaf.</summary>
     public int NodeCount => _nodes.Length;
@@ -162,11 +162,25 @@ public sealed class DistrictLocator
     /// <summary>Edge entries over all leaves (an edge is repeated in every leaf it touches).</summary>
     public int LeafEdgeCount => _leafEdgeIds.Length;
 
-    /// <summary>Builds the index over the districts' polygons (Polygon or MultiPolygon, lon/lat).</summary>
+    /// <summary>
+    /// Builds the index over a coverage's topology (the served districts are its units): its chains' segments are the
+    /// edges, each stored once with the units on its two sides.
+    /// </summary>
+    public static DistrictLocator Build(CoverageTopology topology)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        return new DistrictLocator(Builder.FromTopology(topology));
+    }
+
+    /// <summary>
+    /// Builds the index over districts that need not form a coverage (a layer served as published: Polygon or
+    /// MultiPolygon, lon/lat): every ring segment of every district is an edge of its own. Answers follow the same
+    /// predicate; where districts overlap, the lowest index among those containing the point answers.
+    /// </summary>
     public static DistrictLocator Build(IReadOnlyList<Geometry> districts)
     {
         ArgumentNullException.ThrowIfNull(districts);
-        return new DistrictLocator(new Builder(districts));
+        return new DistrictLocator(Builder.FromGeometries(districts));
     }
 
     /// <summary>
@@ -462,8 +476,10 @@ public sealed class DistrictLocator
 
     private DistrictMatch Nearest(double lon, double lat, double maxSnapMetres)
     {
-        var kx = MetresPerDegreeLongitude * Math.Max(Math.Cos(lat * (Math.PI / 180)), 0.01);
-        const double ky = MetresPerDegreeLatitude;
+        // Near a pole the frame's longitude scale goes to zero; a floor of 1% keeps the search box finite.
+        var frame = new LocalFrame(lon, lat);
+        var kx = Math.Max(frame.UnitsPerDegreeLongitude, 0.01 * LocalFrame.MetresPerDegreeLongitudeAtEquator);
+        var ky = frame.UnitsPerDegreeLatitude;
 
         // The box is widened by 2% so that the equirectangular estimate never drops a district the geodesic keeps.
         var reach = maxSnapMetres * 1.02;
@@ -509,31 +525,39 @@ public sealed class DistrictLocator
     /// <summary>Each district's ring segments, flat.</summary>
     private sealed record SegmentTable(int[] Start, double[] Ax, double[] Ay, double[] Bx, double[] By);
 
-    private readonly record struct UniqueEdge(double Ax, double Ay, double Bx, double By, int DistrictStart, int DistrictCount);
+    /// <summary>An edge of the index and the districts it bounds: <c>DistrictCount</c> entries of the builder's district list from <c>DistrictStart</c>.</summary>
+    private readonly record struct IndexedEdge(double Ax, double Ay, double Bx, double By, int DistrictStart, int DistrictCount);
 
     /// <summary>Build-time state; discarded once the locator has copied its arrays.</summary>
     private sealed class Builder
     {
-        private readonly UniqueEdge[] _edges;
+        private readonly IndexedEdge[] _edges;
         private readonly int[] _edgeDistricts;
 
-        public Builder(IReadOnlyList<Geometry> districts)
+        private Builder(SegmentTable segments, IndexedEdge[] edges, int[] edgeDistricts)
         {
-            Segments = ReadSegments(districts);
+            Segments = segments;
+            _edges = edges;
+            _edgeDistricts = edgeDistricts;
             Envelopes = new HPRtree<int>();
             var box = new Envelope();
-            for (var k = 0; k < districts.Count; k++)
+            for (var k = 0; k + 1 < segments.Start.Length; k++)
             {
-                if (!districts[k].IsEmpty)
+                var envelope = new Envelope();
+                for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
                 {
-                    Envelopes.Insert(districts[k].EnvelopeInternal, k);
-                    box.ExpandToInclude(districts[k].EnvelopeInternal);
+                    envelope.ExpandToInclude(segments.Ax[s], segments.Ay[s]);
+                    envelope.ExpandToInclude(segments.Bx[s], segments.By[s]);
+                }
+
+                if (!envelope.IsNull)
+                {
+                    Envelopes.Insert(envelope, k);
+                    box.ExpandToInclude(envelope);
                 }
             }
 
             Envelopes.Build();
-            (_edges, _edgeDistricts) = Deduplicate(Segments);
-            UniqueEdgeCount = _edges.Length;
             if (box.IsNull)
             {
                 box = new Envelope(0, 1, 0, 1);
@@ -562,7 +586,7 @@ public sealed class DistrictLocator
 
         public HPRtree<int> Envelopes { get; }
 
-        public int UniqueEdgeCount { get; }
+        public int EdgeCount => _edges.Length;
 
         public double GridMinX { get; }
 
@@ -592,14 +616,61 @@ public sealed class DistrictLocator
 
         public List<int> LeafEdgeIds { get; } = [];
 
-        /// <summary>Fixed-point units per degree for a leaf at each depth: 2^12 over the leaf's side.</summary>
-        private static double[] FixedScales(double topCellSide)
+        /// <summary>
+        /// Edges from the topology's chains, each segment once with the units on its sides; each district's segments
+        /// (for the nearest search and the labelling of cell centres) from its rings, in the order its geometry has.
+        /// </summary>
+        public static Builder FromTopology(CoverageTopology topology)
         {
-            var inverse = 1 / topCellSide;
-            return [.. Enumerable.Range(0, HardMaxDepth + 1).Select(depth => Math.ScaleB(inverse, FixedPointBits + depth))];
+            var edges = new List<IndexedEdge>(topology.SegmentCount);
+            var edgeDistricts = new List<int>(2 * topology.SegmentCount);
+            for (var c = 0; c < topology.ChainCount; c++)
+            {
+                var (left, right) = (topology.LeftUnit(c), topology.RightUnit(c));
+                var first = edgeDistricts.Count;
+                if (Math.Min(left, right) >= 0)
+                {
+                    edgeDistricts.Add(Math.Min(left, right));
+                }
+
+                edgeDistricts.Add(Math.Max(left, right));
+
+                var x = topology.ChainX(c);
+                var y = topology.ChainY(c);
+                for (var i = 0; i + 1 < x.Length; i++)
+                {
+                    edges.Add(new IndexedEdge(x[i], y[i], x[i + 1], y[i + 1], first, edgeDistricts.Count - first));
+                }
+            }
+
+            var units = topology.Units;
+            var start = new int[topology.UnitCount + 1];
+            List<double> ax = [], ay = [], bx = [], by = [];
+            var ringX = new List<double>();
+            var ringY = new List<double>();
+            for (var k = 0; k < topology.UnitCount; k++)
+            {
+                start[k] = ax.Count;
+                for (var r = units.RingStart(units.PolygonStart(k)); r < units.RingStart(units.PolygonStart(k + 1)); r++)
+                {
+                    topology.RingCoordinates(units.Ring(r), ringX, ringY);
+                    for (var i = 0; i < ringX.Count; i++)
+                    {
+                        var j = (i + 1) % ringX.Count;
+                        ax.Add(ringX[i]);
+                        ay.Add(ringY[i]);
+                        bx.Add(ringX[j]);
+                        by.Add(ringY[j]);
+                    }
+                }
+            }
+
+            start[topology.UnitCount] = ax.Count;
+            return new Builder(new SegmentTable(start, [.. ax], [.. ay], [.. bx], [.. by]), [.. edges], [.. edgeDistricts]);
         }
 
-        private static SegmentTable ReadSegments(IReadOnlyList<Geometry> districts)
+        /// <summary>Every ring segment of every district as an edge of its own, bounding that district only.</summary>
+        public static Builder FromGeometries(IReadOnlyList<Geometry> districts)
         {
             var start = new int[districts.Count + 1];
             List<double> ax = [], ay = [], bx = [], by = [];
@@ -634,61 +705,25 @@ public sealed class DistrictLocator
             }
 
             start[districts.Count] = ax.Count;
-            return new SegmentTable(start, [.. ax], [.. ay], [.. bx], [.. by]);
+            var edges = new IndexedEdge[ax.Count];
+            var edgeDistricts = new int[ax.Count];
+            for (var k = 0; k < districts.Count; k++)
+            {
+                for (var s = start[k]; s < start[k + 1]; s++)
+                {
+                    edges[s] = new IndexedEdge(ax[s], ay[s], bx[s], by[s], s, 1);
+                    edgeDistricts[s] = k;
+                }
+            }
+
+            return new Builder(new SegmentTable(start, [.. ax], [.. ay], [.. bx], [.. by]), edges, edgeDistricts);
         }
 
-        /// <summary>One entry per undirected segment with the districts it bounds an odd number of times (an edge
-        /// between two parts of one district toggles it twice and bounds nothing).</summary>
-        private static (UniqueEdge[] Edges, int[] Districts) Deduplicate(SegmentTable segments)
+        /// <summary>Fixed-point units per degree for a leaf at each depth: 2^12 over the leaf's side.</summary>
+        private static double[] FixedScales(double topCellSide)
         {
-            var entries = new List<(double Ax, double Ay, double Bx, double By, int District)>(segments.Ax.Length);
-            for (var k = 0; k + 1 < segments.Start.Length; k++)
-            {
-                for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
-                {
-                    double ax = segments.Ax[s], ay = segments.Ay[s], bx = segments.Bx[s], by = segments.By[s];
-                    if (ax > bx || (ax == bx && ay > by))
-                    {
-                        (ax, ay, bx, by) = (bx, by, ax, ay);
-                    }
-
-                    entries.Add((ax, ay, bx, by, k));
-                }
-            }
-
-            entries.Sort();
-            var edges = new List<UniqueEdge>();
-            var districts = new List<int>();
-            var i = 0;
-            while (i < entries.Count)
-            {
-                var j = i;
-                var first = districts.Count;
-                while (j < entries.Count && entries[j].Ax == entries[i].Ax && entries[j].Ay == entries[i].Ay && entries[j].Bx == entries[i].Bx && entries[j].By == entries[i].By)
-                {
-                    var m = j;
-                    while (m < entries.Count && entries[m] == entries[j])
-                    {
-                        m++;
-                    }
-
-                    if ((m - j) % 2 == 1)
-                    {
-                        districts.Add(entries[j].District);
-                    }
-
-                    j = m;
-                }
-
-                if (districts.Count > first)
-                {
-                    edges.Add(new UniqueEdge(entries[i].Ax, entries[i].Ay, entries[i].Bx, entries[i].By, first, districts.Count - first));
-                }
-
-                i = j;
-            }
-
-            return ([.. edges], [.. districts]);
+            var inverse = 1 / topCellSide;
+            return [.. Enumerable.Range(0, HardMaxDepth + 1).Select(depth => Math.ScaleB(inverse, FixedPointBits + depth))];
         }
 
         // Runs at start-up, where tier-0 code would make the build several times slower.
@@ -938,7 +973,7 @@ public sealed class DistrictLocator
         /// a rounding error of it), which is all correctness needs.</summary>
         // Runs at start-up, where tier-0 code would make the build several times slower.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static bool Touches(UniqueEdge edge, double x0, double y0, double x1, double y1)
+        private static bool Touches(IndexedEdge edge, double x0, double y0, double x1, double y1)
         {
             var tolerance = 1e-12 * (1 + Math.Max(Math.Max(Math.Abs(x0), Math.Abs(x1)), Math.Max(Math.Abs(y0), Math.Abs(y1))));
             if (Math.Max(edge.Ax, edge.Bx) < x0 - tolerance || Math.Min(edge.Ax, edge.Bx) > x1 + tolerance

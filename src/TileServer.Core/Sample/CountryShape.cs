@@ -1,5 +1,6 @@
 using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Sample;
 
@@ -57,7 +58,7 @@ internal sealed class CountryShape
 
     public static CountryShape Create(int districtCount, SampleRandom random, GeometryFactory factory)
     {
-        var frame = new LocalFrame(CentreLon, CentreLat);
+        var frame = new LocalFrame(CentreLon, CentreLat, metresPerUnit: 1000);
         var outlineRadius = RadiusFunction(random, MeanRadiusKm, lowHarmonics: 5, highHarmonics: 34, lowAmplitude: 0.13, highAmplitude: 0.02);
         var outline = factory.CreatePolygon(WobblyRing(frame, 0, 0, outlineRadius, OutlineVertexCount, factory));
 
@@ -113,7 +114,7 @@ internal sealed class CountryShape
         {
             var theta = 2 * Math.PI * j / vertexCount;
             var r = radiusKm(theta);
-            coordinates[j] = frame.ToLonLat(centreXKm + (r * Math.Cos(theta)), centreYKm + (r * Math.Sin(theta)));
+            coordinates[j] = new Coordinate(frame.Lon(centreXKm + (r * Math.Cos(theta))), frame.Lat(centreYKm + (r * Math.Sin(theta))));
         }
 
         coordinates[vertexCount] = coordinates[0].Copy();
@@ -186,7 +187,7 @@ internal sealed class CountryShape
     }
 
     private static bool IsOnLand(IPointOnGeometryLocator landLocator, LocalFrame frame, double xKm, double yKm) =>
-        landLocator.Locate(frame.ToLonLat(xKm, yKm)) == Location.Interior;
+        landLocator.Locate(new Coordinate(frame.Lon(xKm), frame.Lat(yKm))) == Location.Interior;
 
     private static City[] PlaceCities(
         IPointOnGeometryLocator landLocator, LocalFrame frame, Func<double, double> outlineRadius, SampleRandom random)

@@ -72,8 +72,8 @@ internal sealed class DistrictTessellation
         var siteY = new List<double>(districtCount);
         foreach (var site in sites)
         {
-            siteX.Add(country.Frame.XKm(site));
-            siteY.Add(country.Frame.YKm(site));
+            siteX.Add(country.Frame.X(site.X));
+            siteY.Add(country.Frame.Y(site.Y));
         }
 
         AddEnclaves(country, sites, clipped, geometries, siteX, siteY, factory);
@@ -85,10 +85,10 @@ internal sealed class DistrictTessellation
     {
         var envelope = country.Outline.EnvelopeInternal;
         var frame = country.Frame;
-        var minX = frame.XKm(new Coordinate(envelope.MinX, envelope.MinY));
-        var maxX = frame.XKm(new Coordinate(envelope.MaxX, envelope.MaxY));
-        var minY = frame.YKm(new Coordinate(envelope.MinX, envelope.MinY));
-        var maxY = frame.YKm(new Coordinate(envelope.MaxX, envelope.MaxY));
+        var minX = frame.X(envelope.MinX);
+        var maxX = frame.X(envelope.MaxX);
+        var minY = frame.Y(envelope.MinY);
+        var maxY = frame.Y(envelope.MaxY);
         var totalWeight = country.Cities.Sum(c => c.Weight);
 
         var sites = new Coordinate[count];
@@ -109,7 +109,7 @@ internal sealed class DistrictTessellation
                 y = random.Uniform(minY, maxY);
             }
 
-            var site = frame.ToLonLat(x, y);
+            var site = new Coordinate(frame.Lon(x), frame.Lat(y));
             if (country.IsOnLand(x, y) && seen.Add(site))
             {
                 sites[n++] = site;

@@ -134,8 +134,8 @@ internal sealed class MvtLayerWriter
         FeatureCount = 0;
     }
 
-    /// <param name="type">MVT GeomType: 1 point, 3 polygon.</param>
-    public void AddFeature(ulong? id, ReadOnlySpan<FeatureProperty> properties, int type, ReadOnlySpan<uint> geometry)
+    /// <param name="type">The feature's MVT geometry type; <paramref name="geometry"/> holds its commands.</param>
+    public void AddFeature(ulong? id, ReadOnlySpan<FeatureProperty> properties, MvtGeometryType type, ReadOnlySpan<uint> geometry)
     {
         if (_tags.Length < properties.Length * 2)
         {

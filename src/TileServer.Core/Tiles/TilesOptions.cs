@@ -1,3 +1,5 @@
+using TileServer.Core.Versioning;
+
 namespace TileServer.Core.Tiles;
 
 /// <summary>The zoom range of one layer of the tileset; <see cref="Enabled"/> false leaves the layer out.</summary>
@@ -28,6 +30,7 @@ public sealed class TilesOptions
     /// A <c>.pmtiles</c> or <c>.mbtiles</c> file to serve instead of precomputing (e.g. one <c>export-tiles</c> wrote);
     /// empty: precompute from the dataset. The other tileset options then do not apply: the archive is what it is.
     /// </summary>
+    [NotInVersion("a path: the archive's bytes enter the version")]
     public string Source { get; set; } = "";
 
     /// <summary>The deepest zoom precomputed; clients overzoom beyond it.</summary>
@@ -50,6 +53,7 @@ public sealed class TilesOptions
     public System.IO.Compression.CompressionLevel GzipLevel { get; set; } = System.IO.Compression.CompressionLevel.Optimal;
 
     /// <summary><c>Cache-Control</c> header of tile and TileJSON responses.</summary>
+    [NotInVersion("a caching directive, not part of any representation: changing it must not invalidate every cache")]
     public string CacheControl { get; set; } = "public, max-age=3600";
 
     /// <summary>TileJSON <c>attribution</c> (HTML).</summary>

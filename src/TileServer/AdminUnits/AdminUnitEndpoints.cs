@@ -3,21 +3,31 @@ using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
 using TileServer.Core.Model;
 using TileServer.Core.Ranking;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.AdminUnits;
 
 public static class AdminUnitEndpoints
 {
-    /// <summary><c>GET /v1/{districts|provinces|departments}/{code}</c>: one unit as a GeoJSON Feature (RFC 7946).</summary>
-    public static IEndpointRouteBuilder MapAdminUnits(this IEndpointRouteBuilder app)
+    /// <summary><c>GET /v1/{districts|provinces|departments}/{code}</c> (mapped in the <c>/v1</c> group): one unit as a GeoJSON Feature (RFC 7946).</summary>
+    public static IEndpointRouteBuilder MapAdminUnits(this IEndpointRouteBuilder api)
     {
-        var group = app.MapGroup("/v1").WithTags("Administrative units").RequireDataset();
-        group.MapGet("/districts/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.District, code, geometry));
-        group.MapGet("/provinces/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.Province, code, geometry));
-        group.MapGet("/departments/{code}", (string code, string? geometry, DatasetStore store) => Find(store.Snapshot, AdminLevel.Department, code, geometry));
-        return app;
+        var group = api.MapGroup("").WithTags("Administrative units");
+        group.MapGet("/districts/{code}", District);
+        group.MapGet("/provinces/{code}", Province);
+        group.MapGet("/departments/{code}", Department);
+        return api;
     }
+
+    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> District(string code, string? geometry, ServedDataset dataset) =>
+        Find(dataset.Snapshot, AdminLevel.District, code, geometry);
+
+    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Province(string code, string? geometry, ServedDataset dataset) =>
+        Find(dataset.Snapshot, AdminLevel.Province, code, geometry);
+
+    private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Department(string code, string? geometry, ServedDataset dataset) =>
+        Find(dataset.Snapshot, AdminLevel.Department, code, geometry);
 
     /// <param name="geometry"><c>cleaned</c> (default: what tiles, lookups and aggregates use) or <c>source</c> (as published).</param>
     private static Results<GeoJsonResult<UnitFeature>, ProblemHttpResult> Find(DatasetSnapshot snapshot, AdminLevel level, string code, string? geometry)

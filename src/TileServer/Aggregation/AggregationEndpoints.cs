@@ -4,10 +4,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
-using TileServer.Core.Dataset;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.Aggregation;
@@ -15,27 +14,28 @@ namespace TileServer.Aggregation;
 public static class AggregationEndpoints
 {
     /// <summary>
-    /// <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection body) and
-    /// <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>: population-weighted estimates over the
-    /// area, from the snapshot's <see cref="DistrictAggregator"/>. <c>?breakdown=true</c> lists each district's share.
+    /// Mapped in the <c>/v1</c> group: <c>POST /v1/aggregate</c> (a GeoJSON Polygon, MultiPolygon, Feature or
+    /// FeatureCollection body) and <c>GET /v1/aggregate?bbox=</c> or <c>?lat=&amp;lon=&amp;radiusKm=</c>:
+    /// population-weighted estimates over the area, from the snapshot's <see cref="DistrictAggregator"/>.
+    /// <c>?breakdown=true</c> lists each district's share.
     /// </summary>
-    public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder api)
     {
-        var group = app.MapGroup("/v1").WithTags("Aggregation").RequireDataset();
+        var group = api.MapGroup("").WithTags("Aggregation");
         group.MapPost("/aggregate", PostAsync);
         group.MapGet("/aggregate", Get);
-        return app;
+        return api;
     }
 
     private static async Task<Results<AggregateJsonResult, ProblemHttpResult>> PostAsync(
-        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options, string? breakdown)
+        HttpContext context, ServedDataset dataset, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
         {
             return badBreakdown;
         }
 
-        var limits = options.Value;
+        var limits = dataset.AggregationOptions;
         var (buffer, length, tooLarge) = await ReadBodyAsync(context, limits.MaxBodyBytes);
         if (tooLarge is not null)
         {
@@ -56,7 +56,7 @@ public static class AggregationEndpoints
             }
 
             var parsed = Stopwatch.GetTimestamp();
-            var aggregator = store.Snapshot.Aggregator;
+            var aggregator = dataset.Snapshot.Aggregator;
             var engineLimits = limits.EngineLimits();
             var results = new AggregatedArea[query.Features.Count];
             for (var i = 0; i < query.Features.Count; i++)
@@ -87,7 +87,7 @@ public static class AggregationEndpoints
     }
 
     private static Results<AggregateJsonResult, ProblemHttpResult> Get(
-        HttpContext context, DatasetStore store, IOptions<AggregationOptions> options,
+        HttpContext context, ServedDataset dataset,
         string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
@@ -107,7 +107,7 @@ public static class AggregationEndpoints
                 "Give bbox=minLon,minLat,maxLon,maxLat or lat=..&lon=..&radiusKm=..; POST a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection for any other area.");
         }
 
-        var aggregator = store.Snapshot.Aggregator;
+        var aggregator = dataset.Snapshot.Aggregator;
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -137,7 +137,7 @@ public static class AggregationEndpoints
                     return Problems.BadRequest($"Invalid parameter '{bad.Item1}'", $"{bad.Item1} must be a number; got '{bad.Item2}'.");
                 }
 
-                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, options.Value.EngineLimits());
+                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, dataset.AggregationOptions.EngineLimits());
             }
 
             ServerTiming(context, started, null);

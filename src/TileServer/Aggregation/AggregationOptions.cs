@@ -1,25 +1,36 @@
 using TileServer.Core.Aggregation;
+using TileServer.Core.Versioning;
 
 namespace TileServer.Aggregation;
 
-/// <summary>Limits on aggregation requests: the <c>Aggregation</c> configuration section, validated at start.</summary>
+/// <summary>
+/// Aggregation requests: the <c>Aggregation</c> configuration section, validated at start. The limits only refuse
+/// requests and stay out of the dataset version; <see cref="InvalidRings"/> changes answers and is in it.
+/// </summary>
 public sealed class AggregationOptions
 {
     public const string SectionName = "Aggregation";
 
+    private const string Limit = "a limit: it refuses a request (413 or 400) but changes no answer given";
+
     /// <summary>Most vertices (positions) in one request body, all features together; more is 413.</summary>
+    [NotInVersion(Limit)]
     public int MaxVertices { get; set; } = 100_000;
 
     /// <summary>Most features in a FeatureCollection; more is 413.</summary>
+    [NotInVersion(Limit)]
     public int MaxFeatures { get; set; } = 1_000;
 
     /// <summary>Largest request body in bytes; more is 413.</summary>
+    [NotInVersion(Limit)]
     public int MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Deepest JSON nesting in a body (a MultiPolygon Feature in a FeatureCollection needs 8).</summary>
+    [NotInVersion(Limit)]
     public int MaxDepth { get; set; } = 16;
 
     /// <summary>Largest circle radius in kilometres.</summary>
+    [NotInVersion(Limit)]
     public double MaxRadiusKm { get; set; } = 2_000;
 
     /// <summary><c>Repair</c> (default: GeometryFixer, reported in <c>repair</c>) or <c>Reject</c> self-intersecting rings.</summary>

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using TileServer.Infrastructure;
 
 namespace TileServer.Aggregation;
 
@@ -7,19 +7,7 @@ public static class AggregationServiceExtensions
     /// <summary>Binds <see cref="AggregationOptions"/> from the <c>Aggregation</c> section and validates them at start.</summary>
     public static IHostApplicationBuilder AddAggregation(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AggregationOptions>()
-            .Bind(builder.Configuration.GetSection(AggregationOptions.SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<AggregationOptions>, AggregationOptionsValidator>();
+        builder.AddValidatedOptions<AggregationOptions>(AggregationOptions.SectionName, options => options.Validate());
         return builder;
-    }
-}
-
-internal sealed class AggregationOptionsValidator : IValidateOptions<AggregationOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AggregationOptions options)
-    {
-        var errors = options.Validate();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

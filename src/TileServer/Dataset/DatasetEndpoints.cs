@@ -1,21 +1,22 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
 using TileServer.Core.Tiles;
-using TileServer.Infrastructure;
 
 namespace TileServer.Dataset;
 
 public static class DatasetEndpoints
 {
-    /// <summary><c>GET /v1/dataset</c>: version, counts per level, columns, and the load report.</summary>
-    public static IEndpointRouteBuilder MapDataset(this IEndpointRouteBuilder app)
+    /// <summary><c>GET /v1/dataset</c> (mapped in the <c>/v1</c> group): version, counts per level, columns, and the load report.</summary>
+    public static IEndpointRouteBuilder MapDataset(this IEndpointRouteBuilder api)
     {
-        app.MapGroup("/v1").WithTags("Dataset").RequireDataset()
-            .MapGet("/dataset", (DatasetStore store) => TypedResults.Ok(DatasetSummary.From(store.Snapshot)));
-        return app;
+        api.MapGet("/dataset", Summary).WithTags("Dataset");
+        return api;
     }
+
+    private static Ok<DatasetSummary> Summary(ServedDataset dataset) => TypedResults.Ok(DatasetSummary.From(dataset.Snapshot));
 }
 
 /// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>

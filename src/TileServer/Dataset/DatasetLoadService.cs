@@ -1,18 +1,14 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
-using TileServer.Core.Dataset;
-using TileServer.Core.Tiles;
 
 namespace TileServer.Dataset;
 
 /// <summary>
-/// Loads the dataset once the host has started and publishes it. If the first load fails, the process has nothing
-/// to serve: it prints one line naming the file and stops with exit code 1.
+/// Builds the served dataset once the host has started and publishes it. If the first load fails, the process has
+/// nothing to serve: it prints one line naming the file and stops with exit code 1.
 /// </summary>
 internal sealed class DatasetLoadService(
+    ServedDatasetBuilder builder,
     DatasetStore store,
-    IOptions<DatasetOptions> options,
-    IOptions<TilesOptions> tiles,
     IHostApplicationLifetime lifetime,
     ILogger<DatasetLoadService> logger) : BackgroundService
 {
@@ -29,8 +25,9 @@ internal sealed class DatasetLoadService(
         var clock = Stopwatch.StartNew();
         try
         {
-            var snapshot = await Task.Run(() => DatasetLoader.Load(options.Value, tiles.Value), stoppingToken);
-            store.Publish(snapshot);
+            var dataset = await Task.Run(builder.Build, stoppingToken);
+            store.Publish(dataset);
+            var snapshot = dataset.Snapshot;
             logger.LogInformation(
                 "Dataset {Version} loaded in {Elapsed} ms: {Districts} districts, {Provinces} provinces, {Departments} departments, {Matched} joined",
                 snapshot.Version, clock.ElapsedMilliseconds, snapshot.Districts.Units.Count, snapshot.Provinces.Units.Count,
@@ -39,11 +36,11 @@ internal sealed class DatasetLoadService(
             {
                 logger.LogInformation(
                     "Tiles: {Tiles} tiles z0-{MaxZoom}, {MvtBytes} bytes ({GzipBytes} gzip), largest {Largest} bytes ({LargestTile}), built in {Elapsed} ms",
-                    t.Tiles, tiles.Value.MaxZoom, t.MvtBytes, t.GzipBytes, t.LargestTileBytes, t.LargestTile, t.ElapsedMs);
+                    t.Tiles, dataset.TilesOptions.MaxZoom, t.MvtBytes, t.GzipBytes, t.LargestTileBytes, t.LargestTile, t.ElapsedMs);
             }
             else if (snapshot.TilesVersion is not null)
             {
-                logger.LogInformation("Tiles: serving {Source} (content {TilesVersion})", tiles.Value.Source, snapshot.TilesVersion);
+                logger.LogInformation("Tiles: serving {Source} (content {TilesVersion})", dataset.TilesOptions.Source, snapshot.TilesVersion);
             }
 
             foreach (var warning in snapshot.Report.Ingest.Warnings)

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using TileServer.Core.Dataset;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.Health;
@@ -10,11 +10,15 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health");
-        group.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null)));
-        group.MapGet("/ready", Results<Ok<HealthStatus>, ProblemHttpResult> (DatasetStore store) =>
-            store.Current is { } snapshot ? TypedResults.Ok(new HealthStatus("ready", snapshot.Version)) : Problems.NotReady());
+        group.MapGet("/live", Live);
+        group.MapGet("/ready", Ready);
         return app;
     }
+
+    private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live", null));
+
+    private static Results<Ok<HealthStatus>, ProblemHttpResult> Ready(HttpContext context, DatasetStore store) =>
+        store.Current is { } dataset ? TypedResults.Ok(new HealthStatus("ready", dataset.Version)) : Problems.NotReady(context);
 }
 
 public sealed record HealthStatus(string Status, string? DatasetVersion);

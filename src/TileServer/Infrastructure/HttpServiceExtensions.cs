@@ -21,10 +21,7 @@ public static class HttpServiceExtensions
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag")));
-        builder.Services.AddOptions<ProxyOptions>()
-            .Bind(builder.Configuration.GetSection(ProxyOptions.SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.SectionName, options => options.Validate());
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto

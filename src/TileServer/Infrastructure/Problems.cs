@@ -17,26 +17,10 @@ internal static class Problems
     public static ProblemHttpResult NotReady() =>
         TypedResults.Problem("The dataset is still loading; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dataset not loaded");
 
-    /// <summary><see cref="NotReady()"/>, with <c>Retry-After</c> set on the response: for every dataset endpoint while the dataset loads.</summary>
+    /// <summary><see cref="NotReady()"/>, with <c>Retry-After</c> set on the response: for every dataset route while the dataset loads (<see cref="Dataset.DatasetReadiness"/>).</summary>
     public static ProblemHttpResult NotReady(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "5";
         return NotReady();
     }
-}
-
-internal static class DatasetReadyFilter
-{
-    /// <summary>Answers 503 problem+json for every endpoint of the group until a dataset snapshot is loaded.</summary>
-    public static RouteGroupBuilder RequireDataset(this RouteGroupBuilder group) =>
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var store = context.HttpContext.RequestServices.GetRequiredService<Core.Dataset.DatasetStore>();
-            if (store.Current is null)
-            {
-                return Problems.NotReady(context.HttpContext);
-            }
-
-            return await next(context);
-        });
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 
 namespace TileServer.Infrastructure;
 
@@ -19,16 +18,8 @@ public sealed class ProxyOptions
 
     /// <summary>IP addresses of the proxies whose headers count; empty: any sender (when only the proxy can reach the server).</summary>
     public IList<string> KnownProxies { get; } = [];
-}
 
-internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
-    {
-        var errors = options.KnownProxies
-            .Where(p => !IPAddress.TryParse(p, out _))
-            .Select(p => $"Proxy:KnownProxies must hold IP addresses, got '{p}'.")
-            .ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+    /// <summary>Problems with the values, one message each; empty when valid.</summary>
+    public IReadOnlyList<string> Validate() =>
+        [.. KnownProxies.Where(p => !IPAddress.TryParse(p, out _)).Select(p => $"Proxy:KnownProxies must hold IP addresses, got '{p}'.")];
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using TileServer.Core.Dataset;
@@ -10,15 +9,13 @@ namespace TileServer.Lookup;
 
 /// <summary>
 /// Per district of a snapshot, the UTF-8 bytes of everything in a lookup answer that does not depend on the point:
-/// the JSON object up to <c>"match"</c>, and the CSV columns appended to a row. Built once per snapshot, right after
-/// it is published (<see cref="LookupWarmUpService"/>), so that an answer is two copies and no serialization.
+/// the JSON object up to <c>"match"</c>, and the CSV columns appended to a row. Built with the served dataset, before
+/// it is published (<see cref="Dataset.ServedDataset"/>), so that an answer is two copies and no serialization.
 /// </summary>
-/// <remarks>Thread safety: immutable; <see cref="For"/> is safe from any thread.</remarks>
+/// <remarks>Thread safety: immutable after construction.</remarks>
 internal sealed class LookupPayloads
 {
-    private static readonly ConditionalWeakTable<DatasetSnapshot, LookupPayloads> Cache = [];
-
-    private LookupPayloads(DatasetSnapshot snapshot)
+    public LookupPayloads(DatasetSnapshot snapshot)
     {
         var districts = snapshot.Districts;
         var columns = districts.Columns;
@@ -99,8 +96,6 @@ internal sealed class LookupPayloads
 
     /// <summary>The district columns of a row without a district (empty fields).</summary>
     public byte[] CsvEmpty { get; }
-
-    public static LookupPayloads For(DatasetSnapshot snapshot) => Cache.GetValue(snapshot, s => new LookupPayloads(s));
 
     /// <summary>Writes the answer for a found match: the district's prefix, then match and distance.</summary>
     public void WriteJson(IBufferWriter<byte> output, DistrictMatch match)

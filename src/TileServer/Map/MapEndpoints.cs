@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using TileServer.Core.Dataset;
 using TileServer.Core.Styles;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 using TileServer.Landing;
 
@@ -21,23 +21,27 @@ public static class MapEndpoints
     /// <summary>Binds and validates <see cref="MapOptions"/> (section <c>Map</c>) and registers the page and its files.</summary>
     public static IHostApplicationBuilder AddWebMap(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MapOptions>()
-            .Bind(builder.Configuration.GetSection(MapOptions.SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidator>();
+        builder.AddValidatedOptions<MapOptions>(MapOptions.SectionName, options => options.Validate());
         builder.Services.AddSingleton(_ => new StaticAssetStore(AssetRoot));
         builder.Services.AddSingleton<MapPage>();
         return builder;
     }
 
+    /// <summary>The page, its files and the glyphs: they do not read the dataset, so they answer while it loads.</summary>
     public static IEndpointRouteBuilder MapWebMap(this IEndpointRouteBuilder app)
     {
         var map = app.MapGroup("").WithTags("Web map");
         map.MapGet("/map", Page);
         map.MapGet("/map/{**path}", Asset);
         map.MapGet("/fonts/{fontstack}/{range}.pbf", Glyphs);
-        map.MapGroup("/styles").RequireDataset().MapGet("/poverty.json", Style);
         return app;
+    }
+
+    /// <summary><c>GET /styles/poverty.json</c> (mapped in the <c>/styles</c> group, which requires the dataset).</summary>
+    public static IEndpointRouteBuilder MapStyles(this IEndpointRouteBuilder styles)
+    {
+        styles.MapGet("/poverty.json", Style).WithTags("Web map");
+        return styles;
     }
 
     /// <summary><c>GET /map</c>: the map page (the same page a browser gets at <c>/</c>).</summary>
@@ -90,9 +94,9 @@ public static class MapEndpoints
     /// estimate column (default <see cref="MapOptions.DefaultIndicator"/>), with absolute URLs to this server's TileJSON
     /// and glyphs so that other MapLibre hosts and QGIS can load it.
     /// </summary>
-    private static Results<StaticAssetResult, ProblemHttpResult> Style(HttpContext context, string? indicator, DatasetStore store, IOptions<MapOptions> options)
+    private static Results<StaticAssetResult, ProblemHttpResult> Style(HttpContext context, string? indicator, ServedDataset dataset, IOptions<MapOptions> options)
     {
-        var snapshot = store.Snapshot;
+        var snapshot = dataset.Snapshot;
         if (snapshot.Tiles is not { } tiles)
         {
             return Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false; the style draws its tiles.");
@@ -141,14 +145,5 @@ public static class MapEndpoints
 
         var title = configured.Title.GetValueOrDefault("es") ?? configured.Title.Values.FirstOrDefault() ?? column;
         return new IndicatorDescription(column, title, configured.Unit, configured.HigherIsWorse);
-    }
-}
-
-internal sealed class MapOptionsValidator : IValidateOptions<MapOptions>
-{
-    public ValidateOptionsResult Validate(string? name, MapOptions options)
-    {
-        var errors = options.Validate();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TileServer.AdminUnits;
 using TileServer.Core.Dataset;
 using TileServer.Core.Search;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.Search;
@@ -14,16 +15,17 @@ public static class SearchEndpoints
     public const int MaxLimit = 50;
 
     /// <summary>
-    /// <c>GET /v1/search?q=&amp;limit=</c>: departments, provinces and districts by name, accent- and case-insensitive,
-    /// best matches first (<see cref="UnitSearchIndex"/>), each with its parents and the box to fly to.
+    /// <c>GET /v1/search?q=&amp;limit=</c> (mapped in the <c>/v1</c> group): departments, provinces and districts by
+    /// name, accent- and case-insensitive, best matches first (<see cref="UnitSearchIndex"/>), each with its parents and
+    /// the box to fly to.
     /// </summary>
-    public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder api)
     {
-        app.MapGroup("/v1").WithTags("Search").RequireDataset().MapGet("/search", Search);
-        return app;
+        api.MapGet("/search", Search).WithTags("Search");
+        return api;
     }
 
-    private static Results<Ok<SearchAnswer>, ProblemHttpResult> Search(string? q, string? limit, DatasetStore store)
+    private static Results<Ok<SearchAnswer>, ProblemHttpResult> Search(string? q, string? limit, ServedDataset dataset)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -42,7 +44,7 @@ public static class SearchEndpoints
             return Problems.BadRequest("Invalid parameter 'limit'", $"limit must be an integer from 1 to {MaxLimit}; got '{limit}'.");
         }
 
-        var snapshot = store.Snapshot;
+        var snapshot = dataset.Snapshot;
         Span<SearchHit> hits = stackalloc SearchHit[count];
         var found = snapshot.Search.Search(q, hits);
         var results = new SearchResult[found];

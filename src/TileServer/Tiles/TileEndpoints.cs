@@ -1,45 +1,41 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
+using TileServer.Dataset;
 using TileServer.Infrastructure;
 
 namespace TileServer.Tiles;
 
 /// <summary>
-/// The <c>poverty</c> vector tileset: TileJSON 3.0.0 and Mapbox Vector Tiles from the snapshot's precomputed bytes.
+/// The <c>poverty</c> vector tileset: TileJSON 3.0.0 and Mapbox Vector Tiles from the served dataset's precomputed bytes.
 /// </summary>
 public static class TileEndpoints
 {
     public const string ContentType = "application/vnd.mapbox-vector-tile";
 
-    public static IEndpointRouteBuilder MapTiles(this IEndpointRouteBuilder app)
+    /// <summary>Mapped in the <c>/tiles</c> group: the TileJSON and the tiles.</summary>
+    public static IEndpointRouteBuilder MapTiles(this IEndpointRouteBuilder tiles)
     {
-        var group = app.MapGroup("/tiles").WithTags("Tiles");
+        var group = tiles.MapGroup("").WithTags("Tiles");
         group.MapGet("/poverty.json", TileJson);
         group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync);
-        return app;
+        return tiles;
     }
 
     /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host.</summary>
-    private static IResult TileJson(HttpContext context, DatasetStore store, IOptions<TilesOptions> options)
+    private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset)
     {
-        if (store.Current is not { } snapshot)
+        if (dataset.Snapshot.Tiles is not { } tiles)
         {
-            return Problems.NotReady(context);
-        }
-
-        if (snapshot.Tiles is not { } tiles)
-        {
-            return Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.");
+            return TilesOff();
         }
 
         var info = tiles.Info;
         var request = context.Request;
-        context.Response.Headers.CacheControl = options.Value.CacheControl;
+        context.Response.Headers.CacheControl = dataset.TileHeaders.CacheControl;
         return TypedResults.Json(new TileJsonDocument(
             "3.0.0",
             info.Name,
@@ -62,16 +58,10 @@ public static class TileEndpoints
     /// </summary>
     private static async Task ServeTileAsync(HttpContext context)
     {
-        var services = context.RequestServices;
-        if (services.GetRequiredService<DatasetStore>().Current is not { } snapshot)
+        var dataset = ServedDataset.From(context);
+        if (dataset.Snapshot.Tiles is not { } tiles)
         {
-            await Problems.NotReady(context).ExecuteAsync(context);
-            return;
-        }
-
-        if (snapshot.Tiles is not { } tiles)
-        {
-            await Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.").ExecuteAsync(context);
+            await TilesOff().ExecuteAsync(context);
             return;
         }
 
@@ -103,7 +93,7 @@ public static class TileEndpoints
             return;
         }
 
-        var headers = services.GetRequiredService<TileResponseHeaders>().For(snapshot);
+        var headers = dataset.TileHeaders;
         var response = context.Response;
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
         var etag = gzip ? headers.GzipETag : headers.RawETag;
@@ -137,6 +127,8 @@ public static class TileEndpoints
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
     }
+
+    private static ProblemHttpResult TilesOff() => Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.");
 
     private static bool TryParse(object? value, out int result)
     {
@@ -218,33 +210,6 @@ public static class TileEndpoints
             return true;
         }
     }
-}
-
-/// <summary>
-/// Header values shared by every tile of one snapshot, built once per snapshot. The ETag is strong and names the
-/// dataset version (tiles change exactly when it does), or the archive's content hash when the tiles come from a
-/// <c>Tiles:Source</c> file and the encoding (gzip and raw bytes are different
-/// representations); the URL names the tile.
-/// </summary>
-internal sealed class TileResponseHeaders(IOptions<TilesOptions> options)
-{
-    private Values? _current;
-
-    public Values For(DatasetSnapshot snapshot)
-    {
-        var current = Volatile.Read(ref _current);
-        if (current is not null && ReferenceEquals(current.Snapshot, snapshot))
-        {
-            return current;
-        }
-
-        var version = snapshot.TilesVersion ?? snapshot.Version;
-        current = new Values(snapshot, $"\"{version}\"", $"\"{version}-gzip\"", options.Value.CacheControl);
-        Volatile.Write(ref _current, current);
-        return current;
-    }
-
-    internal sealed record Values(DatasetSnapshot Snapshot, string RawETag, string GzipETag, string CacheControl);
 }
 
 /// <summary>TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0).</summary>

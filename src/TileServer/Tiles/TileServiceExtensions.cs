@@ -1,35 +1,24 @@
-using Microsoft.Extensions.Options;
 using TileServer.Core.Tiles;
 using TileServer.Dataset;
+using TileServer.Infrastructure;
 
 namespace TileServer.Tiles;
 
 public static class TileServiceExtensions
 {
-    /// <summary>Binds and validates <see cref="TilesOptions"/> (section <c>Tiles</c>); the dataset load builds the tileset with them.</summary>
+    /// <summary>
+    /// Binds and validates <see cref="TilesOptions"/> (section <c>Tiles</c>; a missing <c>Tiles:Source</c> stops the
+    /// start); the dataset load builds the tileset, or opens the archive, with them.
+    /// </summary>
     public static IHostApplicationBuilder AddTiles(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TilesOptions>()
-            .Bind(builder.Configuration.GetSection(TilesOptions.SectionName))
+        builder.AddValidatedOptions<TilesOptions>(TilesOptions.SectionName, options =>
+            [
+                .. options.Validate(),
+                .. options.Enabled ? ValidatedOptions.FileProblems("Tiles:Source", options.Source) : [],
+            ])
             .PostConfigure<IHostEnvironment>((options, environment) =>
-                options.Source = DataPath.Resolve(options.Source, environment.ContentRootPath))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TilesOptions>, TilesOptionsValidator>();
-        builder.Services.AddSingleton<TileResponseHeaders>();
+                options.Source = DataPath.Resolve(options.Source, environment.ContentRootPath));
         return builder;
-    }
-}
-
-internal sealed class TilesOptionsValidator : IValidateOptions<TilesOptions>
-{
-    public ValidateOptionsResult Validate(string? name, TilesOptions options)
-    {
-        var errors = options.Validate().ToList();
-        if (options.Enabled && !string.IsNullOrWhiteSpace(options.Source) && !File.Exists(options.Source))
-        {
-            errors.Add($"Tiles:Source: file not found: {options.Source}");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,38 +1,70 @@
-using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using TileServer.Api.Tests.Support;
-using TileServer.Core.Dataset;
+using TileServer.Dataset;
 
 namespace TileServer.Api.Tests.Health;
 
 public class HealthApiTests
 {
     [Fact]
-    public async Task Ready_and_v1_are_503_problem_until_a_snapshot_is_published()
+    public async Task Ready_and_every_v1_and_tiles_route_are_503_problem_with_Retry_After_until_a_dataset_is_published()
     {
         await using var factory = new NotLoadingFactory();
         using var client = factory.CreateClient();
+        var routes = DatasetRoutes(factory.Services);
+        Assert.Contains(routes, r => r.Path == "/tiles/poverty/0/0/0.mvt");
+        Assert.Contains(routes, r => r is { Method: "POST", Path: "/v1/lookup" });
+        Assert.Contains(routes, r => r.Path == "/v1/dataset");
 
         using var live = await client.GetAsync("/health/live");
         using var notReady = await client.GetAsync("/health/ready");
-        using var dataset = await client.GetAsync("/v1/dataset");
-
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         await ProblemAssert.IsProblemAsync(notReady, 503);
-        await ProblemAssert.IsProblemAsync(dataset, 503);
+        foreach (var (method, path) in routes)
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null });
+            await ProblemAssert.IsProblemAsync(response, 503);
+            Assert.True(response.Headers.RetryAfter is not null, $"{method} {path}: 503 without Retry-After");
+        }
 
-        var options = factory.Services.GetRequiredService<IOptions<DatasetOptions>>().Value;
-        var snapshot = DatasetLoader.Load(options);
-        factory.Services.GetRequiredService<DatasetStore>().Publish(snapshot);
+        var dataset = factory.Services.GetRequiredService<ServedDatasetBuilder>().Build();
+        factory.Services.GetRequiredService<DatasetStore>().Publish(dataset);
 
         using var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains(snapshot.Version, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(dataset.Version, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var (method, path) in routes)
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null });
+            Assert.NotEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+    }
+
+    /// <summary>Every mapped route under <c>/v1</c> and <c>/tiles</c>, with its parameters filled in, by method.</summary>
+    private static List<(string Method, string Path)> DatasetRoutes(IServiceProvider services)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01" };
+        return
+        [
+            .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+                .Select(e => (Methods: e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [], Path: "/" + string.Join("/", e.RoutePattern.PathSegments.Select(segment =>
+                    string.Concat(segment.Parts.Select(part => part switch
+                    {
+                        RoutePatternLiteralPart literal => literal.Content,
+                        RoutePatternSeparatorPart separator => separator.Content,
+                        RoutePatternParameterPart parameter => values[parameter.Name],
+                        _ => throw new InvalidOperationException(part.ToString()),
+                    }))))))
+                .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/tiles/", StringComparison.Ordinal))
+                .SelectMany(e => e.Methods.Where(m => m is "GET" or "POST").Select(m => (m, e.Path))),
+        ];
     }
 
     /// <summary>The server over the embedded sample with its background load removed, so that nothing is published.</summary>
@@ -51,17 +83,19 @@ public class HealthApiTests
         }
     }
 
+    /// <summary>A missing file (README: exit code 2) or a value the binder cannot convert: one line naming it, no stack trace.</summary>
     [Theory]
     [InlineData("--Dataset:Districts=/nonexistent/districts.shp", "/nonexistent/districts.shp")]
     [InlineData("--Dataset:Estimates=/nonexistent/poverty.csv", "/nonexistent/poverty.csv")]
-    public async Task Missing_file_stops_start_up_with_one_line_naming_it(string argument, string file)
+    [InlineData("--Lookup:MaxSnapMetres=abc", "Lookup:MaxSnapMetres")]
+    [InlineData("--Tiles:MaxZoom=12.5", "Tiles:MaxZoom")]
+    public async Task A_configuration_error_stops_start_up_with_one_line_naming_it_and_exit_code_2(string argument, string named)
     {
-        var (exitCode, stdout, stderr) = await RunServerAsync(argument, "--urls=http://127.0.0.1:0");
+        var (exitCode, stdout, stderr) = await ServerProcess.RunAsync(argument, "--urls=http://127.0.0.1:0");
 
-        Assert.NotEqual(0, exitCode);
-        var errorLines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(errorLines);
-        Assert.Contains(file, errorLines[0], StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
@@ -79,7 +113,7 @@ public class HealthApiTests
             var csv = Path.Combine(folder.FullName, "estimates.csv");
             await File.WriteAllTextAsync(csv, "ubigeo,poblacion\n010101,1\n");
 
-            var (exitCode, _, stderr) = await RunServerAsync($"--Dataset:Districts={shp}", $"--Dataset:Estimates={csv}", "--urls=http://127.0.0.1:0");
+            var (exitCode, _, stderr) = await ServerProcess.RunAsync($"--Dataset:Districts={shp}", $"--Dataset:Estimates={csv}", "--urls=http://127.0.0.1:0");
 
             Assert.Equal(1, exitCode);
             var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -90,27 +124,5 @@ public class HealthApiTests
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunServerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TileServer.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

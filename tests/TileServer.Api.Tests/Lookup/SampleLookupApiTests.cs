@@ -6,6 +6,7 @@ using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 using TileServer.Api.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TileServer.Core.Dataset;
 using TileServer.Core.Model;
@@ -212,14 +213,57 @@ public class SampleLookupApiTests(SampleServerFixture sample)
     }
 
     [Theory]
-    [InlineData("Lookup:MaxSnapMeters", "-1")]
-    [InlineData("Lookup:MaxBatchPoints", "0")]
-    public async Task Invalid_lookup_options_stop_the_start(string key, string value)
+    [InlineData("Lookup:MaxSnapMetres", "-1", "Lookup:MaxSnapMetres")]
+    [InlineData("Lookup:MaxSnapMeters", "-1", "Lookup:MaxSnapMetres")]
+    [InlineData("Lookup:MaxBatchPoints", "0", "Lookup:MaxBatchPoints")]
+    public async Task Invalid_lookup_options_stop_the_start(string key, string value, string named)
     {
         await using var factory = new TileServerFactory(new Dictionary<string, string?> { [key] = value });
         var options = factory.Services.GetRequiredService<IOptions<LookupOptions>>();
         var error = Assert.Throws<OptionsValidationException>(() => options.Value);
-        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <c>Lookup:MaxSnapMetres</c> is the key; <c>Lookup:MaxSnapMeters</c>, its spelling before the keys settled on
+    /// "metres", still works so that no deployment breaks, and the log says which key to use instead.
+    /// </summary>
+    [Theory]
+    [InlineData("Lookup:MaxSnapMetres", false)]
+    [InlineData("Lookup:MaxSnapMeters", true)]
+    public async Task Either_spelling_of_the_snap_distance_key_applies_and_the_old_one_logs_a_warning_naming_the_new(string key, bool deprecated)
+    {
+        await using var factory = new TileServerFactory(new Dictionary<string, string?> { [key] = "100" });
+        var served = await factory.ServedAsync();
+        var (_, x, y) = WesternmostVertex(served.Snapshot);
+
+        // About 200 m off the coverage: the default 1000 m answers it (see above), 100 m does not.
+        using var response = await factory.CreateClient().GetAsync(Url(y, x - 0.002));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 404);
+        Assert.Contains("within 100 m", problem.Detail, StringComparison.Ordinal);
+        var warnings = factory.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning && r.Message.Contains("Lookup:MaxSnapMeters", StringComparison.Ordinal)).ToList();
+        if (deprecated)
+        {
+            Assert.Contains("set Lookup:MaxSnapMetres instead", Assert.Single(warnings).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(warnings);
+        }
+    }
+
+    [Fact]
+    public async Task With_both_spellings_the_new_key_wins_and_the_warning_says_the_old_one_is_ignored()
+    {
+        await using var factory = new TileServerFactory(new Dictionary<string, string?> { ["Lookup:MaxSnapMetres"] = "100", ["Lookup:MaxSnapMeters"] = "5000" });
+
+        var served = await factory.ServedAsync();
+
+        Assert.Equal(100, served.LookupOptions.MaxSnapMetres);
+        var warning = Assert.Single(factory.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("Lookup:MaxSnapMeters", StringComparison.Ordinal));
+        Assert.Contains("ignored", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Lookup:MaxSnapMetres", warning.Message, StringComparison.Ordinal);
     }
 
     private static (AdminUnit Unit, double X, double Y) WesternmostVertex(DatasetSnapshot snapshot) =>

@@ -2,7 +2,7 @@ using System.Net;
 using TileServer.Api.Tests.Support;
 using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
-using TileServer.Infrastructure;
+using TileServer.Commands;
 
 namespace TileServer.Api.Tests.Tiles;
 
@@ -84,6 +84,8 @@ public class SampleTileExportTests(SampleServerFixture sample)
         foreach (var name in new[] { "sample.mbtiles", "sample.pmtiles" })
         {
             var archive = TileArchive.Open(scratch.File(name));
+            // The command read every section the server's version covers (lookup and aggregation included), as serve does.
+            Assert.Equal(sample.Snapshot.Version, archive.Info.Version);
             ExportAssert.SameTileset(served, archive);
             await ExportAssert.ServedEqualsArchiveAsync(sample.Client, archive);
         }

@@ -44,30 +44,35 @@ public class TileSourceApiTests(SampleServerFixture sample)
     }
 
     [Fact]
-    public async Task The_ETag_names_the_archive_content_so_that_a_rewritten_archive_changes_it()
+    public async Task The_ETag_names_the_archive_content_so_that_a_rewritten_archive_changes_it_and_the_version()
     {
         using var scratch = new ScratchFolder();
         var archive = scratch.File("tiles.pmtiles");
         var etags = new List<string>();
+        var versions = new List<string>();
         foreach (var source in new ITileSource[] { sample.Snapshot.Tiles!, new LowZooms(sample.Snapshot.Tiles!, maxZoom: 3) })
         {
             PmTilesWriter.Write(source, archive);
             await using var factory = new TileServerFactory(new Dictionary<string, string?> { ["Tiles:Source"] = archive });
             var snapshot = await factory.ReadyAsync();
             Assert.Equal(TileArchive.ContentVersion(archive), snapshot.TilesVersion);
+            versions.Add(snapshot.Version);
             using var response = await factory.CreateClient().GetAsync("/tiles/poverty/0/0/0.mvt");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             etags.Add(response.Headers.ETag!.Tag);
         }
 
         Assert.NotEqual(etags[0], etags[1]);
+        Assert.Equal($"\"{TileArchive.ContentVersion(archive)}\"", etags[1]);
+        // The archive is an input like the others: its bytes are in the dataset version too.
+        Assert.NotEqual(versions[0], versions[1]);
     }
 
     [Fact]
     public async Task A_missing_source_stops_start_up_with_one_line_and_exit_code_2()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.pmtiles");
-        var (exitCode, stdout, stderr) = await Health.HealthApiTests.RunServerAsync($"--Tiles:Source={missing}", "--urls=http://127.0.0.1:0");
+        var (exitCode, stdout, stderr) = await ServerProcess.RunAsync($"--Tiles:Source={missing}", "--urls=http://127.0.0.1:0");
 
         Assert.Equal(2, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -1,4 +1,5 @@
 using TileServer.Core.Admin;
+using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
@@ -17,9 +18,10 @@ public class AdminLevelBuilderTests
         return DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options.ToJoinOptions()).Districts;
     }
 
-    private static AdminLayer Derive(AdminLayer districts, AdminLevel level, DatasetOptions options, bool cleanCoverage) =>
+    private static AdminLayer Derive(AdminLayer districts, AdminLevel level, DatasetOptions options, bool withTopology) =>
         AdminLevelBuilder.Build(districts, level, ParentIndex.FromDistrictCodes(options.ToAdminCodes(), [.. districts.Units.Select(u => u.Code)]),
-            options.ResolveColumnRoles(districts.Columns), options.NameFields(level), cleanCoverage);
+            options.ResolveColumnRoles(districts.Columns), options.NameFields(level),
+            withTopology ? CoverageTopology.FromCoverage([.. districts.Units.Select(u => u.Geometry)]) ?? throw new InvalidOperationException("not a coverage") : null);
 
     [Fact]
     public void Sums_counts_and_weights_rates_by_population_over_districts_with_both()
@@ -27,7 +29,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var departments = Derive(districts, AdminLevel.Department, options, cleanCoverage: true);
+        var departments = Derive(districts, AdminLevel.Department, options, withTopology: true);
 
         var amazonas = departments.Find("01")!;
         Assert.Equal(["poblacion", "pobreza_pct"], departments.Columns.Select(c => c.Name));
@@ -45,7 +47,7 @@ public class AdminLevelBuilderTests
         using var temp = new TempFolder();
         var districts = FourSquareDistricts(temp, out var options);
 
-        var provinces = Derive(districts, AdminLevel.Province, options, cleanCoverage: false);
+        var provinces = Derive(districts, AdminLevel.Province, options, withTopology: false);
 
         Assert.Equal(["0101", "0102", "0201"], provinces.Units.Select(p => p.Code));
         Assert.Equal("01", provinces.Find("0102")!.DepartmentCode);

@@ -124,15 +124,32 @@ public class PeruCoverageTests(PeruCoverageFixture peru) : IClassFixture<PeruCov
     }
 
     [PeruFact]
-    public void Provinces_and_departments_dissolve_from_cleaned_districts_into_clean_coverages()
+    public void The_topology_has_the_cleaned_districts_on_the_sides_of_its_chains()
+    {
+        TopologyOracle.AssertSidesMatch(peru.Result.Topology, peru.Result.Districts);
+    }
+
+    [PeruFact]
+    public void Provinces_and_departments_dissolved_from_the_topology_are_clean_coverages_of_the_areas_of_nts_coverage_union()
     {
         var cleaned = peru.Result.Districts;
-        var provinces = CoverageDissolver.Dissolve(cleaned, [.. peru.Codes.Select(c => c[..4])]);
-        var departments = CoverageDissolver.Dissolve(cleaned, [.. peru.Codes.Select(c => c[..2])]);
+        var topology = peru.Result.Topology;
+        foreach (var (length, count) in new[] { (4, 196), (2, 25) })
+        {
+            var keys = peru.Codes.Select(c => c[..length]).Distinct().Order(StringComparer.Ordinal).ToList();
+            var groupOf = peru.Codes.Select(c => keys.IndexOf(c[..length])).ToArray();
 
-        Assert.Equal(196, provinces.Count);
-        Assert.Equal(25, departments.Count);
-        Assert.All(CoverageValidator.Validate([.. provinces.Select(p => p.Value)]), invalid => Assert.Null(invalid));
-        Assert.All(CoverageValidator.Validate([.. departments.Select(p => p.Value)]), invalid => Assert.Null(invalid));
+            var dissolved = topology.ToGeometries(topology.Dissolve(groupOf, keys.Count), cleaned[0].Factory);
+
+            Assert.Equal(count, dissolved.Length);
+            Assert.All(dissolved, g => Assert.True(g.IsValid && !g.IsEmpty));
+            Assert.All(CoverageValidator.Validate(dissolved), invalid => Assert.Null(invalid));
+            for (var g = 0; g < keys.Count; g++)
+            {
+                var union = CoverageUnion.Union([.. cleaned.Where((_, d) => groupOf[d] == g)]);
+                Assert.Equal(union.Area, dissolved[g].Area, union.Area * 1e-9);
+                Assert.Equal(union.NumGeometries, dissolved[g].NumGeometries);
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
+using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;
@@ -83,7 +85,7 @@ public class SampleTilesetTests(SampleTilesetFixture sample) : IClassFixture<Sam
     public void Geometry_only_tiles_carry_the_numeric_id_alone()
     {
         var snapshot = sample.Snapshot;
-        var tiles = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.Version, true,
+        var tiles = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.Topology, snapshot.Version,
             new TilesOptions { MaxZoom = 6, Attributes = false, Labels = false, Departments = { Enabled = false }, Provinces = { Enabled = false }, Districts = { MinZoom = 0 } });
         var id = tiles.TileIds.First(t => t.Z == 0);
         Assert.True(tiles.TryGetTile(id, out var tile));
@@ -96,7 +98,7 @@ public class SampleTilesetTests(SampleTilesetFixture sample) : IClassFixture<Sam
 public class UncleanedLayerTilesetTests
 {
     [Fact]
-    public void A_layer_served_as_published_still_gets_every_district_into_its_tiles()
+    public void A_published_layer_that_is_a_coverage_gets_its_topology_and_every_district_into_its_tiles()
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "TileServer.sln")))
@@ -112,9 +114,35 @@ public class UncleanedLayerTilesetTests
                 CleanCoverage = false,
             },
             new TilesOptions { MaxZoom = 7 });
+
+        Assert.NotNull(snapshot.Topology);
+        Assert.Equal(snapshot.Districts.Units.Count, DistrictCodesAt(snapshot, 7).Count);
+    }
+
+    [Fact]
+    public void A_published_layer_whose_districts_overlap_has_no_topology_and_still_gets_every_district_into_its_tiles()
+    {
+        using var temp = new TempFolder();
+        var overlapping = SmallLayers.FourSquares().Select((d, i) => i == 0 ? (d.Code, d.Name, (Geometry)SmallLayers.Box(-77, -13, -75.9, -12)) : d);
+        var snapshot = DatasetLoader.Load(
+            new DatasetOptions
+            {
+                Districts = SmallLayers.WriteShapefile(temp.Path, overlapping),
+                Estimates = SmallLayers.WriteCsv(temp.Path, SmallLayers.FourSquaresCsv),
+                CleanCoverage = false,
+            },
+            new TilesOptions { MaxZoom = 7 });
+
+        Assert.Null(snapshot.Topology);
+        Assert.Equal(1, snapshot.Report.SourceCoverage.OverlappingPairs);
+        Assert.Equal(snapshot.Districts.Units.Count, DistrictCodesAt(snapshot, 7).Count);
+    }
+
+    private static HashSet<string> DistrictCodesAt(DatasetSnapshot snapshot, int zoom)
+    {
         var tiles = snapshot.Tiles!;
         var codes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in tiles.TileIds.Where(t => t.Z == 7))
+        foreach (var id in tiles.TileIds.Where(t => t.Z == zoom))
         {
             Assert.True(tiles.TryGetTile(id, out var tile));
             foreach (var feature in TileDecoding.Decode(id, tile.Mvt).Layer("districts"))
@@ -123,6 +151,6 @@ public class UncleanedLayerTilesetTests
             }
         }
 
-        Assert.Equal(snapshot.Districts.Units.Count, codes.Count);
+        return codes;
     }
 }

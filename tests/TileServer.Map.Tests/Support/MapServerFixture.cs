@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TileServer.Api.Tests.Support;
 using TileServer.Core.Dataset;
+using TileServer.Dataset;
 
 namespace TileServer.Map.Tests.Support;
 
@@ -107,7 +108,7 @@ public sealed class MapServerFixture : IAsyncLifetime
     {
         _factory = new KestrelServerFactory();
         _factory.StartServer();
-        Snapshot = await _factory.Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(3));
+        Snapshot = (await _factory.Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(10))).Snapshot;
         Http = _factory.CreateClient();
         BaseUrl = Http.BaseAddress!.GetLeftPart(UriPartial.Authority);
         if (RealClients.BrowserMissing is null)

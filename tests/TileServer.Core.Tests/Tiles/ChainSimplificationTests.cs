@@ -1,12 +1,13 @@
 using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
+using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;
 
-public class CoverageChainSimplifierTests
+public class ChainSimplificationTests
 {
     private const double Cell = 100;
     private const int Cells = 4;
@@ -21,7 +22,7 @@ public class CoverageChainSimplifierTests
     {
         var coverage = WigglyGrid();
         Assert.All(CoverageValidator.Validate(coverage, tolerance), g => Assert.Null(g));
-        var simplified = new CoverageChainSimplifier(coverage, 30).Simplify(tolerance);
+        var simplified = Rank(coverage, 30).Simplify(tolerance);
 
         Assert.Equal(coverage.Length, simplified.Length);
         Assert.All(simplified, g => Assert.True(g.IsValid, $"invalid: {g}"));
@@ -40,7 +41,7 @@ public class CoverageChainSimplifierTests
     [InlineData(30)]
     public void Every_inner_edge_is_the_same_segment_on_both_sides(double tolerance)
     {
-        var simplified = new CoverageChainSimplifier(WigglyGrid(), 30).Simplify(tolerance);
+        var simplified = Rank(WigglyGrid(), 30).Simplify(tolerance);
         var outer = CoverageUnion.Union(simplified).Boundary;
         var segments = new Dictionary<(double, double, double, double), int>();
         foreach (var ring in simplified.SelectMany(Rings))
@@ -72,7 +73,7 @@ public class CoverageChainSimplifierTests
     public void Vertex_counts_fall_as_the_tolerance_grows_and_stay_near_nts()
     {
         var coverage = WigglyGrid();
-        var simplifier = new CoverageChainSimplifier(coverage, 64);
+        var simplifier = Rank(coverage, 64);
         var previous = int.MaxValue;
         foreach (var tolerance in new[] { 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64 })
         {
@@ -94,10 +95,10 @@ public class CoverageChainSimplifierTests
     public void An_enclave_keeps_its_ring_and_the_same_hole_at_any_tolerance()
     {
         var coverage = WigglyGrid();
-        var simplifier = new CoverageChainSimplifier(coverage, 1000);
+        var simplifier = Rank(coverage, 1000);
 
         // 40 grid edges, the two at each outer corner of the grid joined (no third unit there), and the enclave's ring.
-        Assert.Equal(37, simplifier.ChainCount);
+        Assert.Equal(37, simplifier.Topology.ChainCount);
         var simplified = simplifier.Simplify(1000);
         var enclave = (Polygon)simplified[^1];
         Assert.False(enclave.IsEmpty);
@@ -116,7 +117,7 @@ public class CoverageChainSimplifierTests
         var snapshot = DatasetLoader.Load(new DatasetOptions { Districts = PeruData.File("districts.shp"), Estimates = PeruData.File("poverty.csv") });
         var coverage = snapshot.Districts.Units.Select(u => TilesetBuilder.ToMercator(u.Geometry)).ToArray();
         var tolerance = 16 * WebMercator.TileSize(8) / 4096;
-        var ours = new CoverageChainSimplifier(coverage, tolerance).Simplify(tolerance);
+        var ours = ChainSimplification.Rank(snapshot.Topology!.Project(WebMercator.X, WebMercator.Y), tolerance).Simplify(tolerance);
         var nts = CoverageSimplifier.Simplify(coverage, tolerance);
 
         Assert.All(ours, g => Assert.True(g.IsValid));
@@ -126,6 +127,9 @@ public class CoverageChainSimplifierTests
         Assert.InRange(ours.Sum(g => g.NumPoints), nts.Sum(g => g.NumPoints) * 0.95, nts.Sum(g => g.NumPoints) * 1.05);
         Assert.Equal(coverage.Sum(g => g.Area), ours.Sum(g => g.Area), coverage.Sum(g => g.Area) * 1e-4);
     }
+
+    private static ChainSimplification Rank(Geometry[] coverage, double maxTolerance) =>
+        ChainSimplification.Rank(CoverageTopology.FromCoverage(coverage) ?? throw new ArgumentException("not a coverage"), maxTolerance);
 
     private static IEnumerable<LineString> Rings(Geometry geometry)
     {

@@ -1,9 +1,9 @@
 using TileServer.Core.Storage;
 using TileServer.Core.Tests.Storage;
 using TileServer.Core.Tiles;
-using TileServer.Infrastructure;
+using TileServer.Commands;
 
-namespace TileServer.Api.Tests.Infrastructure;
+namespace TileServer.Api.Tests.Commands;
 
 public sealed class ExportTilesCommandTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TileServer.Core.Sample;
 
-namespace TileServer.Infrastructure;
+namespace TileServer.Commands;
 
 /// <summary><c>generate-sample --districts N --seed S --out DIR</c>: writes a synthetic country (shapefile + estimates CSV).</summary>
 internal static class SampleCommand

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using TileServer.Core.Ingest;
+
+namespace TileServer.Commands;
+
+/// <summary>
+/// The command line: <c>serve</c> (the default: every argument is configuration, e.g. <c>--Dataset:Districts=...</c>
+/// and <c>--urls</c>) and the offline commands, which System.CommandLine parses. Every command fails the same way:
+/// one line on stderr, exit code 2 for the configuration or a missing file, 1 for a file that cannot be read.
+/// </summary>
+internal static class CommandLine
+{
+    private static RootCommand Root()
+    {
+        return new RootCommand("TileServer: district poverty maps as vector tiles, lookups, aggregates and GeoJSON. With no command, serves (configuration as --Key=value).")
+        {
+            SampleCommand.Create(),
+            ExportTilesCommand.Create(),
+            BuildTilesCommand.Create(),
+        };
+    }
+
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && !args[0].StartsWith('-') && args[0] != "serve"
+        || args is ["--help" or "-h" or "-?"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var result = Root().Parse(args);
+        return await result.InvokeAsync();
+    }
+
+    /// <summary>Runs the server; a configuration error stops start-up with one line on stderr and exit code 2.</summary>
+    public static async Task<int> RunServerAsync(this WebApplication app)
+    {
+        // Validated here, before the host starts, so that the error is one line and not the host's stack trace.
+        var invalid = Guard(() =>
+        {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return 0;
+        });
+        if (invalid != 0)
+        {
+            return invalid;
+        }
+
+        await app.RunAsync();
+        return Environment.ExitCode;
+    }
+
+    /// <summary>Runs <paramref name="work"/>; a failure is one line on stderr and an exit code, never a stack trace.</summary>
+    public static int Guard(Func<int> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (OptionsValidationException e)
+        {
+            return Fail($"invalid configuration: {string.Join("; ", e.Failures)}", 2);
+        }
+        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType == typeof(ConfigurationBinder))
+        {
+            // A value the binder cannot convert ("Failed to convert configuration value 'abc' at 'Lookup:MaxSnapMetres' ...").
+            return Fail($"invalid configuration: {e.Message}", 2);
+        }
+        catch (FileNotFoundException e)
+        {
+            return Fail(e.Message, 2);
+        }
+        catch (Exception e) when (e is InvalidDataException or DataFileException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(e.Message, 1);
+        }
+    }
+
+    /// <summary>Writes <c>error: message</c> to stderr and returns <paramref name="exitCode"/>.</summary>
+    public static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+}
