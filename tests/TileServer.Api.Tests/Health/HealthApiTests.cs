@@ -22,6 +22,7 @@ public class HealthApiTests
         Assert.Contains(routes, r => r.Path == "/tiles/poverty/0/0/0.mvt");
         Assert.Contains(routes, r => r is { Method: "POST", Path: "/v1/lookup" });
         Assert.Contains(routes, r => r.Path == "/v1/dataset");
+        Assert.Contains(routes, r => r.Path == "/styles/poverty.json");
 
         using var live = await client.GetAsync("/health/live");
         using var notReady = await client.GetAsync("/health/ready");
@@ -47,10 +48,11 @@ public class HealthApiTests
         }
     }
 
-    /// <summary>Every mapped route under <c>/v1</c> and <c>/tiles</c>, with its parameters filled in, by method.</summary>
+    /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c> and <c>/styles</c>, with its parameters filled in, by method.</summary>
     private static List<(string Method, string Path)> DatasetRoutes(IServiceProvider services)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01" };
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01",
+            ["path"] = "app.js", ["fontstack"] = "Noto Sans Regular", ["range"] = "0-255" };
         return
         [
             .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -62,7 +64,8 @@ public class HealthApiTests
                         RoutePatternParameterPart parameter => values[parameter.Name],
                         _ => throw new InvalidOperationException(part.ToString()),
                     }))))))
-                .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/tiles/", StringComparison.Ordinal))
+                .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/tiles/", StringComparison.Ordinal)
+                    || e.Path.StartsWith("/styles/", StringComparison.Ordinal))
                 .SelectMany(e => e.Methods.Where(m => m is "GET" or "POST").Select(m => (m, e.Path))),
         ];
     }
