@@ -12,7 +12,7 @@ namespace TileServer.Benchmarks.Coverage;
 /// <see cref="GridSnapRounder"/> replaced it; <c>Noding</c> is the same job done by the replacement, which
 /// <c>Arrangement</c> (noding plus faces and labels), <c>Measure</c> and <c>Clean</c> build on.
 /// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*CoverageCleaningBenchmarks*'
-/// Reads TILESERVER_PERU_DATA, else ../shared/geodata/peru beside the repository.
+/// Reads the Peru data where <see cref="PeruData"/> finds it.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -25,8 +25,7 @@ public class CoverageCleaningBenchmarks
     [GlobalSetup]
     public void Load()
     {
-        var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? FindPeru();
-        var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
+        var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
         _districts = [.. features.Select(f => f.Geometry)];
         _codes = [.. features.Select(f => (string)f.Attributes["UBIGEO"])];
     }
@@ -73,18 +72,5 @@ public class CoverageCleaningBenchmarks
                 }
             }
         }
-    }
-
-    private static string FindPeru()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TileServer.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "geodata", "peru"));
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/geodata/peru not found; set TILESERVER_PERU_DATA.");
     }
 }

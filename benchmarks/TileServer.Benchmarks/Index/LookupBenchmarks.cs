@@ -14,7 +14,7 @@ namespace TileServer.Benchmarks.Index;
 /// Baseline in the same run: an NTS <see cref="STRtree{T}"/> over district envelopes and an
 /// <see cref="IndexedPointInAreaLocator"/> per district (the usual NTS recipe).
 /// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*LookupBenchmarks*'
-/// Reads TILESERVER_PERU_DATA, else ../shared/geodata/peru beside the repository.
+/// Reads the Peru data where <see cref="PeruData"/> finds it.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -31,14 +31,13 @@ public class LookupBenchmarks
     [GlobalSetup]
     public void Load()
     {
-        var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? PeruFolder.Find();
-        var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(Path.Combine(folder, "districts.shp"));
+                var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
         var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
         var result = CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default);
         Geometry[] cleaned = [.. result.Districts];
         _locator = DistrictLocator.Build(result.Topology);
         _baseline = new NtsBaseline(cleaned);
-        var rows = File.ReadLines(Path.Combine(folder, "populated_places.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
+        var rows = File.ReadLines(PeruData.File("populated_places.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
         _lats = [.. rows.Select(f => double.Parse(f[^2], CultureInfo.InvariantCulture))];
         _lons = [.. rows.Select(f => double.Parse(f[^1], CultureInfo.InvariantCulture))];
         if (_lons.Length != Places)
@@ -160,21 +159,5 @@ internal sealed class NtsBaseline
         }
 
         return -1;
-    }
-}
-
-internal static class PeruFolder
-{
-    public static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TileServer.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "geodata", "peru"));
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/geodata/peru not found; set TILESERVER_PERU_DATA.");
     }
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using TileServer.Benchmarks.Index;
 using TileServer.Core.Dataset;
 using TileServer.Core.Model;
 using TileServer.Core.Search;
@@ -12,7 +11,7 @@ namespace TileServer.Benchmarks.Search;
 /// Baseline in the same run: the obvious LINQ version (fold every name per query, filter, sort by match kind).
 /// Goal: under 1 ms for any query. Run:
 /// dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*SearchBenchmarks*'
-/// Reads TILESERVER_PERU_DATA, else ../shared/geodata/peru beside the repository.
+/// Reads the Peru data where <see cref="PeruData"/> finds it.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -29,11 +28,10 @@ public class SearchBenchmarks
     [GlobalSetup]
     public void Load()
     {
-        var folder = Environment.GetEnvironmentVariable("TILESERVER_PERU_DATA") ?? PeruFolder.Find();
         var snapshot = DatasetLoader.Load(new DatasetOptions
         {
-            Districts = Path.Combine(folder, "districts.shp"),
-            Estimates = Path.Combine(folder, "poverty.csv"),
+            Districts = PeruData.File("districts.shp"),
+            Estimates = PeruData.File("poverty.csv"),
         });
         _index = snapshot.Search;
         _units = [.. new[] { snapshot.Departments, snapshot.Provinces, snapshot.Districts }

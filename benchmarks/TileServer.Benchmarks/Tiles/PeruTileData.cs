@@ -7,11 +7,7 @@ namespace TileServer.Benchmarks.Tiles;
 /// <summary>The Peru snapshot (cleaned coverage, dissolved levels) without tiles, and the tile options of each run.</summary>
 internal static class PeruTileData
 {
-    public static DatasetSnapshot Load() => DatasetLoader.Load(new DatasetOptions
-    {
-        Districts = Path.Combine(PeruAggregationData.Folder(), "districts.shp"),
-        Estimates = Path.Combine(PeruAggregationData.Folder(), "poverty.csv"),
-    });
+    public static DatasetSnapshot Load() => PeruAggregationData.Load();
 
     /// <summary>The served tileset: three layers and labels, z0-z12, every attribute.</summary>
     public static TilesOptions Full() => new();

@@ -121,8 +121,8 @@ public class TileLookupBenchmarks
         _tiles = (Tileset)DatasetLoader.Load(
             new DatasetOptions
             {
-                Districts = Path.Combine(Aggregation.PeruAggregationData.Folder(), "districts.shp"),
-                Estimates = Path.Combine(Aggregation.PeruAggregationData.Folder(), "poverty.csv"),
+                Districts = PeruData.File("districts.shp"),
+                Estimates = PeruData.File("poverty.csv"),
             },
             new TilesOptions()).Tiles!;
         _ids = [.. _tiles.TileIds.Take(4096)];

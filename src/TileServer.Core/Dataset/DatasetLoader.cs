@@ -44,8 +44,13 @@ public static class DatasetLoader
     /// Other configuration sections, by section name, whose options change answers computed from the snapshot (the
     /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
     /// </param>
-    /// <exception cref="DataFileException">An input file is missing or unusable; the message names it.</exception>
-    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
+    /// <param name="cancellationToken">Stops the load (checked per record while reading, and between steps).</param>
+    /// <exception cref="DataFileException">
+    /// An input file is missing or unusable, or the load took longer than <see cref="DatasetOptions.LoadTimeoutSeconds"/>;
+    /// the message names the file (and the record or the step reached).
+    /// </exception>
+    public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -54,6 +59,36 @@ public static class DatasetLoader
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.LoadTimeoutSeconds));
+        var step = new LoadStep { File = options.Districts, Name = "reading" };
+        try
+        {
+            return Load(options, tiles, answerOptions, deadline.Token, step);
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DataFileException(step.File, $"the load took longer than Dataset:LoadTimeoutSeconds ({options.LoadTimeoutSeconds} s) and stopped while {step.Name}{(e.Message.StartsWith("at ", StringComparison.Ordinal) ? $" ({e.Message})" : string.Empty)}", e);
+        }
+    }
+
+    /// <summary>What the load is doing, for the timeout's message.</summary>
+    private sealed class LoadStep
+    {
+        public required string File { get; set; }
+
+        public required string Name { get; set; }
+
+        public void Enter(string file, string name, CancellationToken token)
+        {
+            token.ThrowIfCancellationRequested();
+            (File, Name) = (file, name);
+        }
+    }
+
+    private static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions,
+        CancellationToken token, LoadStep step)
+    {
         var timings = new Dictionary<string, long>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         long Lap()
@@ -63,18 +98,25 @@ public static class DatasetLoader
             return elapsed;
         }
 
-        var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding });
+        var limits = options.ToLoadLimits();
+        var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding, Limits = limits }, token);
         timings["readLayer"] = Lap();
+        step.Enter(options.Estimates, "reading", token);
         var estimates = EstimatesCsvReader.Read(options.Estimates, new EstimatesReadOptions
         {
             KeyColumn = options.EstimatesKey,
             KeyWidth = options.DistrictCodeLength,
             Encoding = options.EstimatesEncoding,
-        });
+            NumericColumns = options.NumericColumns(),
+            MaxFileBytes = limits.MaxFileBytes,
+        }, token);
+        EstimateTotals.Check(estimates, options.ResolveColumnRoles(estimates.Columns));
         timings["readEstimates"] = Lap();
+        step.Enter(options.Districts, "joining", token);
         var codes = options.ToAdminCodes();
         var (districts, join) = DistrictJoiner.Join(layer, estimates, options.ToJoinOptions());
         timings["join"] = Lap();
+        step.Enter(options.Districts, "cleaning the coverage", token);
         CoverageCleaningReport? cleaning = null;
         CoverageQualityReport sourceCoverage;
         CoverageTopology? topology;
@@ -95,11 +137,13 @@ public static class DatasetLoader
             timings["topology"] = Lap();
         }
 
+        step.Enter(options.Districts, "dissolving provinces and departments", token);
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
         var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
         var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
         timings["dissolve"] = Lap();
+        step.Enter(options.Districts, "building the aggregator and lookup index", token);
         var aggregator = BuildAggregator(districts, roles);
         timings["aggregator"] = Lap();
         var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
@@ -118,6 +162,7 @@ public static class DatasetLoader
         string? tilesVersion = null;
         if (tiles is { Enabled: true })
         {
+            step.Enter(options.Districts, "building the tiles", token);
             if (tilesArchive is null)
             {
                 var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
@@ -132,6 +177,7 @@ public static class DatasetLoader
             timings["tiles"] = Lap();
         }
 
+        step.Enter(options.Districts, "publishing", token);
         return new DatasetSnapshot
         {
             Version = version,

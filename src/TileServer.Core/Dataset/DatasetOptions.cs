@@ -1,3 +1,4 @@
+using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
 using TileServer.Core.Versioning;
@@ -74,6 +75,25 @@ public sealed class DatasetOptions
     /// <summary>Text encoding of the estimates CSV.</summary>
     public string EstimatesEncoding { get; set; } = "utf-8";
 
+    /// <summary>Largest input file in bytes (each part of the layer, the CSV).</summary>
+    [NotInVersion("a load limit: it refuses an input, it never changes an answer")]
+    public long MaxFileBytes { get; set; } = LoadLimits.DefaultMaxFileBytes;
+
+    /// <summary>Most vertices in one district (one record, and all records sharing a code).</summary>
+    [NotInVersion("a load limit: it refuses an input, it never changes an answer")]
+    public int MaxVerticesPerUnit { get; set; } = LoadLimits.DefaultMaxVerticesPerUnit;
+
+    /// <summary>Longest a load may take, in seconds, before it fails naming the step (and record) it had reached.</summary>
+    [NotInVersion("a load limit: it refuses an input, it never changes an answer")]
+    public int LoadTimeoutSeconds { get; set; } = 1800;
+
+    /// <summary>The load limits as the readers take them.</summary>
+    public LoadLimits ToLoadLimits() => new() { MaxFileBytes = MaxFileBytes, MaxVerticesPerUnit = MaxVerticesPerUnit };
+
+    /// <summary>The estimates columns configured as numeric: population, extensive columns and the rates of derived counts.</summary>
+    public IReadOnlyCollection<string> NumericColumns() =>
+        [PopulationColumn, .. SplitList(ExtensiveColumns), .. DerivedCountPairs().Select(p => p.RateColumn)];
+
     internal static IReadOnlyList<string> SplitList(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -81,7 +101,7 @@ public sealed class DatasetOptions
     public AdminCodes ToAdminCodes() => new(DepartmentCodeLength, ProvinceCodeLength, DistrictCodeLength);
 
     /// <summary>How the district layer is joined: key field, code lengths, district name fields.</summary>
-    public DistrictJoinOptions ToJoinOptions() => new(DistrictKey, ToAdminCodes(), NameFields(AdminLevel.District));
+    public DistrictJoinOptions ToJoinOptions() => new(DistrictKey, ToAdminCodes(), NameFields(AdminLevel.District), MaxVerticesPerUnit);
 
     /// <summary>The fields that hold the names of <paramref name="level"/>'s units, in the order they are tried.</summary>
     public IReadOnlyList<string> NameFields(AdminLevel level) => SplitList(level switch
@@ -123,6 +143,21 @@ public sealed class DatasetOptions
         if (!(MaxGapWidthMetres >= 0 && MaxGapWidthMetres <= 100_000))
         {
             errors.Add($"Dataset:MaxGapWidthMetres must be between 0 and 100000, got {MaxGapWidthMetres}");
+        }
+
+        if (MaxFileBytes < 1)
+        {
+            errors.Add($"Dataset:MaxFileBytes must be positive, got {MaxFileBytes}");
+        }
+
+        if (MaxVerticesPerUnit < 4)
+        {
+            errors.Add($"Dataset:MaxVerticesPerUnit must be at least 4 (one ring), got {MaxVerticesPerUnit}");
+        }
+
+        if (LoadTimeoutSeconds < 1)
+        {
+            errors.Add($"Dataset:LoadTimeoutSeconds must be at least 1, got {LoadTimeoutSeconds}");
         }
 
         foreach (var entry in SplitList(DerivedCounts))

@@ -1,144 +1,149 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.IO.Converters;
-using NetTopologySuite.IO.Esri;
-using NetTopologySuite.IO.Esri.Shapefiles.Readers;
 
 namespace TileServer.Core.Ingest;
 
 /// <summary>
-/// Reads a polygon layer from an ESRI shapefile (NetTopologySuite.IO.Esri.Shapefile) or a GeoJSON
-/// FeatureCollection (NetTopologySuite.IO.GeoJSON4STJ) into WGS 84 lon/lat, repairing invalid polygons with NTS
+/// Reads a polygon layer from an ESRI shapefile (<see cref="ShpPolygonFile"/>, <see cref="ShxFile"/>,
+/// <see cref="DbfTable"/>) or a GeoJSON FeatureCollection (structure checked here, features built by
+/// NetTopologySuite.IO.GeoJSON4STJ) into WGS 84 lon/lat, repairing invalid polygons with NTS
 /// <see cref="GeometryFixer"/> (counted, never dropped).
 /// </summary>
 /// <remarks>
-/// Shapefiles: the CRS comes from the <c>.prj</c> (reprojected with ProjNET; none means WGS 84, with a warning),
-/// the attribute encoding from the <c>.cpg</c> (else <see cref="LayerReadOptions.DefaultShapefileEncoding"/>).
-/// The <c>.shx</c> and <c>.dbf</c> must exist, and the <c>.shp</c> must be as long as its header says: the
-/// library reads a truncated file without complaint, so that is checked here.
-/// Thread safety: stateless; each call reads its own files.
+/// <para>Shapefiles: the <c>.shp</c>, <c>.shx</c> and <c>.dbf</c> must exist and hold the same number of records, the
+/// <c>.shx</c> must index the <c>.shp</c>'s records where they are; the CRS comes from the <c>.prj</c> (reprojected
+/// with ProjNET; none means WGS 84, with a warning), the attribute encoding from the <c>.cpg</c> (else
+/// <see cref="LayerReadOptions.DefaultShapefileEncoding"/>). Records marked deleted in the <c>.dbf</c>, and records
+/// without a geometry, are left out and named in <see cref="SourceLayer.Warnings"/>.</para>
+/// <para>Every failure is a <see cref="DataFileException"/> naming the file at fault (the <c>.dbf</c> for attributes,
+/// the <c>.prj</c> for coordinates it does not fit) and the record or feature; no other exception escapes for any
+/// content of the files (the fuzzing contract, <c>tests/TileServer.Fuzz</c>). Memory is bounded by the files' sizes
+/// and <see cref="LoadLimits"/>. A layer without a single polygon is an error.</para>
+/// <para>Thread safety: stateless; each call reads its own files.</para>
 /// </remarks>
 public static class PolygonLayerReader
 {
-    private const int ShpHeaderLength = 100;
-    private const int ShpFileCode = 9994;
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
 
     /// <summary>Reads <paramref name="path"/> (<c>.shp</c>, <c>.geojson</c> or <c>.json</c>).</summary>
     /// <exception cref="DataFileException">The file, or a file it needs, is missing or unusable.</exception>
-    public static SourceLayer Read(string path, LayerReadOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked per record).</exception>
+    public static SourceLayer Read(string path, LayerReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new LayerReadOptions();
-        if (!File.Exists(path))
+        var limit = options.Limits.MaxFileBytes;
+        switch (Path.GetExtension(path).ToUpperInvariant())
         {
-            throw new DataFileException(path, "file not found");
-        }
+            case ".SHP":
+                var bytes = DataFile.ReadAllBytes(path, limit);
+                var shx = Companion(path, ".shx");
+                var dbf = Companion(path, ".dbf");
+                var prj = Companion(path, ".prj");
+                var cpg = Companion(path, ".cpg");
+                var set = new ShapefileSet(
+                    path, bytes,
+                    shx, Required(shx, limit),
+                    dbf, Required(dbf, limit),
+                    prj, Optional(prj, LoadLimits.MaxSidecarBytes),
+                    cpg, Optional(cpg, LoadLimits.MaxSidecarBytes));
+                return ReadShapefile(set, options, cancellationToken);
+            case ".GEOJSON" or ".JSON":
+                return ReadGeoJson(path, DataFile.ReadAllBytes(path, limit), options, cancellationToken);
+            case var other:
+                if (!File.Exists(path))
+                {
+                    throw new DataFileException(path, "file not found", DataFileFault.NotFound);
+                }
 
-        return Path.GetExtension(path).ToUpperInvariant() switch
-        {
-            ".SHP" => ReadShapefile(path, options),
-            ".GEOJSON" or ".JSON" => ReadGeoJson(path),
-            var other => throw new DataFileException(path, $"unsupported layer format '{other}': expected .shp or .geojson"),
-        };
+                throw new DataFileException(path, $"unsupported layer format '{DataFileException.Excerpt(other)}': expected .shp or .geojson");
+        }
     }
 
-    private static SourceLayer ReadShapefile(string shpPath, LayerReadOptions options)
+    /// <summary>Reads a shapefile whose files are already in memory.</summary>
+    /// <exception cref="DataFileException">A file is unusable or the files disagree.</exception>
+    public static SourceLayer ReadShapefile(ShapefileSet files, LayerReadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var shxPath = Path.ChangeExtension(shpPath, ".shx");
-        var dbfPath = Path.ChangeExtension(shpPath, ".dbf");
-        var prjPath = Path.ChangeExtension(shpPath, ".prj");
-        var cpgPath = Path.ChangeExtension(shpPath, ".cpg");
-        foreach (var companion in new[] { shxPath, dbfPath })
-        {
-            if (!File.Exists(companion))
-            {
-                throw new DataFileException(companion, "missing: a shapefile needs its .shp, .shx and .dbf side by side");
-            }
-        }
+        ArgumentNullException.ThrowIfNull(files);
+        options ??= new LayerReadOptions();
+        var shpPath = files.ShpPath;
+        var records = ShpPolygonFile.Scan(shpPath, files.Shp.Span);
+        ShxFile.Check(files.ShxPath, files.Shx.Span, shpPath, records);
 
-        CheckShpHeader(shpPath);
         var warnings = new List<string>();
-
         var crs = SourceCrs.Wgs84;
-        if (File.Exists(prjPath))
+        string? crsPath = null;
+        if (files.Prj is { } prj)
         {
-            crs = SourceCrs.Parse(ReadText(prjPath), prjPath);
+            crs = SourceCrs.Parse(Text(prj), files.PrjPath);
+            crsPath = files.PrjPath;
             if (crs.Warning is not null)
             {
-                warnings.Add($"{prjPath}: {crs.Warning}");
+                warnings.Add($"{files.PrjPath}: {crs.Warning}");
             }
         }
         else
         {
-            warnings.Add($"{prjPath}: missing; coordinates taken as WGS 84 lon/lat");
+            warnings.Add($"{files.PrjPath}: missing; coordinates taken as WGS 84 lon/lat");
         }
 
         Encoding encoding;
-        if (File.Exists(cpgPath))
+        string encodingSource;
+        if (files.Cpg is { } cpg)
         {
-            var declared = ReadText(cpgPath).Trim();
+            var declared = Text(cpg).Trim();
             encoding = AttributeEncoding.TryResolve(declared)
-                ?? throw new DataFileException(cpgPath, $"unknown code page '{declared}'");
+                ?? throw new DataFileException(files.CpgPath, $"unknown code page '{DataFileException.Excerpt(declared)}'");
+            encodingSource = $"the encoding {files.CpgPath} declares";
         }
         else
         {
             encoding = AttributeEncoding.TryResolve(options.DefaultShapefileEncoding)
                 ?? throw new DataFileException(shpPath, $"unknown default shapefile encoding '{options.DefaultShapefileEncoding}'");
-            warnings.Add($"{cpgPath}: missing; attributes decoded as {encoding.WebName}");
+            encodingSource = "Dataset:DefaultShapefileEncoding, as there is no .cpg";
+            warnings.Add($"{files.CpgPath}: missing; attributes decoded as {encoding.WebName}");
+        }
+
+        var table = DbfTable.Open(files.DbfPath, files.Dbf, encoding, encodingSource);
+        if (table.RecordCount != records.Count)
+        {
+            throw new DataFileException(files.DbfPath, $"has {table.RecordCount:N0} records but {shpPath} has {records.Count:N0} shapes: the .shp, .shx and .dbf must hold one record per feature");
         }
 
         var features = new List<SourceFeature>();
         var repaired = new List<int>();
-        string[] attributeNames;
-        try
+        var deleted = 0;
+        for (var i = 0; i < records.Count; i++)
         {
-            using var reader = Shapefile.OpenRead(shpPath, new ShapefileReaderOptions
+            var number = i + 1;
+            LoadCancellation.ThrowIfCancelled(cancellationToken, shpPath, $"record {number}");
+            var attributes = table.ReadRecord(i, out var isDeleted);
+            if (isDeleted)
             {
-                Encoding = encoding,
-                GeometryBuilderMode = GeometryBuilderMode.IgnoreInvalidShapes,
-            });
-            if (reader.ShapeType is not (ShapeType.Polygon or ShapeType.PolygonM or ShapeType.PolygonZM))
-            {
-                throw new DataFileException(shpPath, $"shape type is {reader.ShapeType}; a district layer must be polygons");
+                deleted++;
+                warnings.Add($"{files.DbfPath}: record {number}{Label(attributes)} is marked deleted and was left out");
+                continue;
             }
 
-            attributeNames = reader.Fields.Select(f => f.Name).ToArray();
-            var record = 0;
-            while (reader.Read(out var deleted, out Feature feature))
-            {
-                record++;
-                if (deleted)
-                {
-                    continue;
-                }
-
-                AddFeature(features, record, feature.Geometry, feature.Attributes, crs, shpPath, repaired, warnings);
-            }
-
-            if (record != reader.RecordCount)
-            {
-                throw new DataFileException(shpPath, $"has {record} shapes but its .dbf has {reader.RecordCount} records");
-            }
+            var geometry = ShpPolygonFile.Read(shpPath, files.Shp.Span, records[i], number, Factory, options.Limits);
+            AddFeature(new FeatureSource(shpPath, crsPath, crs, $"record {number}", number), geometry, attributes, features, repaired, warnings);
         }
-        catch (DataFileException)
+
+        if (features.Count == 0)
         {
-            throw;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException
-            or EndOfStreamException or NotSupportedException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            throw new DataFileException(shpPath, $"cannot read the shapefile ({e.Message})", e);
+            throw new DataFileException(shpPath, $"no districts: none of its {records.Count:N0} records has a polygon ({deleted:N0} deleted in the .dbf, {records.Count - deleted:N0} without a geometry)");
         }
 
         return new SourceLayer
         {
             FilePath = shpPath,
+            AttributesPath = files.DbfPath,
             Features = features,
-            AttributeNames = attributeNames,
+            AttributeNames = [.. table.Fields.Select(f => f.Name)],
             SourceCrs = crs.Name,
             Reprojected = !crs.IsWgs84,
             Encoding = encoding.WebName,
@@ -147,100 +152,150 @@ public static class PolygonLayerReader
         };
     }
 
-    private static SourceLayer ReadGeoJson(string path)
+    /// <summary>Reads a GeoJSON FeatureCollection already in memory (UTF-8, with or without BOM).</summary>
+    /// <exception cref="DataFileException">Not a FeatureCollection of polygons, or a feature that cannot be used.</exception>
+    public static SourceLayer ReadGeoJson(string path, ReadOnlyMemory<byte> bytes, LayerReadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var serializerOptions = new JsonSerializerOptions { Converters = { new GeoJsonConverterFactory() } };
-        FeatureCollection? collection;
-        try
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new LayerReadOptions();
+        if (bytes.Span.StartsWith(Encoding.UTF8.Preamble))
         {
-            using var stream = File.OpenRead(path);
-            if (stream.Length == 0)
+            bytes = bytes[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (bytes.IsEmpty)
+        {
+            throw new DataFileException(path, "file is empty");
+        }
+
+        // System.Text.Json checks UTF-8 only when a string is read (an InvalidOperationException from deep in the
+        // library, found by fuzzing), so the whole text is checked first, as the estimates CSV is.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            var valid = bytes.Span;
+            var length = 0;
+            while (System.Text.Rune.DecodeFromUtf8(valid[length..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
             {
-                throw new DataFileException(path, "file is empty");
+                length += consumed;
             }
 
-            collection = JsonSerializer.Deserialize<FeatureCollection>(stream, serializerOptions);
+            throw new DataFileException(path, $"line {1 + valid[..length].Count((byte)'\n')}: bytes that are not valid UTF-8 (GeoJSON is UTF-8, RFC 8259); save the file as UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = GeoJsonShape.MaxDepth });
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}" : string.Empty;
-            throw new DataFileException(path, $"not a GeoJSON FeatureCollection{where} ({e.Message})", e);
+            var where = e.LineNumber is { } line ? $"line {line + 1}: " : string.Empty;
+            throw new DataFileException(path, $"{where}not valid JSON ({e.Message})", e);
         }
 
-        if (collection is null)
+        using (document)
         {
-            throw new DataFileException(path, "not a GeoJSON FeatureCollection");
-        }
-
-        var names = new List<string>();
-        var features = new List<SourceFeature>();
-        var repaired = new List<int>();
-        var warnings = new List<string>();
-        for (var i = 0; i < collection.Count; i++)
-        {
-            var feature = collection[i];
-            foreach (var name in feature.Attributes?.GetNames() ?? [])
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !GeoJsonShape.HasType(root, "FeatureCollection")
+                || !root.TryGetProperty("features", out var featureArray) || featureArray.ValueKind != JsonValueKind.Array)
             {
-                if (!names.Contains(name))
-                {
-                    names.Add(name);
-                }
+                throw new DataFileException(path, "not a GeoJSON FeatureCollection (an object with \"type\": \"FeatureCollection\" and a \"features\" array)");
             }
 
-            AddFeature(features, i + 1, feature.Geometry, feature.Attributes, SourceCrs.Wgs84, path, repaired, warnings);
-        }
+            var serializerOptions = new JsonSerializerOptions { Converters = { new GeoJsonConverterFactory(Factory) } };
+            var names = new List<string>();
+            var features = new List<SourceFeature>();
+            var repaired = new List<int>();
+            var warnings = new List<string>();
+            var number = 0;
+            foreach (var element in featureArray.EnumerateArray())
+            {
+                number++;
+                var record = $"feature {number}";
+                LoadCancellation.ThrowIfCancelled(cancellationToken, path, record);
+                GeoJsonShape.CheckFeature(path, element, record, options.Limits);
+                IFeature? feature;
+                try
+                {
+                    feature = element.Deserialize<IFeature>(serializerOptions);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The structure was checked above; whatever the library still rejects is this feature's fault.
+                    throw new DataFileException(path, $"{record}: cannot read it ({e.Message})", e);
+                }
 
-        return new SourceLayer
-        {
-            FilePath = path,
-            Features = features,
-            AttributeNames = names,
-            SourceCrs = SourceCrs.Wgs84.Name,
-            Reprojected = false,
-            Encoding = "utf-8",
-            RepairedRecords = repaired,
-            Warnings = warnings,
-        };
+                var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var name in feature?.Attributes?.GetNames() ?? [])
+                {
+                    attributes[name] = feature!.Attributes[name];
+                    if (!names.Contains(name))
+                    {
+                        names.Add(name);
+                    }
+                }
+
+                AddFeature(new FeatureSource(path, null, SourceCrs.Wgs84, record, number), feature?.Geometry, attributes, features, repaired, warnings);
+            }
+
+            if (features.Count == 0)
+            {
+                throw new DataFileException(path, $"no districts: none of its {number:N0} features has a polygon");
+            }
+
+            return new SourceLayer
+            {
+                FilePath = path,
+                AttributesPath = path,
+                Features = features,
+                AttributeNames = names,
+                SourceCrs = SourceCrs.Wgs84.Name,
+                Reprojected = false,
+                Encoding = "utf-8",
+                RepairedRecords = repaired,
+                Warnings = warnings,
+            };
+        }
     }
+
+    /// <summary>Where a record comes from, for messages and for the CRS checks.</summary>
+    private sealed record FeatureSource(string DataPath, string? CrsPath, SourceCrs Crs, string Record, int Number);
 
     /// <summary>
     /// Adds one record. A record with no geometry (real layers have them: a district whose limits were never drawn)
     /// cannot be a polygon; it is left out and named in a warning, so that it shows in the report, never silently.
     /// </summary>
     private static void AddFeature(
-        List<SourceFeature> features, int record, Geometry? geometry, IAttributesTable? attributes, SourceCrs crs, string path, List<int> repaired, List<string> warnings)
+        FeatureSource source, Geometry? geometry, IReadOnlyDictionary<string, object?> attributes, List<SourceFeature> features, List<int> repaired, List<string> warnings)
     {
         if (geometry is null || geometry.IsEmpty)
         {
-            var label = attributes is null ? string.Empty : $" ({string.Join(", ", attributes.GetNames().Take(3).Select(n => $"{n}={attributes[n]}"))})";
-            warnings.Add($"{path}: record {record}{label} has no geometry and was left out");
+            warnings.Add($"{source.DataPath}: {source.Record}{Label(attributes)} has no geometry and was left out");
             return;
         }
 
         if (geometry is not (Polygon or MultiPolygon))
         {
-            throw new DataFileException(path, $"record {record} is a {geometry.GeometryType}; a district layer must be polygons");
+            throw new DataFileException(source.DataPath, $"{source.Record} is a {geometry.GeometryType}; a district layer must be polygons");
         }
 
-        crs.ToWgs84(geometry);
+        source.Crs.ToWgs84(geometry, source.DataPath, source.CrsPath, source.Record);
         if (!geometry.IsValid)
         {
             geometry = Polygonal(GeometryFixer.Fix(geometry));
-            repaired.Add(record);
+            repaired.Add(source.Number);
             if (geometry.IsEmpty)
             {
-                throw new DataFileException(path, $"record {record} has a polygon that collapses to nothing when repaired");
+                throw new DataFileException(source.DataPath, $"{source.Record} has a polygon that collapses to nothing when repaired (zero area)");
             }
         }
 
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var name in attributes?.GetNames() ?? [])
-        {
-            values[name] = attributes![name];
-        }
-
-        features.Add(new SourceFeature(record, geometry, values));
+        features.Add(new SourceFeature(source.Number, geometry, attributes));
     }
+
+    private static string Label(IReadOnlyDictionary<string, object?> attributes) =>
+        attributes.Count == 0 ? string.Empty
+            : $" ({string.Join(", ", attributes.Take(3).Select(a => $"{a.Key}={DataFileException.Excerpt(Convert.ToString(a.Value, System.Globalization.CultureInfo.InvariantCulture))}"))})";
 
     private static Geometry Polygonal(Geometry geometry)
     {
@@ -261,46 +316,45 @@ public static class PolygonLayerReader
         return polygons.Count == 1 ? polygons[0] : geometry.Factory.CreateMultiPolygon([.. polygons]);
     }
 
-    private static void CheckShpHeader(string shpPath)
+    /// <summary>A side-car file beside <paramref name="shpPath"/>, with the extension in the case the files use (<c>.shx</c> or <c>.SHX</c>).</summary>
+    private static string Companion(string shpPath, string extension)
     {
-        var length = new FileInfo(shpPath).Length;
-        if (length == 0)
+        var lower = Path.ChangeExtension(shpPath, extension);
+        if (File.Exists(lower))
         {
-            throw new DataFileException(shpPath, "file is empty");
+            return lower;
         }
 
-        if (length < ShpHeaderLength)
-        {
-            throw new DataFileException(shpPath, $"truncated: {length} bytes, shorter than the 100-byte shapefile header");
-        }
-
-        Span<byte> header = stackalloc byte[ShpHeaderLength];
-        using (var stream = File.OpenRead(shpPath))
-        {
-            stream.ReadExactly(header);
-        }
-
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != ShpFileCode)
-        {
-            throw new DataFileException(shpPath, "not a shapefile (wrong file code in the header)");
-        }
-
-        var declared = BinaryPrimitives.ReadInt32BigEndian(header[24..]) * 2L;
-        if (declared > length)
-        {
-            throw new DataFileException(shpPath, $"truncated: the header declares {declared} bytes but the file has {length}");
-        }
+        var upper = Path.ChangeExtension(shpPath, extension.ToUpperInvariant());
+        return File.Exists(upper) ? upper : lower;
     }
 
-    private static string ReadText(string path)
+    private static byte[] Required(string path, long maxBytes)
     {
-        try
+        if (!File.Exists(path))
         {
-            return File.ReadAllText(path);
+            throw new DataFileException(path, "missing: a shapefile needs its .shp, .shx and .dbf side by side", DataFileFault.NotFound);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        return DataFile.ReadAllBytes(path, maxBytes);
+    }
+
+    /// <summary>The file's bytes, or null when it is absent.</summary>
+    /// <remarks>Spelled out: in <c>c ? bytes : null</c> the null converts to an empty <see cref="ReadOnlyMemory{T}"/>, a present, empty file.</remarks>
+    private static ReadOnlyMemory<byte>? Optional(string path, long maxBytes)
+    {
+        if (!File.Exists(path))
         {
-            throw new DataFileException(path, $"cannot read ({e.Message})", e);
+            return null;
         }
+
+        return DataFile.ReadAllBytes(path, maxBytes, "the limit for a .prj or .cpg");
+    }
+
+    /// <summary>A <c>.prj</c> or <c>.cpg</c> as text, without a BOM: ASCII in practice; other bytes are kept as replacement characters, only names can hold them.</summary>
+    private static string Text(ReadOnlyMemory<byte> bytes)
+    {
+        var span = bytes.Span;
+        return Encoding.UTF8.GetString(span.StartsWith(Encoding.UTF8.Preamble) ? span[Encoding.UTF8.Preamble.Length..] : span);
     }
 }

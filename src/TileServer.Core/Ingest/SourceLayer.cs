@@ -14,6 +14,9 @@ public sealed class SourceLayer
 {
     public required string FilePath { get; init; }
 
+    /// <summary>The file the attributes come from: the <c>.dbf</c> of a shapefile, the GeoJSON file itself. Attribute problems name it.</summary>
+    public required string AttributesPath { get; init; }
+
     public required IReadOnlyList<SourceFeature> Features { get; init; }
 
     /// <summary>Attribute names in file order.</summary>
@@ -31,6 +34,6 @@ public sealed class SourceLayer
     /// <summary>Records whose polygon was invalid and was repaired (their record numbers).</summary>
     public required IReadOnlyList<int> RepairedRecords { get; init; }
 
-    /// <summary>Non-fatal findings (a missing <c>.prj</c> or <c>.cpg</c>), one line each.</summary>
+    /// <summary>Non-fatal findings (a missing <c>.prj</c> or <c>.cpg</c>, records deleted or without geometry), one line each.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 }

@@ -9,7 +9,8 @@ namespace TileServer.Core.Join;
 /// <param name="DistrictKey">The code attribute of the polygon layer (matched case-insensitively).</param>
 /// <param name="Codes">Code lengths: codes are normalised to the district length, parents are their prefixes.</param>
 /// <param name="NameFields">Fields holding district names, tried in the polygon attributes, then in the estimates.</param>
-public sealed record DistrictJoinOptions(string DistrictKey, AdminCodes Codes, IReadOnlyList<string> NameFields);
+/// <param name="MaxVerticesPerUnit">Most vertices of a district once the records sharing its code are merged.</param>
+public sealed record DistrictJoinOptions(string DistrictKey, AdminCodes Codes, IReadOnlyList<string> NameFields, int MaxVerticesPerUnit = LoadLimits.DefaultMaxVerticesPerUnit);
 
 /// <summary>
 /// Joins district polygons to estimate rows by normalised code (<see cref="DistrictCode"/>), producing the district
@@ -26,16 +27,16 @@ public static class DistrictJoiner
         ArgumentNullException.ThrowIfNull(options);
 
         var keyField = layer.AttributeNames.FirstOrDefault(n => string.Equals(n, options.DistrictKey, StringComparison.OrdinalIgnoreCase))
-            ?? throw new DataFileException(layer.FilePath, $"key field '{options.DistrictKey}' not found; the layer has: {string.Join(", ", layer.AttributeNames)}");
+            ?? throw new DataFileException(layer.AttributesPath, $"key field '{options.DistrictKey}' not found; the layer has: {string.Join(", ", layer.AttributeNames.Take(20).Select(n => DataFileException.Excerpt(n)))}");
 
         var byCode = new SortedDictionary<string, List<SourceFeature>>(StringComparer.Ordinal);
         foreach (var feature in layer.Features)
         {
             var code = DistrictCode.Normalize(feature.Attributes.GetValueOrDefault(keyField), options.Codes.DistrictLength)
-                ?? throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: empty district code in field '{keyField}'");
+                ?? throw new DataFileException(layer.AttributesPath, $"{Record(layer, feature)}: empty district code in field '{keyField}'");
             if (code.Length != options.Codes.DistrictLength)
             {
-                throw new DataFileException(layer.FilePath, $"record {feature.RecordNumber}: district code '{code}' is not {options.Codes.DistrictLength} characters long");
+                throw new DataFileException(layer.AttributesPath, $"{Record(layer, feature)}: district code '{DataFileException.Excerpt(code)}' is not {options.Codes.DistrictLength} characters long");
             }
 
             if (!byCode.TryGetValue(code, out var parts))
@@ -52,6 +53,12 @@ public static class DistrictJoiner
         var noValues = new object?[estimates.Columns.Count];
         foreach (var (code, parts) in byCode)
         {
+            var vertices = parts.Sum(p => (long)p.Geometry.NumPoints);
+            if (vertices > options.MaxVerticesPerUnit)
+            {
+                throw new DataFileException(layer.FilePath, $"district {DataFileException.Excerpt(code)} ({string.Join(", ", parts.Take(5).Select(p => Record(layer, p)))}{(parts.Count > 5 ? ", ..." : string.Empty)}): {vertices:N0} vertices, over Dataset:MaxVerticesPerUnit ({options.MaxVerticesPerUnit:N0})");
+            }
+
             var geometry = parts.Count == 1 ? parts[0].Geometry : UnaryUnionOp.Union(parts.Select(p => p.Geometry).ToList());
             if (parts.Count > 1)
             {
@@ -92,4 +99,7 @@ public static class DistrictJoiner
         };
         return (new AdminLayer(AdminLevel.District, estimates.Columns, units), report);
     }
+
+    private static string Record(SourceLayer layer, SourceFeature feature) =>
+        $"{(layer.AttributesPath == layer.FilePath ? "feature" : "record")} {feature.RecordNumber}";
 }

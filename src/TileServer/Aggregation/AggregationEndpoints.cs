@@ -287,11 +287,15 @@ internal sealed class AggregateJsonResult(IReadOnlyList<AggregatedArea> areas, b
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Fraction = JsonEncodedText.Encode("fraction");
 
+    /// <remarks>
+    /// The body is built whole before its first byte is sent: should writing fail (<see cref="Utf8JsonWriter"/>
+    /// refuses a non-finite number), the client gets a problem, never a 200 cut off half-way with a problem appended
+    /// (issue 18: <c>"estimates":{{"type":...</c>). Load-time checks keep every sum finite (<c>EstimateTotals</c>).
+    /// </remarks>
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
+        var body = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(body))
         {
             if (collection)
             {
@@ -311,7 +315,10 @@ internal sealed class AggregateJsonResult(IReadOnlyList<AggregatedArea> areas, b
             }
         }
 
-        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        httpContext.Response.ContentLength = body.WrittenCount;
+        await httpContext.Response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
     }
 
     private static void Write(Utf8JsonWriter writer, AggregatedArea area)

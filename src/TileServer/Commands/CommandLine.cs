@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
-using TileServer.Core.Ingest;
+using TileServer.Infrastructure;
 
 namespace TileServer.Commands;
 
@@ -65,13 +65,10 @@ internal static class CommandLine
             // A value the binder cannot convert ("Failed to convert configuration value 'abc' at 'Lookup:MaxSnapMetres' ...").
             return Fail($"invalid configuration: {e.Message}", 2);
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Fail(e.Message, 2);
-        }
-        catch (Exception e) when (e is InvalidDataException or DataFileException or IOException or UnauthorizedAccessException)
-        {
-            return Fail(e.Message, 1);
+            // Missing or unreadable input: 2; anything else: 1, in one line (LoadFailure, as the server's own load).
+            return Fail(LoadFailure.Describe(e), LoadFailure.ExitCode(e));
         }
     }
 

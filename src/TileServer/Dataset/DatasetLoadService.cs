@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using TileServer.Infrastructure;
 
 namespace TileServer.Dataset;
 
 /// <summary>
 /// Builds the served dataset once the host has started and publishes it. If the first load fails, the process has
-/// nothing to serve: it prints one line naming the file and stops with exit code 1.
+/// nothing to serve: it prints one line naming the file and stops with exit code 2 (missing or unreadable) or 1
+/// (unusable).
 /// </summary>
 internal sealed class DatasetLoadService(
     ServedDatasetBuilder builder,
@@ -51,8 +53,8 @@ internal sealed class DatasetLoadService(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             store.FirstLoadFailed(e);
-            await Console.Error.WriteLineAsync($"error: cannot load the dataset: {e.Message}");
-            Environment.ExitCode = 1;
+            await Console.Error.WriteLineAsync($"error: cannot load the dataset: {LoadFailure.Describe(e)}");
+            Environment.ExitCode = LoadFailure.ExitCode(e);
             lifetime.StopApplication();
         }
     }

@@ -218,6 +218,31 @@ public class AggregationLimitsApiTests(StrictSampleServerFixture strict) : IClas
         Assert.Contains("limit is 100 km", problem.Detail, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, int> ProblemCodeRequests => new()
+    {
+        { "bodyTooLarge", "POST " + $$"""{"type":"Feature","properties":{"note":"{{new string('x', 5000)}}"},"geometry":{{Polygon(5)}}}""", 413 },
+        { "tooDeep", "POST " + $$"""{"type":"Feature","properties":{"a":[[[[[[[1]]]]]]]},"geometry":{{Polygon(5)}}}""", 400 },
+        { "tooManyVertices", "POST " + Polygon(21), 413 },
+        { "tooManyFeatures", "POST " + $$"""{"type":"FeatureCollection","features":[{{Feature(Polygon(5))}},{{Feature(Polygon(5))}},{{Feature(Polygon(5))}}]}""", 413 },
+        { "invalidRing", "POST " + """{"type":"Polygon","coordinates":[[[-74.2,-10.2],[-73.8,-9.8],[-73.8,-10.2],[-74.2,-9.8],[-74.2,-10.2]]]}""", 400 },
+        { "invalidBox", "GET /v1/aggregate?bbox=-73,-9,-74,-10", 400 },
+        { "invalidRadius", "GET /v1/aggregate?lat=-10&lon=-74&radiusKm=150", 400 },
+        { "invalidRadius", "GET /v1/aggregate?lat=-10&lon=-74&radiusKm=-1", 400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProblemCodeRequests))]
+    public async Task Each_readme_problem_code_is_on_the_wire(string code, string request, int status)
+    {
+        using var response = request.StartsWith("GET ", StringComparison.Ordinal)
+            ? await strict.Client.GetAsync(request[4..])
+            : await PostAsync(strict.Client, request[5..]);
+
+        await ProblemAssert.IsProblemAsync(response, status);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(code, body.RootElement.GetProperty("problem").GetString());
+    }
+
     [Fact]
     public async Task Invalid_limits_stop_the_server_at_start()
     {

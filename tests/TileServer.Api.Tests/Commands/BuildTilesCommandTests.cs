@@ -19,6 +19,20 @@ public partial class BuildTilesCommandTests
         Assert.Equal(["z0", "z1", "z2", "z3", "z4"], Zooms(fromArgument.Stdout));
     }
 
+    [Fact]
+    public async Task Build_tiles_prints_the_total_and_one_line_per_zoom_that_add_up()
+    {
+        var (exitCode, stdout, stderr) = await ServerProcess.RunAsync("build-tiles", "--Tiles:MaxZoom=4");
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {stderr}");
+        var total = Regex.Match(stdout, @"^(\d+) tiles z0-z4, ", RegexOptions.Multiline);
+        Assert.True(total.Success, stdout);
+        var zooms = Regex.Matches(stdout, @"^z(\d+): (\d+) tiles, ", RegexOptions.Multiline);
+        Assert.Equal([0, 1, 2, 3, 4], zooms.Select(m => int.Parse(m.Groups[1].Value)));
+        Assert.Equal(int.Parse(total.Groups[1].Value), zooms.Sum(m => int.Parse(m.Groups[2].Value)));
+        Assert.Equal(1, int.Parse(zooms[0].Groups[2].Value));
+    }
+
     [Theory]
     [InlineData("--Dataset:Districts=/nonexistent/districts.shp", "Dataset:Districts: file not found: /nonexistent/districts.shp")]
     [InlineData("--Tiles:Enabled=false", "Tiles:Enabled")]

@@ -70,6 +70,37 @@ public class HealthApiTests
         ];
     }
 
+    [Theory]
+    [InlineData("GET", "/v1/dataset")]
+    [InlineData("GET", "/v1/districts/010101")]
+    [InlineData("GET", "/v1/provinces/0101")]
+    [InlineData("GET", "/v1/departments/01")]
+    [InlineData("GET", "/v1/aggregate?bbox=-75,-10,-74,-9")]
+    [InlineData("GET", "/v1/aggregate?lat=-10&lon=-74&radiusKm=5")]
+    [InlineData("POST", "/v1/aggregate")]
+    [InlineData("GET", "/v1/lookup?lat=-10&lon=-74")]
+    [InlineData("POST", "/v1/lookup")]
+    [InlineData("GET", "/tiles/poverty.json")]
+    [InlineData("GET", "/tiles/poverty/0/0/0.mvt")]
+    [InlineData("HEAD", "/v1/dataset")]
+    public async Task Every_503_while_the_dataset_loads_carries_Retry_After(string method, string path)
+    {
+        await using var factory = new NotLoadingFactory();
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = new StringContent("""{"type":"Polygon","coordinates":[[[-74,-10],[-73.9,-10],[-73.9,-9.9],[-74,-10]]]}""", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var retryAfter = response.Headers.RetryAfter;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Delta!.Value.TotalSeconds, 1, 3600);
+    }
+
     /// <summary>The server over the embedded sample with its background load removed, so that nothing is published.</summary>
     private sealed class NotLoadingFactory() : TileServerFactory(new Dictionary<string, string?>())
     {

@@ -44,7 +44,7 @@ public sealed class PeruServerFixture : IAsyncLifetime
 {
     public TileServerFactory? Factory { get; private set; }
 
-    public HttpClient Client => (Factory ?? throw new InvalidOperationException(PeruData.SkipReason)).CreateClient();
+    public HttpClient Client => (Factory ?? throw new InvalidOperationException(PeruData.AbsentReason)).CreateClient();
 
     public DatasetSnapshot Snapshot { get; private set; } = null!;
 

@@ -1,6 +1,5 @@
 using TileServer.Core.Dataset;
 using TileServer.Core.Tests.Dataset;
-using TileServer.Core.Tests.Support;
 using Xunit.Abstractions;
 
 namespace TileServer.Core.Tests.Aggregation;

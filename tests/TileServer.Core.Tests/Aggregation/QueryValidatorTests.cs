@@ -112,7 +112,24 @@ public sealed class QueryValidatorTests
     }
 
     [Fact]
-    public void CircleAroundCuscoIsAccepted() => QueryValidator.ValidateCircle(-71.978, -13.532, 50, Limits);
+    public void CircleAroundCuscoIsAcceptedUpToTheRadiusLimitAndRejectedJustBeyondIt()
+    {
+        var limits = new AggregationLimits { MaxRadiusKm = 50 };
+
+        Assert.Null(Record.Exception(() => QueryValidator.ValidateCircle(-71.978, -13.532, 50, limits)));
+        Assert.Null(Record.Exception(() => QueryValidator.ValidateCircle(-71.978, -13.532, 0.001, limits)));
+        var error = Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidateCircle(-71.978, -13.532, 50.001, limits));
+        Assert.Equal(QueryProblem.InvalidRadius, error.Problem);
+        Assert.Contains("the limit is 50 km", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CircleReachingThePoleIsRejectedOnlyOnceItReachesIt()
+    {
+        // 1° of latitude at 89°N is about 111.7 km of meridian (WGS 84): 100 km stops short of the pole, 120 km passes it.
+        Assert.Null(Record.Exception(() => QueryValidator.ValidateCircle(0, 89, 100, Limits)));
+        Assert.Equal(QueryProblem.InvalidRadius, Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidateCircle(0, 89, 120, Limits)).Problem);
+    }
 
     [Theory]
     [InlineData(-70, -10, -75, -5)]

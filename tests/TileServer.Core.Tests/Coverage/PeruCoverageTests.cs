@@ -4,7 +4,6 @@ using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.Strtree;
 using TileServer.Core.Coverage;
-using TileServer.Core.Tests.Support;
 
 namespace TileServer.Core.Tests.Coverage;
 

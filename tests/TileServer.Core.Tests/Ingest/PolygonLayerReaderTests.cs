@@ -131,6 +131,44 @@ public class PolygonLayerReaderTests
         Assert.Equal("/nonexistent/districts.shp", e.FilePath);
     }
 
+    [Fact]
+    public void Sample_reads_as_the_reference_reader_reads_it() => ReadsAsTheReferenceReader("sample");
+
+    [PeruTheory]
+    [InlineData("peru")]
+    [InlineData("peru-utm")]
+    public void Peru_reads_as_the_reference_reader_reads_it(string layer) => ReadsAsTheReferenceReader(layer);
+
+    /// <summary>Our bounded reader against NetTopologySuite.IO.Esri.Shapefile's on valid files: same attributes, same geometries (the UTM layer's are reprojected, so only its attributes are compared).</summary>
+    private static void ReadsAsTheReferenceReader(string layer)
+    {
+        var shp = layer switch
+        {
+            "sample" => Path.Combine(SampleMutant.SampleFolder, "districts.shp"),
+            "peru" => PeruData.File("districts.shp"),
+            _ => PeruData.File("districts_utm18s.shp"),
+        };
+        var encoding = layer == "peru-utm" ? Encoding.Latin1 : Encoding.UTF8;
+
+        var ours = PolygonLayerReader.Read(shp);
+        var reference = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(shp, new NetTopologySuite.IO.Esri.Shapefiles.Readers.ShapefileReaderOptions { Encoding = encoding });
+
+        Assert.Equal(reference.Length, ours.Features.Count);
+        for (var i = 0; i < reference.Length; i++)
+        {
+            var feature = ours.Features[i];
+            foreach (var name in reference[i].Attributes.GetNames())
+            {
+                Assert.Equal(reference[i].Attributes[name], feature.Attributes[name]);
+            }
+
+            if (layer != "peru-utm" && !ours.RepairedRecords.Contains(feature.RecordNumber))
+            {
+                Assert.True(reference[i].Geometry.EqualsExact(feature.Geometry), $"record {feature.RecordNumber} differs from the reference reader's");
+            }
+        }
+    }
+
     [PeruFact]
     public void Utm_latin1_variant_loads_to_the_same_districts_as_wgs84()
     {
@@ -167,7 +205,7 @@ public class PolygonLayerReaderTests
 
         Assert.Contains("IDDIST", layer.AttributeNames);
         Assert.Equal(1834, layer.Features.Count + layer.Warnings.Count(w => w.Contains("no geometry", StringComparison.Ordinal)));
-        Assert.Contains(layer.Warnings, w => w.Contains("record 176", StringComparison.Ordinal) && w.Contains("210103", StringComparison.Ordinal));
+        Assert.Contains(layer.Warnings, w => w.Contains("feature 176", StringComparison.Ordinal) && w.Contains("210103", StringComparison.Ordinal));
         Assert.All(layer.Features, f => Assert.True(f.Geometry is Polygon or MultiPolygon && f.Geometry.IsValid));
     }
 }

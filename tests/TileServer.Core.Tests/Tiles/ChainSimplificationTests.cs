@@ -2,7 +2,6 @@ using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
-using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;

@@ -1,7 +1,6 @@
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Union;
 using TileServer.Core.Dataset;
-using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Tests.Tiles;

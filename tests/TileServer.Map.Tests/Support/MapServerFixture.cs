@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using TileServer.Api.Tests.Support;
+using TileServer.Testing;
 using TileServer.Core.Dataset;
 using TileServer.Dataset;
 

@@ -1,0 +1,120 @@
+using TileServer.Core.Index;
+using TileServer.Core.Tests.Support;
+
+namespace TileServer.Core.Tests.Index;
+
+/// <summary>
+/// The README's nearest rule: a point outside every district answers the district whose border is nearest when that
+/// border is within <c>Lookup:MaxSnapMeters</c> (geodesic, WGS 84), otherwise nothing; 0 turns snapping off.
+/// Distances are checked against closed forms on the WGS 84 ellipsoid written out here (arc of a parallel, arc of a
+/// meridian), not against the project's geodesic code.
+/// </summary>
+public class NearestRuleTests
+{
+    private const double A = 6_378_137.0;
+    private const double F = 1 / 298.257223563;
+    private const double E2 = F * (2 - F);
+
+    // A district of 0.01° x 0.01° (about 1.1 km) near Lima: its east edge at -77.0, its north edge at -12.0.
+    private static readonly DistrictLocator Locator = DistrictLocator.Build([SmallLayers.Box(-77.01, -12.01, -77.0, -12.0)]);
+
+    /// <summary>Degrees of longitude spanning <paramref name="metres"/> along the parallel at <paramref name="lat"/>:
+    /// the parallel's radius is N(φ)·cos φ, N = a / √(1 − e² sin² φ).</summary>
+    private static double LongitudeFor(double metres, double lat)
+    {
+        var phi = lat * Math.PI / 180;
+        var n = A / Math.Sqrt(1 - (E2 * Math.Sin(phi) * Math.Sin(phi)));
+        return metres / (n * Math.Cos(phi)) * 180 / Math.PI;
+    }
+
+    /// <summary>Degrees of latitude spanning <paramref name="metres"/> of meridian at <paramref name="lat"/>: the
+    /// meridian's radius of curvature M(φ) = a (1 − e²) / (1 − e² sin² φ)^(3/2) (constant enough over a kilometre).</summary>
+    private static double LatitudeFor(double metres, double lat)
+    {
+        var phi = lat * Math.PI / 180;
+        var m = A * (1 - E2) / Math.Pow(1 - (E2 * Math.Sin(phi) * Math.Sin(phi)), 1.5);
+        return metres / m * 180 / Math.PI;
+    }
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.3)]
+    [InlineData(0.55)]
+    [InlineData(0.75)]
+    [InlineData(0.95)]
+    [InlineData(0.999)]
+    public void A_point_east_of_a_district_within_the_snap_distance_answers_it_at_the_geodesic_distance(double fraction)
+    {
+        const double maxSnap = 1000;
+        var metres = fraction * maxSnap;
+        var answer = Locator.Locate(-77.0 + LongitudeFor(metres, -12.005), -12.005, maxSnap);
+
+        Assert.Equal(0, answer.District);
+        Assert.Equal(LookupMatch.Nearest, answer.Match);
+        Assert.Equal(metres, answer.DistanceMetres, metres * 1e-4);
+    }
+
+    [Theory]
+    [InlineData(0.55)]
+    [InlineData(0.95)]
+    public void A_point_north_of_a_district_within_the_snap_distance_answers_it_at_the_geodesic_distance(double fraction)
+    {
+        const double maxSnap = 1000;
+        var metres = fraction * maxSnap;
+        var answer = Locator.Locate(-77.005, -12.0 + LatitudeFor(metres, -12.0), maxSnap);
+
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Nearest, answer.DistanceMetres), answer);
+        Assert.Equal(metres, answer.DistanceMetres, metres * 1e-4);
+    }
+
+    [Fact]
+    public void A_point_off_a_corner_within_the_snap_distance_answers_the_district()
+    {
+        // 600 m east and 600 m north of the north-east corner: about 849 m away.
+        var answer = Locator.Locate(-77.0 + LongitudeFor(600, -12.0), -12.0 + LatitudeFor(600, -12.0), 1000);
+
+        Assert.Equal(LookupMatch.Nearest, answer.Match);
+        Assert.Equal(Math.Sqrt(2) * 600, answer.DistanceMetres, 1.0);
+        Assert.False(Locator.Locate(-77.0 + LongitudeFor(600, -12.0), -12.0 + LatitudeFor(600, -12.0), 800).Found);
+    }
+
+    [Theory]
+    [InlineData(1000, 1.001)]
+    [InlineData(1000, 1.05)]
+    [InlineData(250, 1.01)]
+    [InlineData(5000, 1.002)]
+    public void A_point_just_beyond_the_snap_distance_answers_nothing(double maxSnap, double fraction)
+    {
+        var lon = -77.0 + LongitudeFor(fraction * maxSnap, -12.005);
+
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(lon, -12.005, maxSnap));
+        Assert.True(Locator.Locate(lon, -12.005, maxSnap * fraction * 1.001).Found, "the same point within a slightly larger limit");
+    }
+
+    [Fact]
+    public void A_snap_distance_of_zero_turns_snapping_off()
+    {
+        var oneMetreEast = -77.0 + LongitudeFor(1, -12.005);
+
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(oneMetreEast, -12.005, 0));
+        Assert.Equal(LookupMatch.Nearest, Locator.Locate(oneMetreEast, -12.005, 2).Match);
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Inside, 0), Locator.Locate(-77.005, -12.005, 0));
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), Locator.Locate(-77.0, -12.005, 0));
+    }
+
+    [Fact]
+    public void The_nearest_border_wins_whatever_the_order_of_the_districts()
+    {
+        // Two districts east and west of a gap; the point is 300 m from the east one and 700 m from the west one.
+        var east = SmallLayers.Box(-77.0, -12.01, -76.99, -12.0);
+        var gap = LongitudeFor(1000, -12.005);
+        var westEdge = -77.0 - gap;
+        var locator = DistrictLocator.Build([SmallLayers.Box(-77.02, -12.01, westEdge, -12.0), east]);
+        var point = -77.0 - LongitudeFor(300, -12.005);
+
+        var answer = locator.Locate(point, -12.005, 1000);
+        Assert.Equal(1, answer.District);
+        Assert.Equal(300, answer.DistanceMetres, 0.05);
+        Assert.Equal(0, DistrictLocator.Build([east, SmallLayers.Box(-77.02, -12.01, westEdge, -12.0)]).Locate(point, -12.005, 1000).District);
+    }
+}

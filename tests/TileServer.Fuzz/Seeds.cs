@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using NetTopologySuite.Features;
+using NetTopologySuite.IO.Converters;
+using TileServer.Core.Ingest;
+
+namespace TileServer.Fuzz;
+
+/// <summary>
+/// Writes the seed corpora at run time, from the embedded sample (<c>geodata/sample</c>) and, when given, the Peru
+/// files beside the repository: nothing derived from real data is ever stored in the repository. Seeds are kept
+/// small (a few records each), since AFL++ mutates small inputs far faster.
+/// </summary>
+internal static class Seeds
+{
+    /// <summary>Projections ProjNET must parse, written here (not taken from any data set): LCC, Krovak, Transverse Mercator.</summary>
+    private static readonly string[] HandWrittenPrj =
+    [
+        "PROJCS[\"LCC\",GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Lambert_Conformal_Conic\"],PARAMETER[\"False_Easting\",0.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",-75.0],PARAMETER[\"Standard_Parallel_1\",-5.0],PARAMETER[\"Standard_Parallel_2\",-15.0],PARAMETER[\"Latitude_Of_Origin\",-10.0],UNIT[\"Meter\",1.0]]",
+        "PROJCS[\"Krovak\",GEOGCS[\"GCS_S_JTSK\",DATUM[\"D_S_JTSK\",SPHEROID[\"Bessel_1841\",6377397.155,299.1528128],TOWGS84[570.8,85.7,462.8,4.998,1.587,5.261,3.56]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Krovak\"],PARAMETER[\"latitude_of_center\",49.5],PARAMETER[\"longitude_of_center\",24.83333333333333],PARAMETER[\"azimuth\",30.28813975277778],PARAMETER[\"pseudo_standard_parallel_1\",78.5],PARAMETER[\"scale_factor\",0.9999],PARAMETER[\"false_easting\",0],PARAMETER[\"false_northing\",0],UNIT[\"metre\",1]]",
+        "PROJCS[\"WGS_1984_UTM_Zone_18S\",GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",10000000.0],PARAMETER[\"Central_Meridian\",-75.0],PARAMETER[\"Scale_Factor\",0.9996],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]",
+    ];
+
+    public static int Write(string directory, string sample, string? peru)
+    {
+        foreach (var target in ReaderTargets.Names)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, target));
+        }
+
+        var count = 0;
+        void Save(string target, string name, byte[] bytes)
+        {
+            File.WriteAllBytes(Path.Combine(directory, target, name), bytes);
+            count++;
+        }
+
+        var sources = new List<(string Name, string Shp)> { ("sample", Path.Combine(sample, "districts.shp")) };
+        if (peru is not null && Directory.Exists(peru))
+        {
+            sources.Add(("peru", Path.Combine(peru, "districts.shp")));
+            sources.Add(("peru-utm", Path.Combine(peru, "districts_utm18s.shp")));
+        }
+
+        foreach (var (name, shp) in sources)
+        {
+            var files = new ShapefileFiles(shp);
+            foreach (var records in new[] { 1, 3 })
+            {
+                var (s, x, d) = files.FirstRecords(records);
+                Save("shapefile", $"{name}-{records}", ShapefileContainer.Pack(s, x, d, files.Prj, files.Cpg));
+            }
+
+            var (s1, x1, d1) = files.FirstRecords(2);
+            Save("shapefile", $"{name}-2-no-prj-cpg", ShapefileContainer.Pack(s1, x1, d1, null, null));
+            if (files.Prj is not null)
+            {
+                Save("prj", name, files.Prj);
+            }
+
+            var layer = PolygonLayerReader.Read(shp);
+            var collection = new FeatureCollection();
+            foreach (var feature in layer.Features.Take(2))
+            {
+                collection.Add(new Feature(feature.Geometry, new AttributesTable(feature.Attributes.Select(a => new KeyValuePair<string, object>(a.Key, a.Value!)))));
+            }
+
+            Save("geojson", name, JsonSerializer.SerializeToUtf8Bytes(collection, new JsonSerializerOptions { Converters = { new GeoJsonConverterFactory() } }));
+        }
+
+        for (var i = 0; i < HandWrittenPrj.Length; i++)
+        {
+            Save("prj", $"handwritten-{i}", Utf8.Bytes(HandWrittenPrj[i]));
+        }
+
+        var csvs = new List<(string Name, string Path)> { ("sample", Path.Combine(sample, "estimates.csv")) };
+        if (peru is not null && Directory.Exists(peru))
+        {
+            csvs.Add(("peru", Path.Combine(peru, "poverty.csv")));
+        }
+
+        foreach (var (name, csv) in csvs)
+        {
+            var lines = File.ReadAllLines(csv);
+            Save("csv", name, Utf8.Bytes(string.Join('\n', lines.Take(6)) + "\n"));
+        }
+
+        Console.WriteLine($"{count} seeds in {directory}");
+        return 0;
+    }
+
+    /// <summary>A shapefile's bytes, cut to its first records (header lengths and counts rewritten).</summary>
+    private sealed class ShapefileFiles(string shp)
+    {
+        private readonly byte[] _shp = File.ReadAllBytes(shp);
+        private readonly byte[] _shx = File.ReadAllBytes(Path.ChangeExtension(shp, ".shx"));
+        private readonly byte[] _dbf = File.ReadAllBytes(Path.ChangeExtension(shp, ".dbf"));
+
+        public byte[]? Prj { get; } = File.Exists(Path.ChangeExtension(shp, ".prj")) ? File.ReadAllBytes(Path.ChangeExtension(shp, ".prj")) : null;
+
+        public byte[]? Cpg { get; } = File.Exists(Path.ChangeExtension(shp, ".cpg")) ? File.ReadAllBytes(Path.ChangeExtension(shp, ".cpg")) : null;
+
+        public (byte[] Shp, byte[] Shx, byte[] Dbf) FirstRecords(int records)
+        {
+            var shxLength = 100 + (8 * records);
+            var shx = _shx[..shxLength];
+            var lastOffset = BinaryPrimitives.ReadInt32BigEndian(shx.AsSpan(shxLength - 8)) * 2;
+            var lastLength = BinaryPrimitives.ReadInt32BigEndian(shx.AsSpan(shxLength - 4)) * 2;
+            var shp = _shp[..(lastOffset + 8 + lastLength)];
+            BinaryPrimitives.WriteInt32BigEndian(shp.AsSpan(24), shp.Length / 2);
+            BinaryPrimitives.WriteInt32BigEndian(shx.AsSpan(24), shx.Length / 2);
+            int headerLength = BinaryPrimitives.ReadUInt16LittleEndian(_dbf.AsSpan(8));
+            int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(_dbf.AsSpan(10));
+            var dbf = _dbf[..(headerLength + (records * recordLength))];
+            BinaryPrimitives.WriteUInt32LittleEndian(dbf.AsSpan(4), (uint)records);
+            return (shp, shx, dbf);
+        }
+    }
+}
