@@ -12,41 +12,9 @@ export TILESERVER_PERU_DATA="${TILESERVER_PERU_DATA:-$repo/../shared/geodata/per
 shp="$TILESERVER_PERU_DATA/districts.shp"
 runs="${1:-5}"
 port="${PGPORT:-55432}"
-pg_version="${PG_VERSION-15.18-0+deb12u1}"
-postgis_version="${POSTGIS_VERSION-3.3.2+dfsg-1+b1}"
-bin=/usr/lib/postgresql/15/bin
-
-# 1. PostgreSQL 15 + PostGIS 3 from Debian, pinned; shp2pgsql comes with `postgis`.
-pin() { if [ -n "$2" ]; then echo "$1=$2"; else echo "$1"; fi; }
-if [ "$(id -u)" -eq 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    "$(pin postgresql-15 "$pg_version")" "$(pin postgresql-15-postgis-3 "$postgis_version")" \
-    "$(pin postgis "$postgis_version")" > /dev/null
-fi
-echo "== packages =="
-dpkg-query -W -f '${Package} ${Version}\n' postgresql-15 postgresql-15-postgis-3 postgis
-echo "== machine =="
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$repo" rev-parse --short HEAD)"
-
-# A throwaway cluster in a temporary directory, unix socket only, run by the postgres user when we are root.
-work="$(mktemp -d)"
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres "$work"
-  as_pg=(runuser -u postgres --)
-fi
-stop() {
-  "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap stop EXIT
-"${as_pg[@]}" "$bin/initdb" -D "$work/data" -A trust -U postgres -E UTF8 --no-locale > /dev/null
-# fsync off: the data is thrown away; the timed queries only read.
-"${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w \
-  -o "-k $work -p $port -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start > /dev/null
-psql=("$bin/psql" -X -q -h "$work" -p "$port" -U postgres -d postgres)
-"${psql[@]}" -At -c "CREATE EXTENSION postgis" -c "SELECT postgis_full_version()"
+# 1. PostgreSQL 15 + PostGIS 3 from Debian, pinned, and a throwaway cluster (benchmarks/postgis/cluster.sh).
+source "$repo/benchmarks/postgis/cluster.sh"
+postgis_cluster_start "$port"
 
 # 2. Load (shp2pgsql, EPSG:4326, UTF-8), transform to 3857 once, GiST index, the z0-z10 tile list.
 echo "== load =="

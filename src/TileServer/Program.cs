@@ -2,9 +2,9 @@ using TileServer.AdminUnits;
 using TileServer.Aggregation;
 using TileServer.Commands;
 using TileServer.Dataset;
+using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
-using TileServer.Landing;
 using TileServer.Lookup;
 using TileServer.Map;
 using TileServer.Search;
@@ -21,6 +21,7 @@ builder.AddDataset();
 builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
+builder.AddFeatures();
 builder.AddWebMap();
 
 var app = builder.Build();
@@ -42,7 +43,9 @@ tiles.MapTiles();
 var styles = endpoints.MapGroup("/styles").RequireDataset();
 styles.MapStyles();
 
-endpoints.MapLanding();
+var features = endpoints.MapGroup("").RequireDataset();
+features.MapFeatures();
+endpoints.MapFeatureOpenApi();
 endpoints.MapWebMap();
 
 return await app.RunServerAsync();

@@ -3,6 +3,7 @@ using NetTopologySuite.Geometries;
 using TileServer.Core.Admin;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
+using TileServer.Core.Features;
 using TileServer.Core.Geodesy;
 using TileServer.Core.Index;
 using TileServer.Core.Ingest;
@@ -157,6 +158,8 @@ public static class DatasetLoader
         var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
         var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
         timings["version"] = Lap();
+        var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
+        timings["features"] = Lap();
         ITileSource? tileSource = null;
         TilesetStatistics? tileStatistics = null;
         string? tilesVersion = null;
@@ -193,6 +196,7 @@ public static class DatasetLoader
             Search = search,
             Classes = classes,
             Ranks = ranks,
+            Features = features,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
             Report = new DatasetReport

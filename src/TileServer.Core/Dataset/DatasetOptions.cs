@@ -69,6 +69,23 @@ public sealed class DatasetOptions
     /// <summary>Gaps narrower than this (metres, the diameter of the widest circle inside them) are merged into a neighbour when cleaning; wider holes stay holes.</summary>
     public double MaxGapWidthMetres { get; set; } = 1000;
 
+    /// <summary>
+    /// What the estimate columns mean (title, unit, description), by column name: shown in the features' schema and
+    /// queryables. The defaults describe the columns of INEI's poverty table (and the embedded sample, which follows it);
+    /// <c>Dataset:ColumnDescriptions:name:Title=...</c> adds or overrides one.
+    /// </summary>
+    public Dictionary<string, ColumnDescription> ColumnDescriptions { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["poblacion"] = new() { Title = "Population", Unit = "persons", Description = "Population estimate, 2020 (INEI)." },
+        ["pobreza_pct"] = new() { Title = "Monetary poverty rate", Unit = "%", Description = "Share of the population below the monetary poverty line (INEI poverty map 2018)." },
+        ["pobreza_extrema_pct"] = new() { Title = "Extreme poverty rate", Unit = "%", Description = "Share of the population below the extreme poverty line (INEI poverty map 2013)." },
+        ["idh"] = new() { Title = "Human development index", Unit = "1", Description = "Human development index 2019 (PNUD), 0 to 1." },
+        ["vulnerabilidad_alimentaria"] = new() { Title = "Food insecurity vulnerability index", Unit = "1", Description = "Food-insecurity vulnerability index (MIDIS), 0 to 1." },
+        ["departamento"] = new() { Title = "Department name (estimates table)" },
+        ["provincia"] = new() { Title = "Province name (estimates table)" },
+        ["distrito"] = new() { Title = "District name (estimates table)" },
+    };
+
     /// <summary>Attribute encoding for a shapefile with no <c>.cpg</c>.</summary>
     public string DefaultShapefileEncoding { get; set; } = "ISO-8859-1";
 

@@ -1,5 +1,6 @@
 using TileServer.Core.Aggregation;
 using TileServer.Core.Coverage;
+using TileServer.Core.Features;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
@@ -97,6 +98,9 @@ public sealed class DatasetSnapshot
 
     /// <summary>Every unit's rank for every numeric indicator in the country, its department and its province.</summary>
     public required UnitRanks Ranks { get; init; }
+
+    /// <summary>The OGC API - Features collections (<see cref="FeatureCatalog"/>): properties, indexes and serialized features.</summary>
+    public required FeatureCatalog Features { get; init; }
 
     /// <summary>The precomputed vector tileset (<see cref="TilesetBuilder"/>), or null when tiles are off.</summary>
     public ITileSource? Tiles { get; init; }

@@ -2,6 +2,9 @@ using NetTopologySuite.Geometries;
 
 namespace TileServer.Core.Geodesy;
 
+/// <summary>Maps one coordinate in place: a projection, its inverse, an axis swap, a rounding.</summary>
+public delegate void CoordinateMap(ref double x, ref double y);
+
 /// <summary>
 /// Copies a geometry with each axis mapped by its own function: the cylindrical projections the project uses (Web
 /// Mercator for tiles, Lambert cylindrical equal-area for aggregation), their inverses, and plane-to-tile scalings.
@@ -14,12 +17,33 @@ public static class ProjectedCopy
     {
         ArgumentNullException.ThrowIfNull(geometry);
         var copy = geometry.Copy();
-        copy.Apply(new AxisFilter(x, y));
-        copy.GeometryChanged();
+        Apply(copy, (ref double cx, ref double cy) =>
+        {
+            cx = x(cx);
+            cy = y(cy);
+        });
         return copy;
     }
 
-    private sealed class AxisFilter(Func<double, double> x, Func<double, double> y) : IEntireCoordinateSequenceFilter
+    /// <summary>A copy of <paramref name="geometry"/> with every coordinate mapped by <paramref name="map"/>.</summary>
+    public static Geometry Of(Geometry geometry, CoordinateMap map)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var copy = geometry.Copy();
+        Apply(copy, map);
+        return copy;
+    }
+
+    /// <summary>Maps every coordinate of <paramref name="geometry"/> in place (the one coordinate loop of the project's transforms).</summary>
+    public static void Apply(Geometry geometry, CoordinateMap map)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(map);
+        geometry.Apply(new MapFilter(map));
+        geometry.GeometryChanged();
+    }
+
+    private sealed class MapFilter(CoordinateMap map) : IEntireCoordinateSequenceFilter
     {
         public bool Done => false;
 
@@ -29,8 +53,11 @@ public static class ProjectedCopy
         {
             for (var i = 0; i < seq.Count; i++)
             {
-                seq.SetX(i, x(seq.GetX(i)));
-                seq.SetY(i, y(seq.GetY(i)));
+                var x = seq.GetX(i);
+                var y = seq.GetY(i);
+                map(ref x, ref y);
+                seq.SetX(i, x);
+                seq.SetY(i, y);
             }
         }
     }

@@ -114,6 +114,18 @@ public static class DatasetVersion
                 // .NET's default double format is the shortest string that round-trips, the same on every machine.
                 document.Append(number.ToString(CultureInfo.InvariantCulture));
                 break;
+            case IDictionary map:
+                // A keyed section (Dataset:ColumnDescriptions): an object with its keys in ordinal order, so that the
+                // order entries were configured in does not change the version.
+                document.Append('{');
+                var firstEntry = true;
+                foreach (var key in map.Keys.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture)!).Order(StringComparer.Ordinal))
+                {
+                    WriteValue(Member(document, key, ref firstEntry), map[key], Deeper(depth));
+                }
+
+                document.Append('}');
+                break;
             case IEnumerable items:
                 document.Append('[');
                 var firstItem = true;

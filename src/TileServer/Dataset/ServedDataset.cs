@@ -2,6 +2,7 @@ using System.Reflection;
 using TileServer.Aggregation;
 using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
+using TileServer.Features;
 using TileServer.Lookup;
 using TileServer.Tiles;
 
@@ -17,9 +18,10 @@ namespace TileServer.Dataset;
 /// <remarks>Thread safety: immutable after construction (the options objects are never changed after binding).</remarks>
 public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 {
-    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/> and <paramref name="aggregation"/>.</param>
-    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation)
+    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/> and <paramref name="features"/>.</param>
+    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features)
     {
+        FeaturesOptions = features;
         Snapshot = snapshot;
         TilesOptions = tiles;
         LookupOptions = lookup;
@@ -38,6 +40,8 @@ public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
     public LookupOptions LookupOptions { get; }
 
     public AggregationOptions AggregationOptions { get; }
+
+    public FeaturesOptions FeaturesOptions { get; }
 
     /// <summary>The point-independent bytes of every lookup answer.</summary>
     internal LookupPayloads LookupPayloads { get; }

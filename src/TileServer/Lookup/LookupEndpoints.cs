@@ -18,8 +18,10 @@ public static class LookupEndpoints
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Lookup");
-        group.MapGet("/lookup", (RequestDelegate)GetAsync);
-        group.MapPost("/lookup", PostAsync);
+        group.MapGet("/lookup", (RequestDelegate)GetAsync)
+            .WithSummary("The district containing a GPS point (lat, lon), with its province, department, estimates and match");
+        group.MapPost("/lookup", PostAsync)
+            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order");
         return api;
     }
 

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Options;
 using TileServer.Core.Styles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
-using TileServer.Landing;
+using TileServer.Features;
 
 namespace TileServer.Map;
 
 /// <summary>
-/// The web map: its page (<c>/map</c>, and <c>/</c> for browsers, see <see cref="LandingEndpoints"/>), its files
+/// The web map: its page (<c>/map</c>, and <c>/</c> for browsers, see <see cref="FeatureEndpoints"/>), its files
 /// (<c>/map/{path}</c>: the page's modules and MapLibre under <c>/map/lib/</c>), the MapLibre style of the poverty map
 /// (<c>/styles/poverty.json</c>) and the glyphs its labels use (<c>/fonts/{fontstack}/{range}.pbf</c>).
 /// </summary>
@@ -44,8 +44,17 @@ public static class MapEndpoints
         return styles;
     }
 
-    /// <summary><c>GET /map</c>: the map page (the same page a browser gets at <c>/</c>).</summary>
-    private static ContentHttpResult Page(HttpContext context, MapPage page) => page.Render(context.Request, LandingPage.For(context.Request));
+    /// <summary>
+    /// <c>GET /map</c>: the map page, the same a browser gets at <c>/</c> (<see cref="FeatureEndpoints"/>), with the
+    /// landing page's links; while the dataset loads, without the download links that need it.
+    /// </summary>
+    private static ContentHttpResult Page(HttpContext context, MapPage page, DatasetStore store, IOptions<FeaturesOptions> features)
+    {
+        var links = new OgcLinks(context.Request);
+        return store.Current is { } dataset
+            ? page.Render(context.Request, dataset.FeaturesOptions.Title, dataset.FeaturesOptions.Description, FeatureDocuments.LandingLinks(links, dataset.Snapshot.Features))
+            : page.Render(context.Request, features.Value.Title, features.Value.Description, FeatureDocuments.ServiceLinks(links));
+    }
 
     /// <summary><c>GET /map/{path}</c>: a file of the page or of MapLibre.</summary>
     private static Results<StaticAssetResult, ProblemHttpResult> Asset(string path, StaticAssetStore assets, IOptions<MapOptions> options)

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using TileServer.Landing;
+using TileServer.Core.Features;
 
 namespace TileServer.Map;
 
@@ -40,15 +40,16 @@ public sealed class MapPage
     /// <summary>True when MapLibre's ES modules are there to serve.</summary>
     public bool LibraryAvailable { get; }
 
-    public ContentHttpResult Render(HttpRequest request, LandingPage landing)
+    /// <summary>The page with the landing page's <paramref name="title"/>, <paramref name="description"/> and links in its header.</summary>
+    public ContentHttpResult Render(HttpRequest request, string title, string? description, IEnumerable<FeatureLink> landing)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(landing);
         var links = new StringBuilder();
-        foreach (var link in landing.Links.Where(l => l.Rel is not ("self" or "alternate")))
+        foreach (var link in landing.Where(l => l.Rel is not ("self" or "alternate")))
         {
             links.Append("<li><a href=\"").Append(WebUtility.HtmlEncode(link.Href)).Append("\" type=\"").Append(WebUtility.HtmlEncode(link.Type))
-                .Append("\" data-rel=\"").Append(WebUtility.HtmlEncode(link.Rel)).Append("\">").Append(WebUtility.HtmlEncode(link.Title)).Append("</a></li>");
+                .Append("\" data-rel=\"").Append(WebUtility.HtmlEncode(link.Rel)).Append("\">").Append(WebUtility.HtmlEncode(link.Title ?? link.Rel)).Append("</a></li>");
         }
 
         // System.Text.Json escapes <, > and & by default, so the JSON cannot close the script element it sits in.
@@ -62,8 +63,8 @@ public sealed class MapPage
                 StringComparer.OrdinalIgnoreCase),
             LibraryAvailable), ConfigJson);
         var html = new StringBuilder(_template)
-            .Replace("{{title}}", WebUtility.HtmlEncode(landing.Title))
-            .Replace("{{description}}", WebUtility.HtmlEncode(landing.Description))
+            .Replace("{{title}}", WebUtility.HtmlEncode(title))
+            .Replace("{{description}}", WebUtility.HtmlEncode(description ?? ""))
             .Replace("{{base}}", WebUtility.HtmlEncode(request.PathBase.Value ?? ""))
             .Replace("{{links}}", links.ToString())
             .Replace("{{config}}", config)

@@ -21,7 +21,8 @@ public static class TileEndpoints
     {
         var group = tiles.MapGroup("").WithTags("Tiles");
         group.MapGet("/poverty.json", TileJson);
-        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync);
+        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync)
+            .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty)");
         return tiles;
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using TileServer.Landing;
+using TileServer.Core.Features;
 using TileServer.Map;
 
 namespace TileServer.Api.Tests.Map;
@@ -49,6 +49,7 @@ public sealed class MapPageTests : IDisposable
         var context = new DefaultHttpContext();
         context.Request.Scheme = "http";
         context.Request.Host = new HostString("example.org");
-        return page.Render(context.Request, LandingPage.For(context.Request)) is ContentHttpResult { ResponseContent: { } content } ? content : "";
+        FeatureLink[] links = [new("/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "API")];
+        return page.Render(context.Request, "Title", "Description", links) is ContentHttpResult { ResponseContent: { } content } ? content : "";
     }
 }
