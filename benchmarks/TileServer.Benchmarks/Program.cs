@@ -18,4 +18,4 @@ if (args is ["tile-build-time", ..])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(TileServer.Benchmarks.Aggregation.AggregationBenchmarks).Assembly).Run(args);

@@ -8,6 +8,7 @@ using TileServer.Infrastructure;
 using TileServer.Lookup;
 using TileServer.Map;
 using TileServer.Search;
+using TileServer.Targeting;
 using TileServer.Tiles;
 
 if (CommandLine.IsCommand(args))
@@ -23,6 +24,7 @@ builder.AddLookup();
 builder.AddTiles();
 builder.AddFeatures();
 builder.AddWebMap();
+builder.AddTargeting();
 
 var app = builder.Build();
 app.UseHttpConventions();
@@ -36,6 +38,7 @@ api.MapAdminUnits();
 api.MapAggregation();
 api.MapLookup();
 api.MapSearch();
+api.MapTargeting();
 
 var tiles = endpoints.MapGroup("/tiles").RequireDataset();
 tiles.MapTiles();

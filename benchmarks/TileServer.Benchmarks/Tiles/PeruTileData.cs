@@ -27,5 +27,5 @@ internal static class PeruTileData
     };
 
     public static Tileset Build(DatasetSnapshot snapshot, TilesOptions options) =>
-        TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.Topology, snapshot.Version, options);
+        TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.LabelPoints, snapshot.Topology, snapshot.Version, options);
 }

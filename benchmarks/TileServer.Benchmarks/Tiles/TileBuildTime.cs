@@ -35,7 +35,7 @@ internal static class TileBuildTime
         var variants = new Dictionary<string, Func<Tileset>>(StringComparer.Ordinal)
         {
             ["id"] = () => PeruTileData.Build(snapshot, options),
-            ["code"] = () => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Parents, snapshot.Topology, snapshot.Version, options),
+            ["code"] = () => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, withCodes, snapshot.Parents, snapshot.LabelPoints, snapshot.Topology, snapshot.Version, options),
         };
 
         foreach (var (name, build) in variants)

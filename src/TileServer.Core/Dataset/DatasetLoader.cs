@@ -13,6 +13,7 @@ using TileServer.Core.Ranking;
 using TileServer.Core.Search;
 using TileServer.Core.Storage;
 using TileServer.Core.Styles;
+using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
 
@@ -149,6 +150,10 @@ public static class DatasetLoader
         timings["aggregator"] = Lap();
         var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
         timings["lookupIndex"] = Lap();
+        var labels = LabelPoints.Compute(departments, provinces, districts);
+        timings["labelPoints"] = Lap();
+        var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
+        timings["targetingIndex"] = Lap();
         AdminLayer[] layers = [departments, provinces, districts];
         var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
         timings["searchIndex"] = Lap();
@@ -168,7 +173,7 @@ public static class DatasetLoader
             step.Enter(options.Districts, "building the tiles", token);
             if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, topology, version, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -193,6 +198,8 @@ public static class DatasetLoader
             Topology = topology,
             Aggregator = aggregator,
             Locator = locator,
+            LabelPoints = labels,
+            Targeting = targeting,
             Search = search,
             Classes = classes,
             Ranks = ranks,

@@ -7,6 +7,7 @@ using TileServer.Core.Model;
 using TileServer.Core.Ranking;
 using TileServer.Core.Search;
 using TileServer.Core.Styles;
+using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Dataset;
@@ -81,6 +82,13 @@ public sealed class DatasetSnapshot
     /// the tiles are built from it when present.
     /// </summary>
     public CoverageTopology? Topology { get; init; }
+
+    /// <summary>Each unit's label point (pole of inaccessibility), for every level: where a map writes its name, and
+    /// where it stands when an area selects whole units.</summary>
+    public required LabelPoints LabelPoints { get; init; }
+
+    /// <summary>Units ranked by every rate column, for targeting rules and budget allocations.</summary>
+    public required TargetingIndex Targeting { get; init; }
 
     public required DatasetReport Report { get; init; }
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using NetTopologySuite.Algorithm.Construct;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Simplify;
 using TileServer.Core.Model;
 
 namespace TileServer.Core.Tiles;
@@ -130,11 +128,14 @@ internal sealed class TileLevel
         };
     }
 
-    /// <summary>Computes every unit's label point (the labels layer is on).</summary>
-    public void ComputeLabelPoints()
+    /// <summary>Takes every unit's label point (the labels layer is on) from the snapshot's <see cref="LabelPoints"/>, in Web Mercator metres.</summary>
+    public void ProjectLabelPoints(ReadOnlySpan<LonLat> points)
     {
         _labels = new (double X, double Y)[Options.Enabled ? Layer.Units.Count : 0];
-        Parallel.For(0, _labels.Length, u => _labels[u] = ToMercator(LabelPoint(Layer.Units[u].Geometry)));
+        for (var u = 0; u < _labels.Length; u++)
+        {
+            _labels[u] = (WebMercator.X(points[u].Lon), WebMercator.Y(points[u].Lat));
+        }
     }
 
     /// <summary>The unit's label point in Web Mercator metres.</summary>
@@ -152,33 +153,4 @@ internal sealed class TileLevel
     }
 
     private static (double X, double Y) ToMercator(Coordinate point) => (WebMercator.X(point.X), WebMercator.Y(point.Y));
-
-    /// <summary>
-    /// The pole of inaccessibility to 1% of the unit's size, searched on a copy simplified to half that (ten times
-    /// faster on Peru's departments); a centre that falls outside the exact geometry is replaced by NTS InteriorPoint.
-    /// </summary>
-    private static Coordinate LabelPoint(Geometry geometry)
-    {
-        if (geometry.IsEmpty)
-        {
-            return new Coordinate(0, 0);
-        }
-
-        var envelope = geometry.EnvelopeInternal;
-        var tolerance = Math.Max(Math.Max(envelope.Width, envelope.Height) / 100, 1e-7);
-        if (geometry.Area > 0)
-        {
-            var coarse = DouglasPeuckerSimplifier.Simplify(geometry, tolerance / 2);
-            if (!coarse.IsEmpty && coarse.Area > 0)
-            {
-                var centre = MaximumInscribedCircle.GetCenter(coarse, tolerance);
-                if (geometry.Contains(centre))
-                {
-                    return centre.Coordinate;
-                }
-            }
-        }
-
-        return geometry.InteriorPoint.Coordinate;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using NetTopologySuite.Algorithm.Construct;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
@@ -31,8 +30,8 @@ namespace TileServer.Core.Tiles;
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
-/// unit has its label point (pole of inaccessibility, NTS <see cref="MaximumInscribedCircle"/>) in the <c>labels</c>
-/// layer at the zooms of its own layer.</para>
+/// unit has its label point (the snapshot's <see cref="LabelPoints"/>: pole of inaccessibility, computed once per
+/// dataset and shared with targeting scopes) in the <c>labels</c> layer at the zooms of its own layer.</para>
 /// <para>Text columns of the estimates (Peru: the names again) are left out; missing numbers are left out of the
 /// feature, never zero. Thread safety: stateless.</para>
 /// </remarks>
@@ -44,14 +43,16 @@ public static class TilesetBuilder
 
     /// <summary>Builds the tileset of a dataset snapshot's three levels.</summary>
     /// <param name="parents">The parent index of the three layers.</param>
+    /// <param name="labels">The three layers' label points (the snapshot's, shared with targeting scopes).</param>
     /// <param name="topology">The districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
     public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ParentIndex parents,
-        CoverageTopology? topology, string version, TilesOptions options)
+        LabelPoints labels, CoverageTopology? topology, string version, TilesOptions options)
     {
         ArgumentNullException.ThrowIfNull(departments);
         ArgumentNullException.ThrowIfNull(provinces);
         ArgumentNullException.ThrowIfNull(districts);
         ArgumentNullException.ThrowIfNull(parents);
+        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -72,7 +73,10 @@ public static class TilesetBuilder
 
         if (options.Labels)
         {
-            Parallel.For(0, Levels, l => levels[l].ComputeLabelPoints());
+            for (var l = 0; l < Levels; l++)
+            {
+                levels[l].ProjectLabelPoints(labels.Of((AdminLevel)l));
+            }
         }
 
         steps["labelPoints"] = clock.ElapsedMilliseconds;

@@ -16,8 +16,8 @@ namespace TileServer.Core.Versioning;
 /// <c>{"files": {role: sha256}, "options": {section: {option: value}}}</c>. Files are named by their role
 /// (<c>Dataset:Districts.shp</c>), never by their path, and hashed by content. Options are every public property of
 /// each configuration section given, nested objects and lists included, except those marked
-/// <see cref="NotInVersionAttribute"/>: numbers in .NET's shortest round-trip form, enums by name, and object keys in
-/// ordinal order at every level, so that the version depends on neither declaration order, the file system, the clock
+/// <see cref="NotInVersionAttribute"/>: numbers in .NET's shortest round-trip form, enums by name, dictionaries as
+/// objects, and object keys in ordinal order at every level, so that the version depends on neither declaration order, the file system, the clock
 /// nor the machine.
 /// </para>
 /// <para>
@@ -115,13 +115,18 @@ public static class DatasetVersion
                 document.Append(number.ToString(CultureInfo.InvariantCulture));
                 break;
             case IDictionary map:
-                // A keyed section (Dataset:ColumnDescriptions): an object with its keys in ordinal order, so that the
-                // order entries were configured in does not change the version.
+                // A map (e.g. Dataset:ColumnDescriptions) is an object: its keys as member names, in ordinal order.
+                var entries = new List<KeyValuePair<string, object?>>(map.Count);
+                foreach (DictionaryEntry entry in map)
+                {
+                    entries.Add(KeyValuePair.Create(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty, entry.Value));
+                }
+
                 document.Append('{');
                 var firstEntry = true;
-                foreach (var key in map.Keys.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture)!).Order(StringComparer.Ordinal))
+                foreach (var (key, item) in Ordered(entries))
                 {
-                    WriteValue(Member(document, key, ref firstEntry), map[key], Deeper(depth));
+                    WriteValue(Member(document, key, ref firstEntry), item, Deeper(depth));
                 }
 
                 document.Append('}');

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
@@ -36,7 +35,7 @@ public static class AggregationEndpoints
         }
 
         var limits = dataset.AggregationOptions;
-        var (buffer, length, tooLarge) = await ReadBodyAsync(context, limits.MaxBodyBytes);
+        var (buffer, length, tooLarge) = await RequestBody.ReadAsync(context, limits.MaxBodyBytes, "Aggregation:MaxBodyBytes", "simplify the geometry or split the request");
         if (tooLarge is not null)
         {
             return tooLarge;
@@ -148,65 +147,6 @@ public static class AggregationEndpoints
             return Problem(e.Problem, e.Message);
         }
     }
-
-    /// <summary>
-    /// Reads the body into a pooled buffer, at most <paramref name="maxBytes"/>: a declared or actual length over it is
-    /// 413 without reading further. The caller returns the buffer to <see cref="ArrayPool{T}.Shared"/> when no problem
-    /// is returned.
-    /// </summary>
-    private static async Task<(byte[] Buffer, int Length, ProblemHttpResult? Problem)> ReadBodyAsync(HttpContext context, int maxBytes)
-    {
-        var request = context.Request;
-        if (request.ContentLength > maxBytes)
-        {
-            return ([], 0, BodyTooLarge(maxBytes, $"Content-Length is {request.ContentLength} bytes"));
-        }
-
-        // Kestrel's own limit (30 MB by default) must not cut in before this one.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = maxBytes + 1L;
-        }
-
-        var pool = ArrayPool<byte>.Shared;
-        var buffer = pool.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes + 1L));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var larger = pool.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, 16 * 1024), maxBytes + 1L));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    pool.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), context.RequestAborted);
-                if (read == 0)
-                {
-                    return (buffer, length, null);
-                }
-
-                length += read;
-                if (length > maxBytes)
-                {
-                    pool.Return(buffer);
-                    return ([], 0, BodyTooLarge(maxBytes, "The body"));
-                }
-            }
-        }
-        catch (BadHttpRequestException e)
-        {
-            pool.Return(buffer);
-            return ([], 0, TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Unreadable body"));
-        }
-    }
-
-    private static ProblemHttpResult BodyTooLarge(int maxBytes, string what) =>
-        TypedResults.Problem($"{what} exceeds the limit of {maxBytes} bytes (Aggregation:MaxBodyBytes); simplify the geometry or split the request.",
-            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", extensions: Extension("bodyTooLarge"));
 
     private static ProblemHttpResult Problem(QueryProblem problem, string detail)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TileServer.Aggregation;
 using TileServer.Dataset;
 using TileServer.Lookup;
+using TileServer.Targeting;
 using TileServer.Tiles;
 
 namespace TileServer.Commands;
@@ -23,6 +24,7 @@ internal static class CommandConfiguration
         builder.AddTiles();
         builder.AddLookup();
         builder.AddAggregation();
+        builder.AddTargeting();
         using var services = builder.Services.BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();
         return work(services);

@@ -4,6 +4,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
 using TileServer.Features;
 using TileServer.Lookup;
+using TileServer.Targeting;
 using TileServer.Tiles;
 
 namespace TileServer.Dataset;
@@ -18,14 +19,15 @@ namespace TileServer.Dataset;
 /// <remarks>Thread safety: immutable after construction (the options objects are never changed after binding).</remarks>
 public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 {
-    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/> and <paramref name="features"/>.</param>
-    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features)
+    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/>, <paramref name="features"/> and <paramref name="targeting"/>.</param>
+    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting)
     {
         FeaturesOptions = features;
         Snapshot = snapshot;
         TilesOptions = tiles;
         LookupOptions = lookup;
         AggregationOptions = aggregation;
+        TargetingOptions = targeting;
         LookupPayloads = new LookupPayloads(snapshot);
         TileHeaders = TileResponseHeaders.For(snapshot, tiles);
     }
@@ -42,6 +44,8 @@ public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
     public AggregationOptions AggregationOptions { get; }
 
     public FeaturesOptions FeaturesOptions { get; }
+
+    public TargetingOptions TargetingOptions { get; }
 
     /// <summary>The point-independent bytes of every lookup answer.</summary>
     internal LookupPayloads LookupPayloads { get; }

@@ -40,6 +40,8 @@ public class DatasetVersionApiTests(SampleServerFixture sample)
     [InlineData("Lookup:MaxSnapMetres", "500")]
     [InlineData("Lookup:MaxSnapMeters", "500")]
     [InlineData("Aggregation:InvalidRings", "Reject")]
+    [InlineData("Targeting:Indicator", "pobreza_extrema_pct")]
+    [InlineData("Targeting:InvalidRings", "Reject")]
     [InlineData("Tiles:GzipLevel", "Fastest")]
     [InlineData("Tiles:Attribution", "INEI")]
     [InlineData("Dataset:MaxGapWidthMetres", "500")]
@@ -60,6 +62,7 @@ public class DatasetVersionApiTests(SampleServerFixture sample)
             ["Aggregation:MaxVertices"] = "5000",
             ["Aggregation:MaxBodyBytes"] = "65536",
             ["Lookup:MaxBatchPoints"] = "10",
+            ["Targeting:MaxBodyBytes"] = "65536",
         });
         await changed.ReadyAsync();
         using var client = changed.CreateClient();

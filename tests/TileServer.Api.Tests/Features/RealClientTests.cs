@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using TileServer.Api.Tests.Support;
 using TileServer.Core.Dataset;
+using TileServer.Dataset;
 
 namespace TileServer.Api.Tests.Features;
 
@@ -42,7 +43,8 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         Url = addresses.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/";
-        Snapshot = await _factory.ReadyAsync();
+        // Services, not Server: a factory on Kestrel has no test server to start; StartServer above started Kestrel.
+        Snapshot = (await _factory.Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(10))).Snapshot;
         Client.BaseAddress = new Uri(Url);
     }
 

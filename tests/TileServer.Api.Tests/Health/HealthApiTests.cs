@@ -14,7 +14,7 @@ namespace TileServer.Api.Tests.Health;
 public class HealthApiTests
 {
     [Fact]
-    public async Task Ready_and_every_v1_and_tiles_route_are_503_problem_with_Retry_After_until_a_dataset_is_published()
+    public async Task Ready_and_every_v1_tiles_collections_and_styles_route_are_503_problem_with_Retry_After_until_a_dataset_is_published()
     {
         await using var factory = new NotLoadingFactory();
         using var client = factory.CreateClient();
@@ -22,6 +22,7 @@ public class HealthApiTests
         Assert.Contains(routes, r => r.Path == "/tiles/poverty/0/0/0.mvt");
         Assert.Contains(routes, r => r is { Method: "POST", Path: "/v1/lookup" });
         Assert.Contains(routes, r => r.Path == "/v1/dataset");
+        Assert.Contains(routes, r => r.Path == "/collections/districts/items");
         Assert.Contains(routes, r => r.Path == "/styles/poverty.json");
 
         using var live = await client.GetAsync("/health/live");
@@ -48,14 +49,14 @@ public class HealthApiTests
         }
     }
 
-    /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c> and <c>/styles</c>, with its parameters filled in, by method.</summary>
+    /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c>, <c>/collections</c> and <c>/styles</c>, with its parameters filled in, by method.</summary>
     private static List<(string Method, string Path)> DatasetRoutes(IServiceProvider services)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01",
-            ["path"] = "app.js", ["fontstack"] = "Noto Sans Regular", ["range"] = "0-255" };
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01", ["collectionId"] = "districts", ["featureId"] = "010101" };
         return
         [
             .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+                .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/v1/", StringComparison.Ordinal) || raw.StartsWith("/tiles/", StringComparison.Ordinal) || raw.StartsWith("/collections", StringComparison.Ordinal) || raw.StartsWith("/styles/", StringComparison.Ordinal)))
                 .Select(e => (Methods: e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [], Path: "/" + string.Join("/", e.RoutePattern.PathSegments.Select(segment =>
                     string.Concat(segment.Parts.Select(part => part switch
                     {
@@ -64,8 +65,6 @@ public class HealthApiTests
                         RoutePatternParameterPart parameter => values[parameter.Name],
                         _ => throw new InvalidOperationException(part.ToString()),
                     }))))))
-                .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/tiles/", StringComparison.Ordinal)
-                    || e.Path.StartsWith("/styles/", StringComparison.Ordinal))
                 .SelectMany(e => e.Methods.Where(m => m is "GET" or "POST").Select(m => (m, e.Path))),
         ];
     }

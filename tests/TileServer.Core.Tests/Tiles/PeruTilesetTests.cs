@@ -203,7 +203,7 @@ public class PeruTilesetTests(PeruTilesetFixture peru) : IClassFixture<PeruTiles
     {
         var options = new TilesOptions { MaxZoom = 4, Labels = false, Departments = { Enabled = false }, Provinces = { Enabled = false }, Districts = { MinZoom = 0 } };
         var snapshot = peru.Snapshot;
-        var tileset = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.Topology, snapshot.Version, options);
+        var tileset = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.LabelPoints, snapshot.Topology, snapshot.Version, options);
         var squares = 0;
         for (var zoom = 0; zoom <= 4; zoom++)
         {

@@ -85,7 +85,7 @@ public class SampleTilesetTests(SampleTilesetFixture sample) : IClassFixture<Sam
     public void Geometry_only_tiles_carry_the_numeric_id_alone()
     {
         var snapshot = sample.Snapshot;
-        var tiles = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.Topology, snapshot.Version,
+        var tiles = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, snapshot.LabelPoints, snapshot.Topology, snapshot.Version,
             new TilesOptions { MaxZoom = 6, Attributes = false, Labels = false, Departments = { Enabled = false }, Provinces = { Enabled = false }, Districts = { MinZoom = 0 } });
         var id = tiles.TileIds.First(t => t.Z == 0);
         Assert.True(tiles.TryGetTile(id, out var tile));

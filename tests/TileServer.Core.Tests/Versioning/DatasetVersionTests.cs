@@ -1,3 +1,5 @@
+using TileServer.Core.Dataset;
+using TileServer.Core.Model;
 using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
@@ -16,6 +18,36 @@ public sealed class DatasetVersionTests : IDisposable
         var canonical = DatasetVersion.Canonical(new Unordered());
 
         Assert.Equal("""{"A":{"Handling":"Reject","Layer":{"Enabled":true,"MaxZoom":12,"MinZoom":3},"Tolerance":0.1},"Names":["b","a\"\\\u000a"],"b":1.5,"c":"é"}""", canonical);
+    }
+
+    /// <summary>A map of options (Dataset:ColumnDescriptions) is an object with its keys in ordinal order, whatever
+    /// the order they were added in; a changed value changes the version.</summary>
+    [Fact]
+    public void A_dictionary_is_written_as_an_object_with_ordinal_keys()
+    {
+        var one = new Dictionary<string, ColumnDescription>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["pobreza_pct"] = new() { Title = "Poverty", Unit = "%" },
+            ["idh"] = new() { Title = "HDI" },
+        };
+        var other = new Dictionary<string, ColumnDescription>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["idh"] = new() { Title = "HDI" },
+            ["pobreza_pct"] = new() { Title = "Poverty", Unit = "%" },
+        };
+
+        Assert.Equal("""{"idh":{"Description":null,"Title":"HDI","Unit":null},"pobreza_pct":{"Description":null,"Title":"Poverty","Unit":"%"}}""",
+            DatasetVersion.Canonical(one));
+        Assert.Equal(DatasetVersion.Canonical(one), DatasetVersion.Canonical(other));
+        other["idh"].Title = "Human development index";
+        Assert.NotEqual(DatasetVersion.Compute([], [Section("Dataset", one)]), DatasetVersion.Compute([], [Section("Dataset", other)]));
+    }
+
+    /// <summary>The dataset options as bound by default (with their column descriptions) can enter the version.</summary>
+    [Fact]
+    public void The_default_dataset_options_enter_the_version()
+    {
+        Assert.Matches("^[0-9a-f]{16}$", DatasetVersion.Compute([], [Section("Dataset", new DatasetOptions())]));
     }
 
     [Fact]

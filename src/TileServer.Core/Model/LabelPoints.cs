@@ -1,0 +1,92 @@
+using NetTopologySuite.Algorithm.Construct;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Simplify;
+
+namespace TileServer.Core.Model;
+
+/// <summary>A point in WGS 84 longitude and latitude (degrees).</summary>
+public readonly record struct LonLat(double Lon, double Lat);
+
+/// <summary>
+/// Each unit's label point, for every level: the point where a map writes the unit's name, and the point that stands
+/// for the unit when an area selects whole units (targeting scopes). Computed once per dataset snapshot and read by
+/// every capability that needs one.
+/// </summary>
+/// <remarks>
+/// <para>Algorithm: the pole of inaccessibility (the centre of the largest circle inside the unit, NTS
+/// <see cref="MaximumInscribedCircle"/>, after Garcia-Castellanos and Lombardo 2007 and Mapbox polylabel) to 1% of
+/// the unit's envelope, searched on a copy simplified (Douglas-Peucker) to half that, which is ten times faster on
+/// Peru's departments; a centre that falls outside the exact geometry (the simplification moved a border) is replaced
+/// by NTS <see cref="Geometry.InteriorPoint"/>, so every label point lies inside its unit. An empty geometry gets
+/// (0, 0).</para>
+/// <para>Memory: one <see cref="LonLat"/> array per level, aligned with the layer's units. Built in parallel over
+/// the units. Immutable after construction; safe to read from any thread.</para>
+/// </remarks>
+public sealed class LabelPoints
+{
+    private readonly LonLat[][] _points;
+
+    private LabelPoints(LonLat[][] points) => _points = points;
+
+    /// <summary>The label points of <paramref name="level"/>'s units, aligned with its layer's <see cref="AdminLayer.Units"/>.</summary>
+    public ReadOnlySpan<LonLat> Of(AdminLevel level) => _points[(int)level];
+
+    /// <summary>The label point of unit <paramref name="unit"/> of <paramref name="level"/>.</summary>
+    public LonLat Of(AdminLevel level, int unit) => _points[(int)level][unit];
+
+    /// <summary>Computes the label points of the three layers' units.</summary>
+    public static LabelPoints Compute(AdminLayer departments, AdminLayer provinces, AdminLayer districts)
+    {
+        ArgumentNullException.ThrowIfNull(departments);
+        ArgumentNullException.ThrowIfNull(provinces);
+        ArgumentNullException.ThrowIfNull(districts);
+        var layers = new[] { departments, provinces, districts };
+        var points = new LonLat[layers.Length][];
+        for (var l = 0; l < layers.Length; l++)
+        {
+            if (layers[l].Level != (AdminLevel)l)
+            {
+                throw new ArgumentException($"expected the {(AdminLevel)l} layer, got the {layers[l].Level} layer");
+            }
+
+            points[l] = new LonLat[layers[l].Units.Count];
+        }
+
+        // One flat loop over every unit of every level: the departments are few and slow, the districts many and fast.
+        var work = layers.SelectMany((layer, l) => Enumerable.Range(0, layer.Units.Count).Select(u => (Level: l, Unit: u))).ToArray();
+        Parallel.For(0, work.Length, i =>
+        {
+            var (level, unit) = work[i];
+            var point = Of(layers[level].Units[unit].Geometry);
+            points[level][unit] = new LonLat(point.X, point.Y);
+        });
+        return new LabelPoints(points);
+    }
+
+    /// <summary>The label point of one polygonal geometry (see the remarks of <see cref="LabelPoints"/>).</summary>
+    public static Coordinate Of(Geometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        if (geometry.IsEmpty)
+        {
+            return new Coordinate(0, 0);
+        }
+
+        var envelope = geometry.EnvelopeInternal;
+        var tolerance = Math.Max(Math.Max(envelope.Width, envelope.Height) / 100, 1e-7);
+        if (geometry.Area > 0)
+        {
+            var coarse = DouglasPeuckerSimplifier.Simplify(geometry, tolerance / 2);
+            if (!coarse.IsEmpty && coarse.Area > 0)
+            {
+                var centre = MaximumInscribedCircle.GetCenter(coarse, tolerance);
+                if (geometry.Contains(centre))
+                {
+                    return centre.Coordinate;
+                }
+            }
+        }
+
+        return geometry.InteriorPoint.Coordinate;
+    }
+}
