@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using NetTopologySuite.Algorithm.Construct;
 using TileServer.Core.Model;
 using TileServer.Map.Tests.Support;
 
@@ -53,7 +52,7 @@ public sealed class MapPageTests(MapServerFixture server)
         await using var session = await MapSession.OpenAsync(server);
         foreach (var unit in new[] { Lima, PoorestDistrict(server.Peru ? "09" : null) })
         {
-            var point = InteriorPoint(unit);
+            var point = Places.InteriorPoint(unit);
             var box = unit.Geometry.EnvelopeInternal;
             await session.FitAsync(box.MinX, box.MinY, box.MaxX, box.MaxY);
             await session.ShowFillsOnlyAsync();
@@ -61,8 +60,8 @@ public sealed class MapPageTests(MapServerFixture server)
 
             var color = await session.ColorAtAsync(point.X, point.Y);
 
-            var expected = await LegendColorAsync(session, value);
-            Assert.True(Close(color, expected), $"{unit.Name} ({unit.Code}), pobreza_pct {value}: rendered {color}, legend class {expected}");
+            var expected = await session.LegendColorAsync(value);
+            Assert.True(MapSession.Close(color, expected), $"{unit.Name} ({unit.Code}), pobreza_pct {value}: rendered {color}, legend class {expected}");
             await session.Page.ReloadAsync();
             await session.Page.WaitForFunctionAsync("() => window.povertyMapFirstIdle");
         }
@@ -75,7 +74,7 @@ public sealed class MapPageTests(MapServerFixture server)
     {
         await using var session = await MapSession.OpenAsync(server);
         var lima = Lima;
-        var point = InteriorPoint(lima);
+        var point = Places.InteriorPoint(lima);
         await session.JumpToAsync(point.X, point.Y, 12);
 
         var (x, y) = await session.PixelOfAsync(point.X, point.Y);
@@ -112,7 +111,7 @@ public sealed class MapPageTests(MapServerFixture server)
     [BrowserFact]
     public async Task Where_am_I_at_the_Plaza_de_Armas_of_Lima_shows_LIMA()
     {
-        var (lon, lat, expected) = server.Peru ? (PlazaLon, PlazaLat, "LIMA") : (InteriorPoint(Lima).X, InteriorPoint(Lima).Y, Lima.Name);
+        var (lon, lat, expected) = server.Peru ? (PlazaLon, PlazaLat, "LIMA") : (Places.InteriorPoint(Lima).X, Places.InteriorPoint(Lima).Y, Lima.Name);
         await using var session = await MapSession.OpenAsync(server, "/", new BrowserNewContextOptions
         {
             Geolocation = new Geolocation { Longitude = (float)lon, Latitude = (float)lat },
@@ -131,7 +130,7 @@ public sealed class MapPageTests(MapServerFixture server)
     public async Task Drawing_a_box_around_Lima_shows_the_population_the_aggregate_API_gives_for_that_box()
     {
         await using var session = await MapSession.OpenAsync(server);
-        var (lon, lat) = server.Peru ? (PlazaLon, PlazaLat) : (InteriorPoint(Lima).X, InteriorPoint(Lima).Y);
+        var (lon, lat) = server.Peru ? (PlazaLon, PlazaLat) : (Places.InteriorPoint(Lima).X, Places.InteriorPoint(Lima).Y);
         await session.JumpToAsync(lon, lat, 11);
         var (x, y) = await session.PixelOfAsync(lon, lat);
 
@@ -166,7 +165,7 @@ public sealed class MapPageTests(MapServerFixture server)
         });
         await session.ScreenshotAsync(server, "map-phone.png");
         var unit = Lima;
-        var point = InteriorPoint(unit);
+        var point = Places.InteriorPoint(unit);
         await session.JumpToAsync(point.X, point.Y, 12);
 
         var (x, y) = await session.PixelOfAsync(point.X, point.Y);
@@ -187,7 +186,7 @@ public sealed class MapPageTests(MapServerFixture server)
     public async Task A_link_reproduces_the_view_the_indicator_the_selection_and_the_language()
     {
         var unit = Lima;
-        var point = InteriorPoint(unit);
+        var point = Places.InteriorPoint(unit);
         var link = string.Create(CultureInfo.InvariantCulture, $"/#map=9/{point.Y:F4}/{point.X:F4}&indicator=idh&unit=district/{unit.Code}&lang=en");
 
         await using var session = await MapSession.OpenAsync(server, link);
@@ -225,12 +224,19 @@ public sealed class MapPageTests(MapServerFixture server)
     {
         await using var session = await MapSession.OpenAsync(server);
 
-        var unnamed = await session.Page.EvaluateAsync<string[]>("""
-            () => [...document.querySelectorAll('button, select, input, [role=region]')]
+        const string Unnamed = """
+            () => [...document.querySelectorAll('button, select, input, [role=region], [role=tab]')]
               .filter(e => !(e.getAttribute('aria-label') || e.labels?.[0]?.textContent?.trim() || e.textContent.trim()))
               .map(e => e.outerHTML.slice(0, 80))
-            """);
-        Assert.Empty(unnamed);
+            """;
+        Assert.Empty(await session.Page.EvaluateAsync<string[]>(Unnamed));
+        // The targeting panel's controls are made when it opens, a rule's when it is added.
+        await session.Page.ClickAsync("#targeting-open");
+        await session.Page.Locator("#rule-threshold").WaitForAsync();
+        await session.Page.ClickAsync("#rule-add");
+        await session.Page.SelectOptionAsync("#rule-kind", "budget");
+        Assert.Empty(await session.Page.EvaluateAsync<string[]>(Unnamed));
+        await session.Page.ClickAsync("#targeting-close");
         var (query, name) = server.Peru ? ("asuncion", "ASUNCIÓN") : ("anyau", "ÁNYAU");
         await session.Page.FocusAsync("#search");
         await session.Page.Keyboard.TypeAsync(query);
@@ -257,35 +263,9 @@ public sealed class MapPageTests(MapServerFixture server)
             .MaxBy(u => (double)u.Values[column]!)!;
     }
 
-    /// <summary>The centre of the largest circle inside the unit: far from its borders and (at the fit zoom) from anything drawn over it.</summary>
-    private static NetTopologySuite.Geometries.Coordinate InteriorPoint(AdminUnit unit) =>
-        new MaximumInscribedCircle(unit.Geometry, 1e-5).GetCenter().Coordinate;
-
     private async Task<double> DistrictValueAsync(string code, string column)
     {
         var feature = await server.Http.GetFromJsonAsync<JsonElement>($"/v1/districts/{code}");
         return feature.GetProperty("properties").GetProperty("estimates").GetProperty(column).GetDouble();
     }
-
-    /// <summary>The colour the page's legend gives <paramref name="value"/>: the class whose range holds it.</summary>
-    private static async Task<(int R, int G, int B)> LegendColorAsync(MapSession session, double value)
-    {
-        var classes = await session.Page.Locator("#legend-classes li:not([data-nodata])").EvaluateAllAsync<JsonElement>(
-            "items => items.map(i => ({ from: i.dataset.from, to: i.dataset.to, color: i.dataset.color }))");
-        foreach (var c in classes.EnumerateArray())
-        {
-            var from = c.GetProperty("from").GetString() is { Length: > 0 } f ? double.Parse(f, CultureInfo.InvariantCulture) : double.NegativeInfinity;
-            var to = c.GetProperty("to").GetString() is { Length: > 0 } t ? double.Parse(t, CultureInfo.InvariantCulture) : double.PositiveInfinity;
-            if (value >= from && value < to)
-            {
-                var hex = c.GetProperty("color").GetString()!;
-                return (Convert.ToInt32(hex[1..3], 16), Convert.ToInt32(hex[3..5], 16), Convert.ToInt32(hex[5..7], 16));
-            }
-        }
-
-        throw new InvalidOperationException($"no legend class holds {value}");
-    }
-
-    private static bool Close((int R, int G, int B) a, (int R, int G, int B) b) =>
-        Math.Abs(a.R - b.R) <= 3 && Math.Abs(a.G - b.G) <= 3 && Math.Abs(a.B - b.B) <= 3;
 }

@@ -32,7 +32,7 @@ public sealed record StyleEndpoints(string TileJsonUrl, string GlyphsUrl, string
 /// <para>The legend travels in the style's <c>metadata</c> (<c>tileserver:bounds</c>: the data's box;
 /// <c>tileserver:legend</c>: per level the zooms, breaks,
 /// colours, minimum, maximum and units without a value; <c>tileserver:indicators</c>: every indicator the style can be
-/// asked for), so a page shows exactly the classes the map draws.</para>
+/// asked for, with its smallest and largest value at each level), so a page shows exactly the classes the map draws.</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public static class PovertyStyle
@@ -146,13 +146,13 @@ public static class PovertyStyle
         json.WriteStartArray("tileserver:indicators");
         foreach (var i in indicators)
         {
-            WriteIndicator(json, i);
+            WriteIndicator(json, i, classes);
         }
 
         json.WriteEndArray();
         json.WriteStartObject("tileserver:legend");
         json.WritePropertyName("indicator");
-        WriteIndicator(json, indicator);
+        WriteIndicator(json, indicator, null);
         json.WriteString("classification", $"quantiles ({ClassBreaks.DefaultClasses} classes: quintiles), breaks rounded to {ClassBreaks.SignificantDigits} significant digits; a class runs from its break (included) to the next (excluded)");
         json.WriteString("noDataColor", ChoroplethPalette.NoData);
         json.WriteStartArray("levels");
@@ -198,13 +198,34 @@ public static class PovertyStyle
         json.WriteEndObject();
     }
 
-    private static void WriteIndicator(Utf8JsonWriter json, IndicatorDescription indicator)
+    /// <summary>
+    /// An indicator's name, title, unit and direction; with <paramref name="classes"/>, also its smallest and largest
+    /// value at each level (<c>ranges</c>: the span of a threshold slider on the page).
+    /// </summary>
+    private static void WriteIndicator(Utf8JsonWriter json, IndicatorDescription indicator, ChoroplethClasses? classes)
     {
         json.WriteStartObject();
         json.WriteString("name", indicator.Column);
         json.WriteString("title", indicator.Title);
         json.WriteString("unit", indicator.Unit);
         json.WriteBoolean("higherIsWorse", indicator.HigherIsWorse);
+        if (classes is not null)
+        {
+            json.WriteStartObject("ranges");
+            foreach (var (level, _) in Levels)
+            {
+                if (classes.For(indicator.Column, level) is { Classes: > 0 } breaks)
+                {
+                    json.WriteStartArray(level.ToString().ToLowerInvariant());
+                    json.WriteNumberValue(breaks.Min);
+                    json.WriteNumberValue(breaks.Max);
+                    json.WriteEndArray();
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using TileServer.Core.Features;
 using TileServer.Core.Styles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
@@ -103,7 +104,7 @@ public static class MapEndpoints
     /// estimate column (default <see cref="MapOptions.DefaultIndicator"/>), with absolute URLs to this server's TileJSON
     /// and glyphs so that other MapLibre hosts and QGIS can load it.
     /// </summary>
-    private static Results<StaticAssetResult, ProblemHttpResult> Style(HttpContext context, string? indicator, ServedDataset dataset, IOptions<MapOptions> options)
+    private static Results<StaticAssetResult, ProblemHttpResult> Style(HttpContext context, string? indicator, ServedDataset dataset)
     {
         var snapshot = dataset.Snapshot;
         if (snapshot.Tiles is not { } tiles)
@@ -112,7 +113,7 @@ public static class MapEndpoints
         }
 
         var classes = snapshot.Classes;
-        var map = options.Value;
+        var map = dataset.MapOptions;
         string column;
         if (string.IsNullOrEmpty(indicator))
         {
@@ -135,24 +136,30 @@ public static class MapEndpoints
         }
 
         var root = RequestUrls.Base(context.Request);
+        var described = snapshot.Features.Find("districts");
         var bytes = PovertyStyle.Write(
             tiles.Info,
             classes,
-            Describe(map, column),
-            [.. classes.Indicators.Select(i => Describe(map, i))],
+            Describe(map, described, column),
+            [.. classes.Indicators.Select(i => Describe(map, described, i))],
             new StyleEndpoints($"{root}/tiles/{tiles.Info.Name}.json", $"{root}/fonts/{{fontstack}}/{{range}}.pbf", map.FontStack));
         return StaticAssetStore.Serve(StaticAsset.From(bytes, "application/json"), map.CacheControl);
     }
 
-    /// <summary>How <paramref name="column"/> is presented: configured title (Spanish first), unit and direction, or its name.</summary>
-    internal static IndicatorDescription Describe(MapOptions options, string column)
+    /// <summary>
+    /// How <paramref name="column"/> is presented: its <c>Map:Indicators</c> entry (title in Spanish first, unit,
+    /// direction); without one, the title and unit the features describe it with (<c>Dataset:ColumnDescriptions</c>),
+    /// higher values worse; without either, its name.
+    /// </summary>
+    internal static IndicatorDescription Describe(MapOptions options, FeatureSet? features, string column)
     {
-        if (!options.Indicators.TryGetValue(column, out var configured))
+        if (options.Indicators.TryGetValue(column, out var configured))
         {
-            return new IndicatorDescription(column, column, "", HigherIsWorse: true);
+            var title = configured.Title.GetValueOrDefault("es") ?? configured.Title.Values.FirstOrDefault() ?? column;
+            return new IndicatorDescription(column, title, configured.Unit, configured.HigherIsWorse);
         }
 
-        var title = configured.Title.GetValueOrDefault("es") ?? configured.Title.Values.FirstOrDefault() ?? column;
-        return new IndicatorDescription(column, title, configured.Unit, configured.HigherIsWorse);
+        var property = features?.PropertyIndex(column) is >= 0 and var index ? features.Properties[index] : null;
+        return new IndicatorDescription(column, string.IsNullOrEmpty(property?.Title) ? column : property.Title, property?.Unit ?? "", HigherIsWorse: true);
     }
 }

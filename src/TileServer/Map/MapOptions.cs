@@ -1,3 +1,5 @@
+using TileServer.Core.Versioning;
+
 namespace TileServer.Map;
 
 /// <summary>How an estimate column is presented on the map: the <c>Map:Indicators:{column}</c> entries.</summary>
@@ -19,7 +21,10 @@ public sealed class IndicatorOptions
     public Dictionary<string, string> RankLabel { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
-/// <summary>The web map and its style: the <c>Map</c> configuration section.</summary>
+/// <summary>
+/// The web map and its style: the <c>Map</c> configuration section. The style's answers depend on it, so it enters
+/// the dataset version (<see cref="Dataset.ServedDatasetBuilder"/>), the cache policy apart.
+/// </summary>
 public sealed class MapOptions
 {
     public const string SectionName = "Map";
@@ -28,6 +33,7 @@ public sealed class MapOptions
     /// A MapLibre style URL drawn under the poverty layers (an operator's basemap); empty by default, so that no
     /// request of the page or the style leaves the server.
     /// </summary>
+    [NotInVersion("the page's basemap: no answer of the server changes")]
     public string BasemapStyle { get; set; } = "";
 
     /// <summary>The indicator the map and <c>/styles/poverty.json</c> show when none is asked for.</summary>
@@ -40,6 +46,7 @@ public sealed class MapOptions
     public string FontStack { get; set; } = "Noto Sans Regular";
 
     /// <summary><c>Cache-Control</c> of the style, glyphs and the map's static files.</summary>
+    [NotInVersion("a caching directive: it changes no answer")]
     public string CacheControl { get; set; } = "public, max-age=300";
 
     /// <summary>Problems with the values, one message each; empty when valid.</summary>

@@ -45,10 +45,12 @@ public sealed class MapPage
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(landing);
+        // The service's links in the header; the downloads (rel "enclosure", one per layer and format) in a list of their own.
         var links = new StringBuilder();
+        var downloads = new StringBuilder();
         foreach (var link in landing.Where(l => l.Rel is not ("self" or "alternate")))
         {
-            links.Append("<li><a href=\"").Append(WebUtility.HtmlEncode(link.Href)).Append("\" type=\"").Append(WebUtility.HtmlEncode(link.Type))
+            (link.Rel == "enclosure" ? downloads : links).Append("<li><a href=\"").Append(WebUtility.HtmlEncode(link.Href)).Append("\" type=\"").Append(WebUtility.HtmlEncode(link.Type))
                 .Append("\" data-rel=\"").Append(WebUtility.HtmlEncode(link.Rel)).Append("\">").Append(WebUtility.HtmlEncode(link.Title ?? link.Rel)).Append("</a></li>");
         }
 
@@ -67,6 +69,7 @@ public sealed class MapPage
             .Replace("{{description}}", WebUtility.HtmlEncode(description ?? ""))
             .Replace("{{base}}", WebUtility.HtmlEncode(request.PathBase.Value ?? ""))
             .Replace("{{links}}", links.ToString())
+            .Replace("{{downloads}}", downloads.ToString())
             .Replace("{{config}}", config)
             .Replace("{{missing}}", LibraryAvailable ? "" : MissingAssetsNotice)
             .ToString();

@@ -26,6 +26,7 @@ function readState() {
     unit: unit?.length === 2 ? { level: unit[0], code: unit[1] } : null,
     lang: LANGUAGES.includes(params.get('lang')) ? params.get('lang') : 'es',
     hasView: params.has('map'),
+    targeting: params.get('targeting'),
   };
 }
 
@@ -65,19 +66,26 @@ function applyLanguage() {
   }
 
   for (const el of document.querySelectorAll('.api-links a[data-rel]')) {
-    el.textContent = strings.apiLinks[el.dataset.rel] ?? el.textContent;
+    const download = el.dataset.rel === 'enclosure' && new URL(el.href).pathname.match(/\/collections\/([^/]+)\/items$/);
+    const format = new URL(el.href).searchParams.get('f');
+    el.textContent = download ? strings.downloadLink(download[1], strings.fileFormats[format] ?? format)
+      : strings.apiLinks[el.dataset.rel] ?? el.textContent;
   }
 
   document.getElementById('language').lang = state.lang === 'es' ? 'en' : 'es';
 }
 
 applyLanguage();
+// While the dataset loads the header has no downloads yet.
+document.querySelector('.api-links .downloads').hidden = !document.querySelector('.api-links .downloads a');
 
 // --- Indicators: titles and units from the server's configuration, the list from the style (the data's columns)
 function indicatorInfo(name) {
   const configured = Object.entries(config.indicators).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
-  const title = configured?.title?.[state.lang] ?? configured?.title?.es ?? name;
-  const unitKey = configured?.unit ?? '';
+  // Without a Map:Indicators entry, the style's description (the dataset's column descriptions).
+  const described = style.metadata['tileserver:indicators'].find(i => i.name === name);
+  const title = configured?.title?.[state.lang] ?? configured?.title?.es ?? described?.title ?? name;
+  const unitKey = configured?.unit ?? described?.unit ?? '';
   const rank = configured?.rankLabel?.[state.lang]
     ?? ((configured?.higherIsWorse ?? true) ? strings.rankHighest : strings.rankLowest);
   return { name, title, unit: strings.units[unitKey] ?? unitKey, higherIsWorse: configured?.higherIsWorse ?? true, rank };
@@ -169,8 +177,9 @@ map.touchZoomRotate.disableRotation();
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
 window.povertyMap = map;
-map.on('styleimagemissing', e => {
-  if (e.id === HATCH) {
+// The hatching is made here, when the first unit without a value asks for it.
+map.setMissingStyleImageResolver(id => {
+  if (id === HATCH && !map.hasImage(HATCH)) {
     map.addImage(HATCH, hatchImage());
   }
 });
@@ -356,13 +365,51 @@ function selectUnit(level, code) {
   writeState({ unit: selected ? `${level}/${code}` : null });
 }
 
+// On a phone both panels are bottom sheets: one at a time.
+const phone = window.matchMedia('(max-width: 600px)');
 const panel = createPanel({
   api, strings: () => strings, indicatorInfo, formatValue, numberFormat,
   currentIndicator: () => state.indicator,
   indicators: () => style.metadata['tileserver:indicators'].map(i => i.name),
   onSelect: selectUnit,
+  onShow: () => {
+    if (phone.matches) {
+      targeting?.hide();
+    }
+  },
   fitTo: bbox => map.fitBounds(bbox, { padding: 48, maxZoom: 12 }),
 });
+
+// --- Targeting: its module and map layers load on first use, so the first view does not wait for them.
+let targeting = null;
+async function targetingPanel() {
+  if (!targeting) {
+    const { createTargeting, targetingLayers } = await import('./targeting.js');
+    const layers = map.getStyle().layers;
+    const firstLine = layers.find(l => l.source === SOURCE && l.type === 'line')?.id;
+    const firstSymbol = layers.find(l => l.source === SOURCE && l.type === 'symbol')?.id;
+    for (const layer of targetingLayers(legend.levels)) {
+      map.addLayer(layer, layer.type === 'fill' ? firstLine : firstSymbol);
+    }
+
+    targeting ??= createTargeting({
+      map, api, strings: () => strings, indicatorInfo, formatValue, numberFormat, writeState,
+      indicators: () => style.metadata['tileserver:indicators'].map(i => i.name),
+      indicatorEntry: name => style.metadata['tileserver:indicators'].find(i => i.name === name),
+      levels: () => legend.levels,
+      defaultMeasure: config.defaultIndicator,
+      onOpen: () => {
+        if (phone.matches) {
+          panel.close();
+        }
+      },
+    });
+  }
+
+  return targeting;
+}
+
+document.getElementById('targeting-open').addEventListener('click', async () => (await targetingPanel()).toggle());
 
 const drawing = createDrawing({ map, maplibregl, api, strings: () => strings, panel, showNotice });
 
@@ -386,6 +433,10 @@ map.on('load', () => {
   map.on('zoomend', renderLegend);
   if (state.unit) {
     panel.showUnit(state.unit.level, state.unit.code);
+  }
+
+  if (state.targeting) {
+    targetingPanel().then(t => t.open(state.targeting));
   }
 });
 
@@ -429,4 +480,5 @@ document.getElementById('language').addEventListener('click', () => {
   renderIndicators();
   renderLegend();
   panel.refresh();
+  targeting?.refresh();
 });

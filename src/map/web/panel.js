@@ -28,6 +28,7 @@ export function createPanel(context) {
     current = next;
     render();
     aside.hidden = false;
+    context.onShow();
   }
 
   async function getJson(url) {

@@ -89,6 +89,20 @@ public class PovertyStyleTests
     }
 
     [Fact]
+    public void Every_indicator_lists_its_smallest_and_largest_value_at_each_level()
+    {
+        using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));
+
+        var indicator = style.RootElement.GetProperty("metadata").GetProperty("tileserver:indicators")[0];
+        var ranges = indicator.GetProperty("ranges");
+        // Districts hold 2, 4, ..., 98 and one without a value; provinces and departments 20 and 40.
+        Assert.Equal([2.0, 98.0], ranges.GetProperty("district").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal([20.0, 40.0], ranges.GetProperty("province").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal([20.0, 40.0], ranges.GetProperty("department").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal("pobreza_pct", indicator.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public void Names_come_from_the_labels_layer_per_level_in_the_served_font()
     {
         using var style = Write(Tileset(("departments", 0), ("provinces", 3), ("districts", 5)));

@@ -129,6 +129,29 @@ public sealed class MapSession : IAsyncDisposable
     public Task ShowFillsOnlyAsync() =>
         AfterIdleAsync("map => { for (const l of map.getStyle().layers) { if (l.type === 'line' || l.type === 'symbol' || l.type === 'circle') map.setLayoutProperty(l.id, 'visibility', 'none'); } }");
 
+    /// <summary>The colour the page's legend gives <paramref name="value"/>: the class whose range holds it.</summary>
+    public async Task<(int R, int G, int B)> LegendColorAsync(double value)
+    {
+        var classes = await Page.Locator("#legend-classes li:not([data-nodata])").EvaluateAllAsync<JsonElement>(
+            "items => items.map(i => ({ from: i.dataset.from, to: i.dataset.to, color: i.dataset.color }))");
+        foreach (var c in classes.EnumerateArray())
+        {
+            var from = c.GetProperty("from").GetString() is { Length: > 0 } f ? double.Parse(f, CultureInfo.InvariantCulture) : double.NegativeInfinity;
+            var to = c.GetProperty("to").GetString() is { Length: > 0 } t ? double.Parse(t, CultureInfo.InvariantCulture) : double.PositiveInfinity;
+            if (value >= from && value < to)
+            {
+                var hex = c.GetProperty("color").GetString()!;
+                return (Convert.ToInt32(hex[1..3], 16), Convert.ToInt32(hex[3..5], 16), Convert.ToInt32(hex[5..7], 16));
+            }
+        }
+
+        throw new InvalidOperationException($"no legend class holds {value}");
+    }
+
+    /// <summary>Two rendered colours within 3 of each other per channel (software rendering rounds).</summary>
+    public static bool Close((int R, int G, int B) a, (int R, int G, int B) b) =>
+        Math.Abs(a.R - b.R) <= 3 && Math.Abs(a.G - b.G) <= 3 && Math.Abs(a.B - b.B) <= 3;
+
     public async Task ScreenshotAsync(MapServerFixture server, string name) =>
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(server.ScreenshotFolder, name) });
 
