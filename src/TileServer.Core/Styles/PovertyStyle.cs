@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using TileServer.Core.Model;
 using TileServer.Core.Tiles;
@@ -27,8 +28,14 @@ public sealed record StyleEndpoints(string TileJsonUrl, string GlyphsUrl, string
 /// <c>labels</c> layer.
 /// </summary>
 /// <remarks>
-/// <para>Fills use <c>["case", ["has", col], ["step", ["get", col], c0, b1, c1, ...], noData]</c>: tiles leave a
-/// missing value out of the feature, so "no data" is a missing property, never zero.</para>
+/// <para>Each level has one fill layer per class, <c>{layer}-fill-{class}</c>, with a constant colour and the filter
+/// <c>["all", ["has", col], [">=", ["get", col], from], ["&lt;", ["get", col], to]]</c> (the first class without its
+/// lower bound, the last without its upper), and <c>{layer}-fill-nodata</c> with <c>["!", ["has", col]]</c>: tiles
+/// leave a missing value out of the feature, so "no data" is a missing property, never zero. One data-driven
+/// <c>step</c> expression would be shorter, but QGIS's vector-tile style import (QgsMapBoxGlStyleConverter, 3.22)
+/// skips data-driven colour expressions and draws such a fill in a default colour; it converts these filters to
+/// its own expressions, so the style opens in QGIS with the same classes (checked by
+/// <c>tests/clients/qgis_style.py</c>).</para>
 /// <para>The legend travels in the style's <c>metadata</c> (<c>tileserver:bounds</c>: the data's box;
 /// <c>tileserver:legend</c>: per level the zooms, breaks,
 /// colours, minimum, maximum and units without a value; <c>tileserver:indicators</c>: every indicator the style can be
@@ -46,6 +53,13 @@ public static class PovertyStyle
         (AdminLevel.District, "districts"),
     ];
 
+    /// <summary>
+    /// Operators (<c>&lt;</c>, <c>&gt;=</c>) and names written as they are, not as <c>\u003C</c> escapes: the style is
+    /// served as JSON only, never inside HTML, and the style specification's validator (its jsonlint parser) does not
+    /// decode escapes, so it would read <c>"\u003C"</c> as an unknown expression.
+    /// </summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The UTF-8 JSON of the style coloured by <paramref name="indicator"/>.</summary>
     /// <param name="indicators">Every indicator a client may switch to (listed in the metadata).</param>
     public static byte[] Write(TilesetInfo tiles, ChoroplethClasses classes, IndicatorDescription indicator,
@@ -57,7 +71,7 @@ public static class PovertyStyle
         ArgumentNullException.ThrowIfNull(indicators);
         ArgumentNullException.ThrowIfNull(endpoints);
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             var zooms = FillZooms(tiles);
             json.WriteStartObject();
@@ -80,7 +94,7 @@ public static class PovertyStyle
             WriteBackground(json);
             foreach (var zoom in zooms)
             {
-                WriteFill(json, zoom, classes.For(indicator.Column, zoom.Level), indicator);
+                WriteFills(json, zoom, classes.For(indicator.Column, zoom.Level), indicator);
             }
 
             WriteBorders(json, zooms);
@@ -240,52 +254,68 @@ public static class PovertyStyle
         json.WriteEndObject();
     }
 
-    private static void WriteFill(Utf8JsonWriter json, FillZoom zoom, ClassBreaks? breaks, IndicatorDescription indicator)
+    /// <summary>One fill layer per class of <paramref name="breaks"/>, then the units without a value.</summary>
+    private static void WriteFills(Utf8JsonWriter json, FillZoom zoom, ClassBreaks? breaks, IndicatorDescription indicator)
+    {
+        var column = indicator.Column;
+        if (breaks is { Classes: > 0 })
+        {
+            var colors = ClassColors(breaks, indicator);
+            for (var c = 0; c < breaks.Classes; c++)
+            {
+                double? from = c == 0 ? null : breaks.Breaks[c - 1];
+                double? to = c < breaks.Breaks.Count ? breaks.Breaks[c] : null;
+                WriteFillLayer(json, zoom, $"{zoom.Layer}-fill-{c}", colors[c], filter =>
+                {
+                    filter.WriteStartArray();
+                    filter.WriteStringValue("all");
+                    WriteExpression(filter, "has", column);
+                    WriteComparison(filter, ">=", column, from);
+                    WriteComparison(filter, "<", column, to);
+                    filter.WriteEndArray();
+                });
+            }
+        }
+
+        WriteFillLayer(json, zoom, $"{zoom.Layer}-fill-nodata", ChoroplethPalette.NoData, filter =>
+        {
+            filter.WriteStartArray();
+            filter.WriteStringValue("!");
+            WriteExpression(filter, "has", column);
+            filter.WriteEndArray();
+        });
+    }
+
+    private static void WriteFillLayer(Utf8JsonWriter json, FillZoom zoom, string id, string color, Action<Utf8JsonWriter> writeFilter)
     {
         json.WriteStartObject();
-        json.WriteString("id", $"{zoom.Layer}-fill");
+        json.WriteString("id", id);
         json.WriteString("type", "fill");
         json.WriteString("source", SourceId);
         json.WriteString("source-layer", zoom.Layer);
         WriteZooms(json, zoom.MinZoom, zoom.MaxZoom);
+        json.WritePropertyName("filter");
+        writeFilter(json);
         json.WriteStartObject("paint");
-        json.WritePropertyName("fill-color");
-        if (breaks is not { Classes: > 0 })
-        {
-            json.WriteStringValue(ChoroplethPalette.NoData);
-        }
-        else
-        {
-            var colors = ClassColors(breaks, indicator);
-            json.WriteStartArray();
-            json.WriteStringValue("case");
-            WriteExpression(json, "has", indicator.Column);
-            if (breaks.Classes == 1)
-            {
-                json.WriteStringValue(colors[0]);
-            }
-            else
-            {
-                json.WriteStartArray();
-                json.WriteStringValue("step");
-                WriteExpression(json, "get", indicator.Column);
-                json.WriteStringValue(colors[0]);
-                for (var b = 0; b < breaks.Breaks.Count; b++)
-                {
-                    json.WriteNumberValue(breaks.Breaks[b]);
-                    json.WriteStringValue(colors[b + 1]);
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteStringValue(ChoroplethPalette.NoData);
-            json.WriteEndArray();
-        }
-
+        json.WriteString("fill-color", color);
         json.WriteNumber("fill-opacity", 1);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary><c>[op, ["get", column], bound]</c>; nothing when there is no bound.</summary>
+    private static void WriteComparison(Utf8JsonWriter json, string op, string column, double? bound)
+    {
+        if (bound is not { } value)
+        {
+            return;
+        }
+
+        json.WriteStartArray();
+        json.WriteStringValue(op);
+        WriteExpression(json, "get", column);
+        json.WriteNumberValue(value);
+        json.WriteEndArray();
     }
 
     private static void WriteBorders(Utf8JsonWriter json, List<FillZoom> zooms)

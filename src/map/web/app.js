@@ -138,10 +138,16 @@ let style = await fetchStyle(state.indicator);
 timings.style = performance.now();
 let legend = style.metadata['tileserver:legend'];
 state.indicator = style.metadata['tileserver:indicator'];
-const fillLayers = () => legend.levels.map(l => `${l.layer}-fill`);
+// The style's fills: one layer per class and level, and one for the units without a value (`{layer}-fill-{class}`).
+const isClassFill = layer => layer.type === 'fill' && /-fill-(\d+|nodata)$/.test(layer.id);
+const fillLayers = () => map.getStyle().layers.filter(isClassFill).map(l => l.id);
 
 // A basemap (Map:BasemapStyle) goes under the poverty layers; its own labels replace ours (its glyph server need
 // not have our font), and the fills let it show through.
+function overBasemap(layer) {
+  return config.basemapStyle && layer.type === 'fill' ? { ...layer, paint: { ...layer.paint, 'fill-opacity': 0.7 } } : layer;
+}
+
 async function initialStyle() {
   if (!config.basemapStyle) {
     return style;
@@ -149,11 +155,7 @@ async function initialStyle() {
 
   const base = await (await fetch(config.basemapStyle)).json();
   base.sources = { ...base.sources, ...style.sources };
-  const ours = style.layers.filter(l => l.type !== 'background' && l.type !== 'symbol');
-  for (const layer of ours.filter(l => l.type === 'fill')) {
-    layer.paint['fill-opacity'] = 0.7;
-  }
-
+  const ours = style.layers.filter(l => l.type !== 'background' && l.type !== 'symbol').map(overBasemap);
   base.layers = [...base.layers, ...ours];
   return base;
 }
@@ -248,9 +250,18 @@ select.addEventListener('change', async () => {
   style = await fetchStyle(select.value);
   legend = style.metadata['tileserver:legend'];
   state.indicator = style.metadata['tileserver:indicator'];
-  for (const layer of style.layers.filter(l => l.type === 'fill')) {
-    map.setPaintProperty(layer.id, 'fill-color', layer.paint['fill-color']);
-    map.setFilter(`${layer.id}-nodata`, ['!', ['has', state.indicator]]);
+  // The new indicator's class fills take the old ones' place, under the page's hatching; sources stay.
+  const before = map.getStyle().layers.find(l => l.source === SOURCE && !isClassFill(l))?.id;
+  for (const id of fillLayers()) {
+    map.removeLayer(id);
+  }
+
+  for (const layer of style.layers.filter(isClassFill)) {
+    map.addLayer(overBasemap(layer), before);
+  }
+
+  for (const level of legend.levels) {
+    map.setFilter(`${level.layer}-hatch`, ['!', ['has', state.indicator]]);
   }
 
   writeState({ indicator: state.indicator });
@@ -290,7 +301,7 @@ function withPageLayers(base) {
   for (const level of legend.levels) {
     const zooms = { minzoom: level.minzoom ?? 0, ...(level.maxzoom != null ? { maxzoom: level.maxzoom } : {}) };
     insert({
-      id: `${level.layer}-fill-nodata`, type: 'fill', source: SOURCE, 'source-layer': level.layer, ...zooms,
+      id: `${level.layer}-hatch`, type: 'fill', source: SOURCE, 'source-layer': level.layer, ...zooms,
       filter: ['!', ['has', state.indicator]], paint: { 'fill-pattern': HATCH },
     }, firstLine);
     // Hidden until the first hover or selection: drawn from the start, it would cost the first view a pass over
@@ -323,12 +334,12 @@ function setHovered(feature) {
   }
 }
 
-function onHover(e) {
+function onHover(e, features) {
   if (drawing.active) {
     return;
   }
 
-  const feature = e.features?.[0];
+  const feature = features[0];
   setHovered(feature);
   map.getCanvas().style.cursor = feature ? 'pointer' : '';
   if (!feature) {
@@ -416,19 +427,19 @@ const drawing = createDrawing({ map, maplibregl, api, strings: () => strings, pa
 map.on('load', () => {
   renderIndicators();
   renderLegend();
-  map.on('mousemove', fillLayers(), onHover);
-  map.on('mouseleave', fillLayers(), () => {
+  // The fill layers change with the indicator, so the handlers ask for the units under the pointer themselves.
+  const unitsAt = e => map.queryRenderedFeatures(e.point, { layers: fillLayers() });
+  map.on('mousemove', e => onHover(e, unitsAt(e)));
+  map.getCanvasContainer().addEventListener('mouseleave', () => {
     setHovered(null);
     tooltip.remove();
     map.getCanvas().style.cursor = '';
   });
-  map.on('click', fillLayers(), e => {
-    if (drawing.handles(e) || !e.features?.length) {
-      return;
+  map.on('click', e => {
+    const feature = drawing.handles(e) ? null : unitsAt(e)[0];
+    if (feature) {
+      panel.showUnit(feature.sourceLayer.replace(/s$/, ''), String(feature.properties.code));
     }
-
-    const feature = e.features[0];
-    panel.showUnit(feature.sourceLayer.replace(/s$/, ''), String(feature.properties.code));
   });
   map.on('zoomend', renderLegend);
   if (state.unit) {
