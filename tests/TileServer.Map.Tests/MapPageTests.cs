@@ -70,6 +70,33 @@ public sealed class MapPageTests(MapServerFixture server)
     }
 
     [BrowserFact]
+    public async Task Switching_the_indicator_recolours_each_unit_to_its_class_in_the_new_legend_and_hover_names_it()
+    {
+        await using var session = await MapSession.OpenAsync(server);
+        var unit = MostReclassedDistrict("pobreza_pct", "pobreza_extrema_pct");
+        var point = Places.InteriorPoint(unit);
+        var box = unit.Geometry.EnvelopeInternal;
+        await session.FitAsync(box.MinX, box.MinY, box.MaxX, box.MaxY);
+        var before = await session.LegendColorAsync(await DistrictValueAsync(unit.Code, "pobreza_pct"));
+
+        await session.Page.SelectOptionAsync("#indicator", "pobreza_extrema_pct");
+        await session.Page.WaitForFunctionAsync("() => location.hash.includes('indicator=pobreza_extrema_pct')");
+        await session.ShowFillsOnlyAsync();
+
+        var value = await DistrictValueAsync(unit.Code, "pobreza_extrema_pct");
+        var expected = await session.LegendColorAsync(value);
+        Assert.False(MapSession.Close(before, expected), $"{unit.Name}: the test needs a unit whose class changes, both are {expected}");
+        var color = await session.ColorAtAsync(point.X, point.Y);
+        Assert.True(MapSession.Close(color, expected), $"{unit.Name} ({unit.Code}), pobreza_extrema_pct {value}: rendered {color}, legend class {expected} (before the switch {before})");
+        var (x, y) = await session.PixelOfAsync(point.X, point.Y);
+        await session.Page.Mouse.MoveAsync(x, y);
+        var tooltip = session.Page.Locator(".hover-tooltip");
+        await tooltip.WaitForAsync();
+        Assert.StartsWith($"{unit.Name}: ", await tooltip.TextContentAsync(), StringComparison.Ordinal);
+        session.AssertNoProblems();
+    }
+
+    [BrowserFact]
     public async Task Clicking_Lima_shows_LIMA_with_the_poverty_rate_of_the_API()
     {
         await using var session = await MapSession.OpenAsync(server);
@@ -123,6 +150,36 @@ public sealed class MapPageTests(MapServerFixture server)
 
         Assert.Equal(expected, await session.Page.TextContentAsync("#panel-title"));
         Assert.Equal("inside", await session.Page.GetAttributeAsync(".location", "data-match"));
+        session.AssertNoProblems();
+    }
+
+    [BrowserFact]
+    public async Task Where_am_I_just_off_the_coast_shows_the_snapped_district_with_its_distance()
+    {
+        // 300 m due west of the coverage's westernmost vertex: outside every district, and no border is nearer than
+        // that vertex, so the nearest border is 300 m away (within Lookup:MaxSnapMetres, 1,000 m).
+        var west = server.Snapshot.Districts.Units.SelectMany(u => u.Geometry.Coordinates).MinBy(c => c.X)!;
+        const double Metres = 300;
+        var lon = (float)(west.X - (Metres / (111_320 * Math.Cos(west.Y * Math.PI / 180))));
+        var lat = (float)west.Y;
+        await using var session = await MapSession.OpenAsync(server, "/", new BrowserNewContextOptions
+        {
+            Geolocation = new Geolocation { Longitude = lon, Latitude = lat },
+            Permissions = ["geolocation"],
+        });
+
+        await session.Page.ClickAsync("#locate");
+        await session.Page.Locator(".location").WaitForAsync();
+
+        var answer = await server.Http.GetFromJsonAsync<JsonElement>(string.Create(CultureInfo.InvariantCulture, $"/v1/lookup?lat={(double)lat:R}&lon={(double)lon:R}"));
+        Assert.Equal("nearest", answer.GetProperty("match").GetString());
+        Assert.Equal(Metres, answer.GetProperty("distanceMeters").GetDouble(), Metres * 0.03);
+        Assert.Equal(answer.GetProperty("name").GetString(), await session.Page.TextContentAsync("#panel-title"));
+        Assert.Equal("nearest", await session.Page.GetAttributeAsync(".location", "data-match"));
+        var shown = double.Parse((await session.Page.GetAttributeAsync(".location", "data-distance"))!, CultureInfo.InvariantCulture);
+        // Chromium's emulated position differs from the float given to it by centimetres to decimetres.
+        Assert.Equal(answer.GetProperty("distanceMeters").GetDouble(), shown, tolerance: 2);
+        Assert.Contains(" m", await session.Page.TextContentAsync(".location"), StringComparison.Ordinal);
         session.AssertNoProblems();
     }
 
@@ -240,12 +297,21 @@ public sealed class MapPageTests(MapServerFixture server)
         var (query, name) = server.Peru ? ("asuncion", "ASUNCIÓN") : ("anyau", "ÁNYAU");
         await session.Page.FocusAsync("#search");
         await session.Page.Keyboard.TypeAsync(query);
-        await session.Page.Locator("#search-results .option").First.WaitForAsync();
+        await session.Page.Locator("#search-results .option").First.Filter(new LocatorFilterOptions { HasText = name }).WaitForAsync();
         await session.Page.Keyboard.PressAsync("ArrowDown");
         Assert.Equal("search-option-0", await session.Page.GetAttributeAsync("#search", "aria-activedescendant"));
         await session.Page.Keyboard.PressAsync("Enter");
         await session.Page.Locator("#panel-title").WaitForAsync();
         Assert.Equal(name, await session.Page.TextContentAsync("#panel-title"));
+
+        // Enter typed faster than the suggestions arrive opens the first answer to what the box says.
+        var other = Lima.Name;
+        await session.Page.FillAsync("#search", "");
+        await session.Page.FocusAsync("#search");
+        await session.Page.Keyboard.TypeAsync(other.ToLowerInvariant());
+        await session.Page.Keyboard.PressAsync("Enter");
+        await session.Page.Locator("#panel-title").Filter(new LocatorFilterOptions { HasTextString = other }).WaitForAsync();
+        Assert.Equal(other, await session.Page.TextContentAsync("#panel-title"));
         session.AssertNoProblems();
     }
 
@@ -261,6 +327,19 @@ public sealed class MapPageTests(MapServerFixture server)
             .Where(i => layer.Number(i, column) is not null)
             .Select(i => layer.Units[i])
             .MaxBy(u => (double)u.Values[column]!)!;
+    }
+
+    /// <summary>
+    /// The district whose standing among districts differs most between two indicators (share of districts below it,
+    /// computed here), so that its class, and colour, change when the map switches from one to the other.
+    /// </summary>
+    private AdminUnit MostReclassedDistrict(string from, string to)
+    {
+        var layer = server.Snapshot.Districts;
+        var (a, b) = (layer.ColumnIndex(from), layer.ColumnIndex(to));
+        var both = Enumerable.Range(0, layer.Units.Count).Where(i => layer.Number(i, a) is not null && layer.Number(i, b) is not null).ToList();
+        double Standing(int i, int column) => both.Count(j => layer.Number(j, column) < layer.Number(i, column)) / (double)both.Count;
+        return layer.Units[both.MaxBy(i => Math.Abs(Standing(i, a) - Standing(i, b)))];
     }
 
     private async Task<double> DistrictValueAsync(string code, string column)

@@ -3,6 +3,9 @@ import { el } from './panel.js';
 
 export function createSearch({ api, strings, input, list, onChoose }) {
   let results = [];
+  // The query the shown results answer: typing outruns the suggestions, and Enter must not open the answer to an
+  // earlier prefix ("a" lists AREQUIPA while the box already says "asuncion").
+  let resultsFor = null;
   let active = -1;
   let timer = 0;
   let controller = null;
@@ -19,6 +22,12 @@ export function createSearch({ api, strings, input, list, onChoose }) {
       }
     } else if (e.key === 'Enter') {
       e.preventDefault();
+      if (resultsFor !== input.value.trim()) {
+        clearTimeout(timer);
+        suggest().then(() => results[0] && resultsFor === input.value.trim() && choose(results[0]));
+        return;
+      }
+
       const chosen = results[Math.max(active, 0)];
       if (chosen) {
         choose(chosen);
@@ -41,10 +50,12 @@ export function createSearch({ api, strings, input, list, onChoose }) {
     try {
       const response = await fetch(api(`/v1/search?q=${encodeURIComponent(query)}&limit=8`), { signal: controller.signal });
       results = response.ok ? (await response.json()).results : [];
+      resultsFor = query;
       render(response.ok ? strings().searchNoResults : strings().searchFailed);
     } catch (error) {
       if (error.name !== 'AbortError') {
         results = [];
+        resultsFor = null;
         render(strings().searchFailed);
       }
     }
