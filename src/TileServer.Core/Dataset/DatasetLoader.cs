@@ -142,8 +142,9 @@ public static class DatasetLoader
         step.Enter(options.Districts, "dissolving provinces and departments", token);
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
+        var levels = topology is null ? null : AdminTopology.Build(topology, parents);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), levels);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), levels);
         timings["dissolve"] = Lap();
         step.Enter(options.Districts, "building the aggregator and lookup index", token);
         var aggregator = BuildAggregator(districts, roles);
@@ -173,7 +174,7 @@ public static class DatasetLoader
             step.Enter(options.Districts, "building the tiles", token);
             if (tilesArchive is null)
             {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
+                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
                 (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             }
             else
@@ -195,7 +196,7 @@ public static class DatasetLoader
             Districts = districts,
             Parents = parents,
             ColumnRoles = roles,
-            Topology = topology,
+            Topology = levels,
             Aggregator = aggregator,
             Locator = locator,
             LabelPoints = labels,

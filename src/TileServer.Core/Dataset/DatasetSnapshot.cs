@@ -81,7 +81,7 @@ public sealed class DatasetSnapshot
     /// districts that overlap or do not share their borders vertex for vertex). The lookup index, the dissolves and
     /// the tiles are built from it when present.
     /// </summary>
-    public CoverageTopology? Topology { get; init; }
+    public AdminTopology? Topology { get; init; }
 
     /// <summary>Each unit's label point (pole of inaccessibility), for every level: where a map writes its name, and
     /// where it stands when an area selects whole units.</summary>
