@@ -211,6 +211,40 @@ public sealed class MapPageTests(MapServerFixture server)
     }
 
     [BrowserFact]
+    public async Task Drawing_a_circle_shows_its_radius_in_km_and_the_population_the_aggregate_API_gives_for_it()
+    {
+        await using var session = await MapSession.OpenAsync(server);
+        var (lon, lat) = server.Peru ? (PlazaLon, PlazaLat) : (Places.InteriorPoint(Lima).X, Places.InteriorPoint(Lima).Y);
+        const double Zoom = 11, Pixels = 100;
+        await session.JumpToAsync(lon, lat, Zoom);
+        var (x, y) = await session.PixelOfAsync(lon, lat);
+
+        await session.Page.ClickAsync("[data-draw='circle']");
+        await session.Page.Mouse.MoveAsync(x, y);
+        await session.Page.Mouse.DownAsync();
+        await session.Page.Mouse.MoveAsync(x + (float)Pixels, y, new MouseMoveOptions { Steps = 5 });
+        var label = await session.Page.TextContentAsync(".radius-label");
+        await session.Page.Mouse.UpAsync();
+        await session.Page.Locator("[data-key='population'] dd").WaitForAsync();
+
+        // The oracle: 100 CSS pixels east at zoom 11 on MapLibre's 512-pixel Web Mercator tiles.
+        var expectedKm = Pixels * 40_075.016686 * Math.Cos(lat * Math.PI / 180) / (512 * Math.Pow(2, Zoom));
+        var area = session.Page.Locator(".area");
+        Assert.Equal("circle", await area.GetAttributeAsync("data-kind"));
+        var radiusKm = double.Parse((await area.GetAttributeAsync("data-radius-km"))!, CultureInfo.InvariantCulture);
+        Assert.Equal(expectedKm, radiusKm, tolerance: expectedKm * 0.02);
+        Assert.Matches(@"\d km$", label!.Trim());
+        Assert.Equal(expectedKm, double.Parse(label.Trim().Split(' ')[^2], CultureInfo.InvariantCulture), tolerance: 0.1);
+        var (centreLat, centreLon) = (await area.GetAttributeAsync("data-lat"), await area.GetAttributeAsync("data-lon"));
+        var centre = string.Create(CultureInfo.InvariantCulture, $"lat={centreLat}&lon={centreLon}&radiusKm={radiusKm}");
+        var answer = await server.Http.GetFromJsonAsync<JsonElement>($"/v1/aggregate?{centre}");
+        var shown = await session.Page.GetAttributeAsync("[data-key='population'] dd", "data-value");
+        Assert.True(answer.GetProperty("population").GetDouble() > 0);
+        Assert.Equal(answer.GetProperty("population").GetDouble(), double.Parse(shown!, CultureInfo.InvariantCulture));
+        session.AssertNoProblems();
+    }
+
+    [BrowserFact]
     public async Task On_a_phone_the_panel_is_a_bottom_sheet()
     {
         await using var session = await MapSession.OpenAsync(server, "/", new BrowserNewContextOptions
