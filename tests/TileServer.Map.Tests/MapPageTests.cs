@@ -38,7 +38,7 @@ public sealed class MapPageTests(MapServerFixture server)
     {
         await using var session = await MapSession.OpenAsync(server);
 
-        var weighed = session.Transfers.Where(t => !t.Url.Contains("/map/lib/", StringComparison.Ordinal) && !t.Url.Contains("/tiles/poverty/", StringComparison.Ordinal)).ToList();
+        var weighed = (await session.TransfersAsync()).Where(t => !t.Url.Contains("/map/lib/", StringComparison.Ordinal) && !t.Url.Contains("/tiles/poverty/", StringComparison.Ordinal)).ToList();
         var bytes = weighed.Sum(t => t.Bytes);
         Assert.Contains(weighed, t => t.Url.Contains("/map/app.js", StringComparison.Ordinal));
         Assert.Contains(weighed, t => t.Url.Contains("/fonts/", StringComparison.Ordinal));

@@ -24,8 +24,26 @@ public sealed class MapSession : IAsyncDisposable
     /// <summary>Everything that went wrong or left the server, one line each.</summary>
     public List<string> Problems { get; } = [];
 
-    /// <summary>Bytes received per request URL (encoded, as sent over the wire).</summary>
-    public List<(string Url, long Bytes, long DecodedBytes)> Transfers { get; } = [];
+    private readonly List<(string Url, long Bytes, long DecodedBytes)> _transfers = [];
+
+    /// <summary>Weighings still running: Playwright raises a response's event before its body has arrived.</summary>
+    private readonly List<Task> _weighing = [];
+
+    /// <summary>Bytes received per request URL (encoded, as sent over the wire), once every response seen so far is weighed.</summary>
+    public async Task<List<(string Url, long Bytes, long DecodedBytes)>> TransfersAsync()
+    {
+        Task[] pending;
+        lock (_weighing)
+        {
+            pending = [.. _weighing];
+        }
+
+        await Task.WhenAll(pending);
+        lock (_transfers)
+        {
+            return [.. _transfers];
+        }
+    }
 
     public static async Task<MapSession> OpenAsync(MapServerFixture server, string path = "/", BrowserNewContextOptions? options = null)
     {
@@ -64,26 +82,38 @@ public sealed class MapSession : IAsyncDisposable
                 session.Problems.Add($"request left the server: {request.Url}");
             }
         };
-        context.Response += async (_, response) =>
+        context.Response += (_, response) =>
         {
             if (response.Status >= 400)
             {
                 session.Problems.Add($"HTTP {response.Status}: {response.Url}");
             }
 
-            try
+            lock (session._weighing)
             {
-                var sizes = await response.Request.SizesAsync();
-                session.Transfers.Add((response.Url, sizes.ResponseBodySize, (await response.BodyAsync()).Length));
-            }
-            catch (PlaywrightException)
-            {
-                // A response whose body is gone (a redirect, a closed page) is not weighed.
+                session._weighing.Add(session.WeighAsync(response));
             }
         };
         await page.GotoAsync(server.BaseUrl + path);
         await page.WaitForFunctionAsync("() => window.povertyMapFirstIdle", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         return session;
+    }
+
+    private async Task WeighAsync(IResponse response)
+    {
+        try
+        {
+            var sizes = await response.Request.SizesAsync();
+            var decoded = (await response.BodyAsync()).Length;
+            lock (_transfers)
+            {
+                _transfers.Add((response.Url, sizes.ResponseBodySize, decoded));
+            }
+        }
+        catch (PlaywrightException)
+        {
+            // A response whose body is gone (a redirect, a closed page) is not weighed.
+        }
     }
 
     /// <summary>Runs <paramref name="script"/> (a function of the map) and resolves on the next MapLibre <c>idle</c> after it.</summary>
