@@ -220,6 +220,7 @@ export function createTargeting(context) {
   async function send() {
     controller?.abort();
     controller = new AbortController();
+    const { signal } = controller;
     const body = {
       level: state.level,
       indicator: state.measure,
@@ -238,7 +239,7 @@ export function createTargeting(context) {
     let response;
     try {
       response = await fetch(api('/v1/targeting'), {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal,
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal,
       });
     } catch (error) {
       if (error.name !== 'AbortError') {
@@ -249,7 +250,12 @@ export function createTargeting(context) {
     }
 
     const json = await response.json().catch(() => null);
-    if (!response.ok) {
+    // Closed or superseded while the body was read: the body's read fails with the abort, and there is nothing to show.
+    if (signal.aborted) {
+      return;
+    }
+
+    if (!response.ok || !json) {
       fail(json?.detail ?? response.status);
       return;
     }
