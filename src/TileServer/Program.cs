@@ -7,8 +7,10 @@ using TileServer.Features;
 using TileServer.Health;
 using TileServer.Infrastructure;
 using TileServer.Lookup;
+using TileServer.Map;
 using TileServer.Metrics;
 using TileServer.Operations;
+using TileServer.Search;
 using TileServer.Targeting;
 using TileServer.Tiles;
 
@@ -29,6 +31,7 @@ builder.AddAggregation();
 builder.AddLookup();
 builder.AddTiles();
 builder.AddFeatures();
+builder.AddWebMap();
 builder.AddTargeting();
 
 var app = builder.Build();
@@ -52,14 +55,19 @@ api.MapDataset();
 api.MapAdminUnits();
 api.MapAggregation();
 api.MapLookup();
+api.MapSearch();
 api.MapTargeting();
 
 var tiles = endpoints.MapGroup("/tiles").RequireDataset();
 tiles.MapTiles();
 
+var styles = endpoints.MapGroup("/styles").RequireDataset();
+styles.MapStyles();
+
 var features = endpoints.MapGroup("").RequireDataset();
 features.MapFeatures();
 endpoints.MapFeatureOpenApi();
+endpoints.MapWebMap();
 
 return await app.RunServerAsync();
 

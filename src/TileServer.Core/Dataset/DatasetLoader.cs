@@ -9,7 +9,10 @@ using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Ranking;
+using TileServer.Core.Search;
 using TileServer.Core.Storage;
+using TileServer.Core.Styles;
 using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
@@ -152,6 +155,12 @@ public static class DatasetLoader
         timings["labelPoints"] = Lap();
         var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
         timings["targetingIndex"] = Lap();
+        AdminLayer[] layers = [departments, provinces, districts];
+        var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
+        timings["searchIndex"] = Lap();
+        var classes = ChoroplethClasses.Build(layers);
+        var ranks = UnitRanks.Build(layers, parents);
+        timings["classesAndRanks"] = Lap();
         var version = Version(options, tiles, answerOptions);
         timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
@@ -191,6 +200,9 @@ public static class DatasetLoader
             Locator = locator,
             LabelPoints = labels,
             Targeting = targeting,
+            Search = search,
+            Classes = classes,
+            Ranks = ranks,
             Features = features,
             Tiles = tileSource,
             TilesVersion = tilesVersion,

@@ -4,6 +4,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
 using TileServer.Features;
 using TileServer.Lookup;
+using TileServer.Map;
 using TileServer.Targeting;
 
 namespace TileServer.Dataset;
@@ -11,7 +12,7 @@ namespace TileServer.Dataset;
 /// <summary>
 /// Builds a complete <see cref="ServedDataset"/> from the configuration: loads the snapshot with every section whose
 /// options change an answer in its version (<c>Dataset</c>, <c>Tiles</c>, <c>Lookup</c>, <c>Aggregation</c>, <c>Features</c>,
-/// <c>Targeting</c>), then
+/// <c>Targeting</c>, <c>Map</c>), then
 /// derives what the host serves from it. The start-up load, every reload and the offline commands build through it,
 /// so that a command writes what the server serves under the same version.
 /// </summary>
@@ -30,7 +31,8 @@ public sealed class ServedDatasetBuilder(
     IOptionsMonitor<LookupOptions> lookup,
     IOptionsMonitor<AggregationOptions> aggregation,
     IOptionsMonitor<FeaturesOptions> features,
-    IOptionsMonitor<TargetingOptions> targeting)
+    IOptionsMonitor<TargetingOptions> targeting,
+    IOptionsMonitor<MapOptions> map)
 {
     /// <exception cref="Core.Ingest.DataFileException">An input file is missing or unusable; the message names it.</exception>
     public ServedDataset Build() => Build(CancellationToken.None);
@@ -42,7 +44,7 @@ public sealed class ServedDatasetBuilder(
     {
         var inputs = Current();
         var snapshot = DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
-        return new ServedDataset(snapshot, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting);
+        return new ServedDataset(snapshot, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
     }
 
     /// <summary>
@@ -60,18 +62,18 @@ public sealed class ServedDatasetBuilder(
 
     /// <summary>One read of every section, as configured now.</summary>
     private Inputs Current() => new(
-        dataset.CurrentValue, tiles.CurrentValue, lookup.CurrentValue, aggregation.CurrentValue, features.CurrentValue, targeting.CurrentValue);
+        dataset.CurrentValue, tiles.CurrentValue, lookup.CurrentValue, aggregation.CurrentValue, features.CurrentValue, targeting.CurrentValue, map.CurrentValue);
 
     private sealed record Inputs(
-        DatasetOptions Dataset, TilesOptions Tiles, LookupOptions Lookup, AggregationOptions Aggregation, FeaturesOptions Features, TargetingOptions Targeting)
+        DatasetOptions Dataset, TilesOptions Tiles, LookupOptions Lookup, AggregationOptions Aggregation, FeaturesOptions Features, TargetingOptions Targeting, MapOptions Map)
     {
-
         public Dictionary<string, object> AnswerOptions() => new(StringComparer.Ordinal)
         {
             [LookupOptions.SectionName] = Lookup,
             [AggregationOptions.SectionName] = Aggregation,
             [FeaturesOptions.SectionName] = Features,
             [TargetingOptions.SectionName] = Targeting,
+            [MapOptions.SectionName] = Map,
         };
     }
 }

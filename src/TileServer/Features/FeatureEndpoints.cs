@@ -5,6 +5,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Features;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Map;
 using TileServer.Operations;
 
 namespace TileServer.Features;
@@ -67,7 +68,8 @@ public static class FeatureEndpoints
     internal static bool IsDownload(HttpRequest request) =>
         OgcFormats.Negotiate(request, ItemFormats, out _) is OgcFormat.GeoPackage or OgcFormat.Shapefile or OgcFormat.Csv;
 
-    private static Results<OgcResult, ProblemHttpResult> Landing(HttpContext context, ServedDataset dataset)
+    /// <summary>JSON for API clients; for a browser or <c>f=html</c>, the web map, whose header carries these title, description and links.</summary>
+    private static Results<OgcResult, ContentHttpResult, ProblemHttpResult> Landing(HttpContext context, ServedDataset dataset, MapPage page)
     {
         if (OgcFormats.Negotiate(context.Request, JsonOrHtml, out var error) is not { } format)
         {
@@ -79,14 +81,17 @@ public static class FeatureEndpoints
         var landing = FeatureDocuments.LandingLinks(links, snapshot.Features);
         var title = dataset.FeaturesOptions.Title;
         var description = dataset.FeaturesOptions.Description;
-        return format == OgcFormat.Html
-            ? Html(dataset, FeatureHtml.Page(title, description, landing, null))
-            : Json(dataset, OgcFormats.Json, json =>
-            {
-                json.WriteString("title", title);
-                json.WriteString("description", description);
-                GeoJsonFeatureWriter.WriteLinks(json, landing);
-            });
+        if (format == OgcFormat.Html)
+        {
+            return page.Render(context.Request, title, description, landing);
+        }
+
+        return Json(dataset, OgcFormats.Json, json =>
+        {
+            json.WriteString("title", title);
+            json.WriteString("description", description);
+            GeoJsonFeatureWriter.WriteLinks(json, landing);
+        });
     }
 
     private static Results<OgcResult, ProblemHttpResult> Conformance(HttpContext context, ServedDataset dataset)
