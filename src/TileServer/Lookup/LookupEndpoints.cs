@@ -22,12 +22,14 @@ public static class LookupEndpoints
     {
         var group = api.MapGroup("").WithTags("Lookup");
         var metrics = api.ServiceProvider.GetRequiredService<ServerMetrics>();
-        var limits = api.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        // The route's own body limit (Lookup:MaxBodyBytes, which the handler enforces with its own problem) in place of
+        // Limits:MaxRequestBodyBytes, which would refuse any real batch.
+        var maxBody = api.ServiceProvider.GetRequiredService<IOptions<LookupOptions>>().Value.MaxBodyBytes;
         group.MapGet("/lookup", (RequestDelegate)(context => GetAsync(context, metrics)))
             .WithSummary("The district containing a GPS point (lat, lon), with its province, department, estimates and match");
         group.MapPost("/lookup", PostAsync)
             .WithSummary("A batch of points (JSON or CSV): each point's district, in input order")
-            .WithBodyLimit(limits.LookupBatchBodyBytes)
+            .WithBodyLimit(maxBody)
             .LimitedAsCompute();
         return api;
     }

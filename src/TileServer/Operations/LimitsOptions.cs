@@ -37,9 +37,6 @@ public sealed class LimitsOptions
     /// <summary>Largest request body of every route without a limit of its own (GET routes take none). Default 65536.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Largest body of <c>POST /v1/lookup</c> (a batch of points, JSON or CSV). Default 33554432 (32 MiB).</summary>
-    public long LookupBatchBodyBytes { get; set; } = 32 * 1024 * 1024;
-
     /// <summary>
     /// Heavy computations at once (aggregation, batch lookup, targeting, allocation), all routes together; 0: half
     /// the processors, at least 1 (the rest stay free for tiles, lookups and features). Default 0.
@@ -87,7 +84,6 @@ public sealed class LimitsOptions
         Range(nameof(MinResponseBytesPerSecond), MinResponseBytesPerSecond, 1, 1e9);
         Range(nameof(MinResponseGraceSeconds), MinResponseGraceSeconds, 1, 600);
         Range(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, 0, int.MaxValue);
-        Range(nameof(LookupBatchBodyBytes), LookupBatchBodyBytes, 1, int.MaxValue);
         Range(nameof(ComputeConcurrency), ComputeConcurrency, 0, 10_000);
         Range(nameof(ComputeQueue), ComputeQueue, 0, 100_000);
         Range(nameof(ComputeTimeoutSeconds), ComputeTimeoutSeconds, 0.1, 3600);

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Options;
 using TileServer.Api.Tests.Aggregation;
 using TileServer.Api.Tests.Support;
 
@@ -255,10 +254,11 @@ public class HostileConfigurationApiTests
     [InlineData("https://maps.example.org/?a=1")]
     public async Task A_public_base_url_that_is_not_an_http_url_stops_the_start(string url)
     {
-        await using var factory = new TileServerFactory(new Dictionary<string, string?> { ["Proxy:PublicBaseUrl"] = url });
+        // Options are validated when the host is built: one line on stderr naming the key, exit code 2.
+        var (exitCode, _, stderr) = await ServerProcess.RunAsync($"--Proxy:PublicBaseUrl={url}", "--urls=http://127.0.0.1:0");
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
-        Assert.Contains("Proxy:PublicBaseUrl", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Proxy:PublicBaseUrl", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

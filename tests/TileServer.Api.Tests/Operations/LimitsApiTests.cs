@@ -95,7 +95,7 @@ public class LimitsApiTests
     [Fact]
     public async Task The_batch_lookup_has_its_own_body_limit_and_other_routes_the_default()
     {
-        var (factory, client) = await KestrelAsync(("Limits:LookupBatchBodyBytes", "2000"), ("Limits:MaxRequestBodyBytes", "100"));
+        var (factory, client) = await KestrelAsync(("Lookup:MaxBodyBytes", "2000"), ("Limits:MaxRequestBodyBytes", "100"));
         await using var _ = factory;
         using var __ = client;
         string Points(int n) => "{\"points\":[" + string.Join(',', Enumerable.Repeat("[0,80]", n)) + "]}";
