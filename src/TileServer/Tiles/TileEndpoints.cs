@@ -22,11 +22,17 @@ public static class TileEndpoints
         var group = tiles.MapGroup("").WithTags("Tiles");
         group.MapGet("/poverty.json", TileJson);
         group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync)
-            .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty)");
+            .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty), cached for Tiles:CacheControl");
+        group.MapGet("/poverty/v/{version}/{z}/{x}/{y}.{format}", (RequestDelegate)ServeVersionedTileAsync)
+            .WithSummary("The tile of one tileset version (the TileJSON's URLs): immutable, cached for a year; 404 problem for a version no longer served");
         return tiles;
     }
 
-    /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host.</summary>
+    /// <summary>
+    /// <c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host and
+    /// naming the tileset version (<c>/tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>), so that the tiles can be cached
+    /// for good and a reload changes the URLs; the document itself keeps <c>Tiles:CacheControl</c>.
+    /// </summary>
     private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset)
     {
         if (dataset.Snapshot.Tiles is not { } tiles)
@@ -44,7 +50,7 @@ public static class TileEndpoints
             info.Version,
             info.Attribution,
             "xyz",
-            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
+            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/v/{dataset.TileHeaders.Version}/{{z}}/{{x}}/{{y}}.mvt"],
             info.MinZoom,
             info.MaxZoom,
             info.Bounds,
@@ -57,9 +63,38 @@ public static class TileEndpoints
     /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag. Writes the stored bytes
     /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
     /// </summary>
-    private static async Task ServeTileAsync(HttpContext context)
+    private static Task ServeTileAsync(HttpContext context)
     {
         var dataset = ServedDataset.From(context);
+        return ServeAsync(context, dataset, dataset.TileHeaders.CacheControl);
+    }
+
+    /// <summary>
+    /// <c>GET /tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>: as the unversioned path, with
+    /// <see cref="TileResponseHeaders.ImmutableCacheControl"/>, when <c>version</c> is the served tileset's. Any other
+    /// version is a 404 problem that no cache may keep (<c>no-store</c>), never a redirect: the URL promises that
+    /// version's bytes, and a redirect to the current version would put tiles of two datasets side by side in a map
+    /// drawn from the old TileJSON (borders and colours that disagree at tile edges); the server keeps one snapshot,
+    /// so the old bytes are gone. The problem names the current version and the TileJSON to read it from.
+    /// </summary>
+    private static Task ServeVersionedTileAsync(HttpContext context)
+    {
+        var dataset = ServedDataset.From(context);
+        var headers = dataset.TileHeaders;
+        if (context.Request.RouteValues["version"] is string version && version == headers.Version)
+        {
+            return ServeAsync(context, dataset, TileResponseHeaders.ImmutableCacheControl);
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return Problems.NotFound(
+            "Tileset version not served",
+            $"This server serves tileset version {headers.Version}, not {context.Request.RouteValues["version"]}: read the tile URLs again from {context.Request.PathBase}/tiles/poverty.json.")
+            .ExecuteAsync(context);
+    }
+
+    private static async Task ServeAsync(HttpContext context, ServedDataset dataset, string cacheControl)
+    {
         if (dataset.Snapshot.Tiles is not { } tiles)
         {
             await TilesOff().ExecuteAsync(context);
@@ -98,7 +133,7 @@ public static class TileEndpoints
         var response = context.Response;
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
         var etag = gzip ? headers.GzipETag : headers.RawETag;
-        response.Headers.CacheControl = headers.CacheControl;
+        response.Headers.CacheControl = cacheControl;
         response.Headers.Vary = HeaderNames.AcceptEncoding;
         response.Headers.ETag = etag;
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
