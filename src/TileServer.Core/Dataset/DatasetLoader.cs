@@ -152,27 +152,27 @@ public static class DatasetLoader
         var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
         timings["targetingIndex"] = Lap();
         var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
-        var version = ComputeVersion(options, tiles, tilesArchive, answerOptions);
+        ITileSource? archive = null;
+        string? tilesVersion = null;
+        if (tilesArchive is not null)
+        {
+            step.Enter(tilesArchive, "opening the tile archive", token);
+            archive = TileArchive.Open(tilesArchive, tiles!.ToArchiveOptions());
+            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
+            timings["openTileArchive"] = Lap();
+        }
+
+        var version = ComputeVersion(options, tiles, archive is PmTilesSource pmtiles ? pmtiles.ContentIdentity : tilesArchive, answerOptions);
         timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
-        ITileSource? tileSource = null;
+        var tileSource = archive;
         TilesetStatistics? tileStatistics = null;
-        string? tilesVersion = null;
-        if (tiles is { Enabled: true })
+        if (tiles is { Enabled: true } && archive is null)
         {
             step.Enter(options.Districts, "building the tiles", token);
-            if (tilesArchive is null)
-            {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
-                (tileSource, tileStatistics) = (tileset, tileset.Statistics);
-            }
-            else
-            {
-                tilesVersion = TileArchive.ContentVersion(tilesArchive);
-                tileSource = TileArchive.Open(tilesArchive);
-            }
-
+            var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
+            (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             timings["tiles"] = Lap();
         }
 
@@ -272,19 +272,25 @@ public static class DatasetLoader
     }
 
     /// <summary>The <see cref="DatasetVersion"/> of these inputs: files by role and content, option sections by name.</summary>
+    /// <param name="tilesArchive">
+    /// A <c>Tiles:Source</c>: the SHA-256 digest naming the content of an opened PMTiles archive (a file's bytes, an
+    /// object's ETag and length), or the path of an MBTiles file, hashed here.
+    /// </param>
     private static string ComputeVersion(DatasetOptions options, TilesOptions? tiles, string? tilesArchive, IReadOnlyDictionary<string, object>? answerOptions)
     {
+        var archiveIsFile = tilesArchive is not null && File.Exists(tilesArchive);
         var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
             ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
             : [options.Districts];
         var files = layerParts.Select(path => (Key: "Dataset:Districts", Path: path))
             .Append((Key: "Dataset:Estimates", Path: options.Estimates))
-            .Concat(tilesArchive is null ? [] : [(Key: "Tiles:Source", Path: tilesArchive)])
+            .Concat(archiveIsFile ? [(Key: "Tiles:Source", Path: tilesArchive!)] : [])
             .Where(file => File.Exists(file.Path))
             .Select(file => KeyValuePair.Create(file.Key + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
         var sections = (answerOptions ?? new Dictionary<string, object>())
             .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
             .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
-        return DatasetVersion.Compute(files, sections);
+        IEnumerable<KeyValuePair<string, string>> contents = tilesArchive is null || archiveIsFile ? [] : [KeyValuePair.Create("Tiles:Source.pmtiles", tilesArchive)];
+        return DatasetVersion.Compute(files, sections, contents);
     }
 }

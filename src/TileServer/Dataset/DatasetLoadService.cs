@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TileServer.Core.Storage;
 using TileServer.Infrastructure;
 
 namespace TileServer.Dataset;
@@ -43,6 +44,11 @@ internal sealed class DatasetLoadService(
             else if (snapshot.TilesVersion is not null)
             {
                 logger.LogInformation("Tiles: serving {Source} (content {TilesVersion})", dataset.TilesOptions.Source, snapshot.TilesVersion);
+            }
+
+            if (snapshot.Tiles is PmTilesSource archive)
+            {
+                archive.Changed += e => logger.LogError("Tile archive {Archive} changed at its source while being served: {Reason}. Tiles not yet cached answer 503 until a reload opens the new archive", archive.Name, e.Message);
             }
 
             foreach (var warning in snapshot.Report.Ingest.Warnings)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
@@ -61,7 +62,10 @@ public static class TileEndpoints
     /// <summary>
     /// <c>GET /tiles/poverty/{z}/{x}/{y}.mvt</c> (or <c>.pbf</c>): the precomputed bytes, gzip when the client accepts
     /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag. Writes the stored bytes
-    /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
+    /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do (a
+    /// tile of an archive in storage too, once it is in the cache). A tile archive whose storage fails answers 502
+    /// problem, one that changed at its source 503 problem with <c>Retry-After</c> (until a reload opens the new one),
+    /// both <c>no-store</c>.
     /// </summary>
     private static Task ServeTileAsync(HttpContext context)
     {
@@ -142,7 +146,27 @@ public static class TileEndpoints
             return;
         }
 
-        if (!tiles.TryGetTile(id, out var tile))
+        EncodedTile? tile;
+        try
+        {
+            var read = tiles.GetTileAsync(id, context.RequestAborted);
+            tile = read.IsCompletedSuccessfully ? read.Result : await read;
+        }
+        catch (TileArchiveChangedException e)
+        {
+            response.Headers.CacheControl = "no-store";
+            context.Response.Headers.RetryAfter = "5";
+            await TypedResults.Problem($"{e.Message}.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Tile archive changed at its source").ExecuteAsync(context);
+            return;
+        }
+        catch (TileStorageException e)
+        {
+            response.Headers.CacheControl = "no-store";
+            await TypedResults.Problem(e.Message, statusCode: StatusCodes.Status502BadGateway, title: "Tile storage failed").ExecuteAsync(context);
+            return;
+        }
+
+        if (tile is null)
         {
             response.StatusCode = StatusCodes.Status204NoContent;
             return;
