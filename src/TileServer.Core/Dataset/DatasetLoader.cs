@@ -157,7 +157,7 @@ public static class DatasetLoader
         if (tilesArchive is not null)
         {
             step.Enter(tilesArchive, "opening the tile archive", token);
-            archive = TileArchive.Open(tilesArchive, tiles!.ToArchiveOptions());
+            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
             tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
             timings["openTileArchive"] = Lap();
         }

@@ -28,7 +28,7 @@ namespace TileServer.Core.Storage;
 public sealed class PmTilesSource : ITileSource
 {
     /// <summary>Default bound of the cache when none is given (<c>Tiles:CacheBytes</c>'s default).</summary>
-    public const long DefaultCacheBytes = 256L << 20;
+    public const long DefaultCacheBytes = TilesOptions.DefaultCacheBytes;
 
     private const int MaxDirectoryDepth = 4;
 

@@ -5,27 +5,9 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Storage;
-
-/// <summary>How <c>s3://</c> archives are reached: the <c>Tiles:S3</c> configuration section.</summary>
-public sealed class S3SourceOptions
-{
-    /// <summary>Endpoint of an S3-compatible store (MinIO, Ceph, R2, s3rver): <c>http://127.0.0.1:9000</c>; empty: AWS S3 of <see cref="Region"/>.</summary>
-    public string ServiceUrl { get; set; } = "";
-
-    /// <summary>AWS region (or the signing region of a compatible store); empty: the SDK's (<c>AWS_REGION</c>, profile), else <c>us-east-1</c> with a <see cref="ServiceUrl"/>.</summary>
-    public string Region { get; set; } = "";
-
-    /// <summary>Path-style URLs (<c>host/bucket/key</c>), which most S3-compatible stores need; virtual-host style when false.</summary>
-    public bool ForcePathStyle { get; set; } = true;
-
-    /// <summary>Access key; empty: the SDK's credential chain (environment, profile, web identity / IRSA, instance role).</summary>
-    public string AccessKeyId { get; set; } = "";
-
-    /// <summary>Secret key, with <see cref="AccessKeyId"/> (from a secret, e.g. <c>Tiles__S3__SecretAccessKey</c>).</summary>
-    public string SecretAccessKey { get; set; } = "";
-}
 
 /// <summary>
 /// Byte ranges of an object in S3 or an S3-compatible store (<c>s3://bucket/key</c>), by ranged <c>GetObject</c>

@@ -14,12 +14,24 @@ internal static class TileOrder
 public sealed record TileArchiveOptions
 {
     /// <summary>Bound of the leaf directory and tile cache of a PMTiles archive (<see cref="PmTilesSource"/>).</summary>
-    public long CacheBytes { get; init; } = PmTilesSource.DefaultCacheBytes;
+    public long CacheBytes { get; init; } = TilesOptions.DefaultCacheBytes;
 
     /// <summary>Longest wait for one read from object storage.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public S3SourceOptions S3 { get; init; } = new();
+
+    /// <summary>The archive options of the <c>Tiles</c> configuration section.</summary>
+    public static TileArchiveOptions From(TilesOptions tiles)
+    {
+        ArgumentNullException.ThrowIfNull(tiles);
+        return new TileArchiveOptions
+        {
+            CacheBytes = tiles.CacheBytes,
+            Timeout = TimeSpan.FromSeconds(tiles.SourceTimeoutSeconds),
+            S3 = tiles.S3,
+        };
+    }
 }
 
 /// <summary>
@@ -29,11 +41,8 @@ public sealed record TileArchiveOptions
 /// <remarks>Thread safety: stateless.</remarks>
 public static class TileArchive
 {
-    /// <summary>True for a source in object storage or behind HTTP (<c>http://</c>, <c>https://</c>, <c>s3://</c>) rather than a local path.</summary>
-    public static bool IsRemote(string source) =>
-        source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-        || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-        || source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True for a source in object storage or behind HTTP rather than a local path (<see cref="TilesOptions.IsRemote"/>).</summary>
+    public static bool IsRemote(string source) => TilesOptions.IsRemote(source);
 
     /// <summary>Opens a local archive by its extension with <see cref="MbTilesSource"/> or <see cref="PmTilesSource"/> (default cache).</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>

@@ -1,4 +1,3 @@
-using TileServer.Core.Storage;
 using TileServer.Core.Versioning;
 
 namespace TileServer.Core.Tiles;
@@ -24,6 +23,9 @@ public sealed class TilesOptions
 {
     public const string SectionName = "Tiles";
 
+    /// <summary>Default of <see cref="CacheBytes"/>: 256 MiB.</summary>
+    public const long DefaultCacheBytes = 256L << 20;
+
     /// <summary>Build the tileset at load. Off: no tiles (the tile endpoints answer 404).</summary>
     public bool Enabled { get; set; } = true;
 
@@ -37,7 +39,7 @@ public sealed class TilesOptions
 
     /// <summary>Bound, in bytes, of the in-memory cache of a PMTiles <see cref="Source"/>'s leaf directories and tiles (0: none).</summary>
     [NotInVersion("a memory bound: the answers are the same")]
-    public long CacheBytes { get; set; } = PmTilesSource.DefaultCacheBytes;
+    public long CacheBytes { get; set; } = DefaultCacheBytes;
 
     /// <summary>Longest wait for one read of a remote <see cref="Source"/> (a tile request waiting longer is answered 502).</summary>
     [NotInVersion("a time bound: the answers are the same")]
@@ -89,13 +91,11 @@ public sealed class TilesOptions
     /// <summary>The <c>labels</c> point layer: one point per unit, for the zooms of the unit's own layer.</summary>
     public bool Labels { get; set; } = true;
 
-    /// <summary>How <see cref="Source"/> is read.</summary>
-    public TileArchiveOptions ToArchiveOptions() => new()
-    {
-        CacheBytes = CacheBytes,
-        Timeout = TimeSpan.FromSeconds(SourceTimeoutSeconds),
-        S3 = S3,
-    };
+    /// <summary>True for a source in object storage or behind HTTP (<c>http://</c>, <c>https://</c>, <c>s3://</c>) rather than a local path.</summary>
+    public static bool IsRemote(string source) =>
+        source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Problems with the values, one message each; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -164,7 +164,7 @@ public sealed class TilesOptions
 
     private static string? SourceProblem(string source)
     {
-        if (!TileArchive.IsRemote(source))
+        if (!IsRemote(source))
         {
             return Path.GetExtension(source).ToLowerInvariant() is ".pmtiles" or ".mbtiles"
                 ? null
@@ -180,4 +180,23 @@ public sealed class TilesOptions
             ? null
             : $"Tiles:Source: only .pmtiles archives are read from object storage or HTTP (MBTiles is SQLite and needs a local file), got {uri.GetLeftPart(UriPartial.Path)}";
     }
+}
+
+/// <summary>How <c>s3://</c> archives are reached: the <c>Tiles:S3</c> configuration section.</summary>
+public sealed class S3SourceOptions
+{
+    /// <summary>Endpoint of an S3-compatible store (MinIO, Ceph, R2, s3rver): <c>http://127.0.0.1:9000</c>; empty: AWS S3 of <see cref="Region"/>.</summary>
+    public string ServiceUrl { get; set; } = "";
+
+    /// <summary>AWS region (or the signing region of a compatible store); empty: the SDK's (<c>AWS_REGION</c>, profile), else <c>us-east-1</c> with a <see cref="ServiceUrl"/>.</summary>
+    public string Region { get; set; } = "";
+
+    /// <summary>Path-style URLs (<c>host/bucket/key</c>), which most S3-compatible stores need; virtual-host style when false.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>Access key; empty: the SDK's credential chain (environment, profile, web identity / IRSA, instance role).</summary>
+    public string AccessKeyId { get; set; } = "";
+
+    /// <summary>Secret key, with <see cref="AccessKeyId"/> (from a secret, e.g. <c>Tiles__S3__SecretAccessKey</c>).</summary>
+    public string SecretAccessKey { get; set; } = "";
 }

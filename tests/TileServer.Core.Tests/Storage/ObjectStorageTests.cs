@@ -15,7 +15,11 @@ public sealed class ObjectStorageTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static TileArchiveOptions S3Options(S3rverProcess store) => new()
+    // A generous read bound: s3rver is a Node process on a shared 2-core machine, and these tests check what is read,
+    // not how fast (the timeout itself is checked by the unreachable-store tests).
+    private static readonly TileArchiveOptions Patient = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    private static TileArchiveOptions S3Options(S3rverProcess store) => Patient with
     {
         S3 = new S3SourceOptions
         {
@@ -85,7 +89,7 @@ public sealed class ObjectStorageTests : IDisposable
         var source = SyntheticTileSource.Dense(7);
         File.WriteAllBytes(Path.Combine(nginx.Root, "dense.pmtiles"), Archive(source));
 
-        var archive = (PmTilesSource)TileArchive.Open(new Uri(nginx.BaseUrl, "dense.pmtiles").ToString(), new TileArchiveOptions());
+        var archive = (PmTilesSource)TileArchive.Open(new Uri(nginx.BaseUrl, "dense.pmtiles").ToString(), Patient);
 
         Assert.True(archive.LeafDirectories >= 2);
         TileAssert.SameTiles(source, archive);
@@ -99,7 +103,7 @@ public sealed class ObjectStorageTests : IDisposable
         var source = SyntheticTileSource.Small();
         var file = Path.Combine(nginx.Root, "small.pmtiles");
         File.WriteAllBytes(file, Archive(source));
-        var archive = (PmTilesSource)TileArchive.Open(new Uri(nginx.BaseUrl, "small.pmtiles").ToString(), new TileArchiveOptions());
+        var archive = (PmTilesSource)TileArchive.Open(new Uri(nginx.BaseUrl, "small.pmtiles").ToString(), Patient);
         var id = source.TileIds.First();
 
         File.WriteAllBytes(file, Archive(SyntheticTileSource.Dense(5)));
@@ -115,7 +119,7 @@ public sealed class ObjectStorageTests : IDisposable
         using var nginx = new NginxStaticServer();
         var url = new Uri(nginx.BaseUrl, "absent.pmtiles").ToString();
 
-        var error = Assert.Throws<FileNotFoundException>(() => TileArchive.Open(url, new TileArchiveOptions()));
+        var error = Assert.Throws<FileNotFoundException>(() => TileArchive.Open(url, Patient));
 
         Assert.Contains(url, error.Message, StringComparison.Ordinal);
     }
