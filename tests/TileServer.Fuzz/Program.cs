@@ -7,7 +7,7 @@ using TileServer.Fuzz;
 //   dotnet TileServer.Fuzz.dll seed DIR SAMPLE [PERU]    writes a seed corpus per target under DIR (from geodata/sample, and Peru)
 //   dotnet TileServer.Fuzz.dll TARGET                    the AFL++ target (input on stdin, persistent mode)
 //   dotnet TileServer.Fuzz.dll replay TARGET FILE...     runs inputs once, without AFL++ (what a regression test does)
-// Targets: shapefile, csv, geojson, prj. See ReaderTargets for the contract each is held to.
+// Targets: shapefile, csv, geojson, prj, query (aggregation bodies), cql2 (filters). See ReaderTargets for the contract each is held to.
 return args switch
 {
     ["seed", var dir, var sample, .. var rest] => Seeds.Write(dir, sample, rest.FirstOrDefault()),

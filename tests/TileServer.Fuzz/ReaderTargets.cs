@@ -1,3 +1,6 @@
+using System.Text;
+using TileServer.Core.Aggregation;
+using TileServer.Core.Features.Cql2;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 
@@ -7,11 +10,14 @@ namespace TileServer.Fuzz;
 /// The fuzz targets and their contract: each reader, given any bytes, either succeeds or throws a
 /// <see cref="DataFileException"/> whose message is one line and whose <see cref="DataFileException.FilePath"/> is one
 /// of the files it was given; never another exception (AFL++ records any as a crash), never a hang (AFL++'s
-/// <c>-t</c>), and never allocates more than <see cref="AllocationBound"/> for the input's size.
+/// <c>-t</c>), and never allocates more than <see cref="AllocationBound"/> for the input's size. The request parsers
+/// (issue 17) are held to the same contract with their own error: <c>query</c>, an aggregation body read and validated
+/// (repair included, under its default limits), <see cref="InvalidQueryException"/>; <c>cql2</c>, a filter in CQL2
+/// text, or CQL2 JSON when it starts with <c>{</c>, <see cref="CqlException"/>. Both become 400/422 problems.
 /// </summary>
 public static class ReaderTargets
 {
-    public static readonly string[] Names = ["shapefile", "csv", "geojson", "prj"];
+    public static readonly string[] Names = ["shapefile", "csv", "geojson", "prj", "query", "cql2"];
 
     private const string Folder = "/fuzz";
 
@@ -32,6 +38,15 @@ public static class ReaderTargets
         }
 
         return bytes;
+    }
+
+    /// <summary>An error's message is one line: it goes into a log line or a problem's <c>detail</c>.</summary>
+    private static void OneLine(string message, Exception e)
+    {
+        if (message.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new ContractViolationException($"a message of several lines: {message}", e);
+        }
     }
 
     /// <exception cref="ContractViolationException">The reader broke the contract.</exception>
@@ -67,16 +82,35 @@ public static class ReaderTargets
                     files = [$"{Folder}/layer.prj"];
                     SourceCrs.Parse(System.Text.Encoding.UTF8.GetString(input), files[0]);
                     break;
+                case "query":
+                    foreach (var feature in GeoJsonQueryReader.Read(input, new GeoJsonReadLimits()).Features)
+                    {
+                        QueryValidator.ValidatePolygonal(feature.Geometry, new AggregationLimits());
+                    }
+
+                    break;
+                case "cql2":
+                    {
+                        var text = Encoding.UTF8.GetString(input);
+                        _ = text.StartsWith('{') ? Cql2JsonParser.Parse(text) : Cql2TextParser.Parse(text);
+                        break;
+                    }
+
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target), target, $"targets: {string.Join(", ", Names)}");
             }
         }
+        catch (InvalidQueryException e) when (target == "query")
+        {
+            OneLine(e.Message, e);
+        }
+        catch (CqlException e) when (target == "cql2")
+        {
+            OneLine(e.Message, e);
+        }
         catch (DataFileException e)
         {
-            if (e.Message.AsSpan().IndexOfAny('\r', '\n') >= 0)
-            {
-                throw new ContractViolationException($"a message of several lines: {e.Message}", e);
-            }
+            OneLine(e.Message, e);
 
             if (!files.Contains(e.FilePath))
             {

@@ -21,6 +21,25 @@ internal static class Seeds
         "PROJCS[\"WGS_1984_UTM_Zone_18S\",GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",10000000.0],PARAMETER[\"Central_Meridian\",-75.0],PARAMETER[\"Scale_Factor\",0.9996],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]",
     ];
 
+    /// <summary>Aggregation bodies, written here: each GeoJSON type, a bow tie to repair, a ring across the antimeridian, a lone surrogate.</summary>
+    private static readonly string[] HandWrittenQueries =
+    [
+        """{"type":"Polygon","coordinates":[[[-74,-10],[-73.9,-10],[-73.9,-9.9],[-74,-9.9],[-74,-10]]]}""",
+        """{"type":"MultiPolygon","coordinates":[[[[-74,-10],[-73,-10],[-73,-9],[-74,-10]]],[[[-72,-10],[-71,-10],[-71,-9],[-72,-10]]]]}""",
+        """{"type":"Feature","id":"a","properties":{"n":1},"geometry":{"type":"Polygon","coordinates":[[[-74,-10],[-73,-9],[-73,-10],[-74,-9],[-74,-10]]]}}""",
+        """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[170,-20],[-170,-20],[-170,10],[170,10],[170,-20]]]}}]}""",
+        """{"type":"Feature","id":"\ud800","geometry":{"type":"Polygon","coordinates":[[[-74,-10],[-73,-10],[-73,-9],[-74,-10]]]}}""",
+    ];
+
+    /// <summary>Filters, written here, in CQL2 text and CQL2 JSON.</summary>
+    private static readonly string[] HandWrittenFilters =
+    [
+        "poblacion > 1000 AND nombre LIKE 'LIM%'",
+        "S_INTERSECTS(geometry, POLYGON((-77 -12, -76 -12, -76 -11, -77 -12))) OR NOT (pobreza_pct BETWEEN 10 AND 20)",
+        "codigo IN ('150101', '150102')",
+        """{"op":"and","args":[{"op":">","args":[{"property":"poblacion"},1000]},{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-77,-12,-76,-11]}]}]}""",
+    ];
+
     public static int Write(string directory, string sample, string? peru)
     {
         foreach (var target in ReaderTargets.Names)
@@ -33,6 +52,16 @@ internal static class Seeds
         {
             File.WriteAllBytes(Path.Combine(directory, target, name), bytes);
             count++;
+        }
+
+        for (var i = 0; i < HandWrittenQueries.Length; i++)
+        {
+            Save("query", $"hand-{i}", System.Text.Encoding.UTF8.GetBytes(HandWrittenQueries[i]));
+        }
+
+        for (var i = 0; i < HandWrittenFilters.Length; i++)
+        {
+            Save("cql2", $"hand-{i}", System.Text.Encoding.UTF8.GetBytes(HandWrittenFilters[i]));
         }
 
         var sources = new List<(string Name, string Shp)> { ("sample", Path.Combine(sample, "districts.shp")) };

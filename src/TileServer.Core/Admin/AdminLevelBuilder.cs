@@ -15,7 +15,7 @@ namespace TileServer.Core.Admin;
 /// </summary>
 /// <remarks>
 /// With the districts' <see cref="CoverageTopology"/> the dissolve traces each group's outline over the chains whose
-/// two sides have different parents (<see cref="CoverageTopology.Dissolve"/>), so all levels share borders exactly,
+/// two sides have different parents (<see cref="AdminTopology"/>, traced once per load), so all levels share borders exactly,
 /// vertex for vertex, without any overlay; without topology (a layer served as published that is not a coverage) it
 /// is a full union (NTS OverlayNG unary union), correct where districts overlap. Units are built in parallel. Thread
 /// safety: stateless.
@@ -27,9 +27,9 @@ public static class AdminLevelBuilder
     /// <param name="parents">The parent index of <paramref name="districts"/>.</param>
     /// <param name="roles">The roles of <paramref name="districts"/>' columns.</param>
     /// <param name="nameFields">Fields holding the level's names, tried in the districts' attributes, then in their estimates.</param>
-    /// <param name="topology">The districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
+    /// <param name="topology">The levels over the districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
     public static AdminLayer Build(AdminLayer districts, AdminLevel level, ParentIndex parents, ColumnRoles roles,
-        IReadOnlyList<string> nameFields, CoverageTopology? topology)
+        IReadOnlyList<string> nameFields, AdminTopology? topology)
     {
         ArgumentNullException.ThrowIfNull(districts);
         ArgumentNullException.ThrowIfNull(parents);
@@ -63,7 +63,7 @@ public static class AdminLevelBuilder
         }
 
         var factory = districts.Units.Count > 0 ? districts.Units[0].Geometry.Factory : NtsGeometryServices.Instance.CreateGeometryFactory();
-        var dissolved = topology?.ToGeometries(topology.Dissolve(parentOf.ToArray(), codes.Count), factory);
+        var dissolved = topology?.ToGeometries(level, factory);
         var units = new AdminUnit[groups.Length];
         Parallel.For(0, groups.Length, g =>
         {

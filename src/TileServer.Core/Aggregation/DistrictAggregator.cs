@@ -1,4 +1,5 @@
 using System.Buffers;
+using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
 using NetTopologySuite.Geometries.Utilities;
@@ -33,7 +34,13 @@ namespace TileServer.Core.Aggregation;
 /// per query) contributes fully; a district whose interior the query's interior does not meet (a neighbour that only
 /// touches its border, also by RelateNG) is skipped; only the remaining border districts are intersected, with
 /// OverlayNG (snapping fallback through <see cref="OverlayNGRobust"/>). Box queries (and rectangular polygons) are rectangles in the projected plane too, so
-/// border districts are clipped by <see cref="RectangleClip"/>, without OverlayNG.</para>
+/// border districts are clipped by <see cref="RectangleClip"/>, without OverlayNG; circles and other convex polygons
+/// (a triangle) clip them by <see cref="ConvexClip"/>, also without OverlayNG.</para>
+/// <para>Every query is bounded: the request's <see cref="AggregationBudget"/> is spent before each OverlayNG call
+/// (district plus query vertices, up to <see cref="AggregationLimits.MaxOverlayVertices"/> per request) and its
+/// cancellation token is checked once per candidate district, so the work stops when the client goes or a timeout
+/// fires; validation bounds the repair (<see cref="AggregationLimits.MaxSelfIntersections"/>). A query's cost depends on
+/// the query alone: a FeatureCollection costs the sum of its features.</para>
 /// <para>District geometries that are invalid (self-intersections) are repaired with GeometryFixer at build time and
 /// listed in <see cref="RepairedDistricts"/>. Overlapping districts (a raw, uncleaned layer) each contribute their own
 /// share, so overlaps are counted twice; build from a clean coverage for exact totals.</para>
@@ -48,6 +55,7 @@ public sealed class DistrictAggregator
     private readonly Geometry[] _envelopeShapes;
     private readonly Envelope[] _envelopes;
     private readonly double[] _areas;
+    private readonly int[] _vertexCounts;
     private readonly double[] _weight;
     private readonly Column[] _columns;
     private readonly Derived[] _derived;
@@ -81,6 +89,7 @@ public sealed class DistrictAggregator
         _envelopeShapes = new Geometry[n];
         _envelopes = new Envelope[n];
         _areas = new double[n];
+        _vertexCounts = new int[n];
         _tree = new HPRtree<int>();
         for (var i = 0; i < n; i++)
         {
@@ -89,6 +98,7 @@ public sealed class DistrictAggregator
             // A degenerate (zero-width) envelope becomes a line and never passes the covered-envelope shortcut.
             _envelopeShapes[i] = plane[i].Factory.ToGeometry(_envelopes[i]);
             _areas[i] = plane[i].Area;
+            _vertexCounts[i] = plane[i].NumPoints;
             _tree.Insert(_envelopes[i], i);
         }
 
@@ -181,24 +191,45 @@ public sealed class DistrictAggregator
     /// <param name="query">The query area.</param>
     /// <param name="includeBreakdown">Whether to list each contributing district's share.</param>
     /// <param name="limits">Limits for this query; the configuration's when null.</param>
-    /// <exception cref="InvalidQueryException">The query is unusable; see <see cref="QueryValidator.ValidatePolygonal"/>.</exception>
-    public AggregationResult Aggregate(Geometry query, bool includeBreakdown = false, AggregationLimits? limits = null)
+    /// <param name="budget">The request's budget and cancellation, shared by all its query areas; when null, a fresh
+    /// one over <paramref name="limits"/>, not cancellable.</param>
+    /// <exception cref="InvalidQueryException">The query is unusable (see <see cref="QueryValidator.ValidatePolygonal"/>)
+    /// or needs more overlay work than the budget has left (<see cref="QueryProblem.TooComplex"/>).</exception>
+    /// <exception cref="OperationCanceledException">The budget's token was cancelled.</exception>
+    public AggregationResult Aggregate(Geometry query, bool includeBreakdown = false, AggregationLimits? limits = null, AggregationBudget? budget = null)
     {
-        var validated = QueryValidator.ValidatePolygonal(query, limits ?? Configuration.Limits);
+        limits ??= Configuration.Limits;
+        budget ??= AggregationBudget.For(limits);
+        var validated = QueryValidator.ValidatePolygonal(query, limits, budget.CancellationToken);
         var plane = EqualAreaPlane.Project(validated.Geometry);
-        return plane is Polygon { IsRectangle: true }
-            ? AggregateRectangle(plane.EnvelopeInternal, validated.Repair, includeBreakdown)
-            : AggregatePlane(plane, validated.Repair, includeBreakdown);
+        if (plane is Polygon { IsRectangle: true })
+        {
+            return AggregateRectangle(plane.EnvelopeInternal, validated.Repair, includeBreakdown, budget.CancellationToken);
+        }
+
+        return plane is Polygon { NumInteriorRings: 0 } polygon && ConvexWindow(polygon) is { } window
+            ? AggregateConvex(window, plane.EnvelopeInternal, plane.Area, validated.Repair, includeBreakdown, budget.CancellationToken)
+            : AggregatePlane(plane, validated.Repair, includeBreakdown, budget);
     }
 
-    /// <summary>Aggregates over a lon/lat box bounded by two meridians and two parallels.</summary>
+    /// <summary>Aggregates over a lon/lat box bounded by two meridians and two parallels; a <paramref name="minLon"/>
+    /// above <paramref name="maxLon"/> is a box across the antimeridian, aggregated as its two halves.</summary>
     /// <exception cref="InvalidQueryException">See <see cref="QueryValidator.ValidateBox"/>.</exception>
-    public AggregationResult AggregateBox(double minLon, double minLat, double maxLon, double maxLat, bool includeBreakdown = false)
+    public AggregationResult AggregateBox(double minLon, double minLat, double maxLon, double maxLat, bool includeBreakdown = false, AggregationBudget? budget = null)
     {
         QueryValidator.ValidateBox(minLon, minLat, maxLon, maxLat);
+        if (minLon > maxLon)
+        {
+            var halves = _lonLatFactory.CreateMultiPolygon([
+                (Polygon)_lonLatFactory.ToGeometry(new Envelope(minLon, 180, minLat, maxLat)),
+                (Polygon)_lonLatFactory.ToGeometry(new Envelope(-180, maxLon, minLat, maxLat)),
+            ]);
+            return Aggregate(halves, includeBreakdown, null, budget);
+        }
+
         var envelope = new Envelope(
             EqualAreaProjection.X(minLon), EqualAreaProjection.X(maxLon), EqualAreaProjection.Y(minLat), EqualAreaProjection.Y(maxLat));
-        return AggregateRectangle(envelope, null, includeBreakdown);
+        return AggregateRectangle(envelope, null, includeBreakdown, budget?.CancellationToken ?? default);
     }
 
     /// <summary>Aggregates over the geodesic circle of <paramref name="radiusKm"/> around a lon/lat centre, drawn
@@ -208,15 +239,26 @@ public sealed class DistrictAggregator
     /// <param name="radiusKm">Geodesic radius in kilometres.</param>
     /// <param name="includeBreakdown">Whether to list each contributing district's share.</param>
     /// <param name="limits">Limits for this query; the configuration's when null.</param>
+    /// <param name="budget">The request's budget and cancellation; when null, a fresh one.</param>
     /// <exception cref="InvalidQueryException">See <see cref="QueryValidator.ValidateCircle"/>.</exception>
-    public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false, AggregationLimits? limits = null)
+    public AggregationResult AggregateCircle(double lon, double lat, double radiusKm, bool includeBreakdown = false, AggregationLimits? limits = null, AggregationBudget? budget = null)
     {
-        QueryValidator.ValidateCircle(lon, lat, radiusKm, limits ?? Configuration.Limits);
+        limits ??= Configuration.Limits;
+        budget ??= AggregationBudget.For(limits);
+        QueryValidator.ValidateCircle(lon, lat, radiusKm, limits);
         var circle = (Polygon)EqualAreaPlane.Project(GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000));
         var window = ConvexClip.ConvexWindow(circle.ExteriorRing.CoordinateSequence);
         return window is null
-            ? AggregatePlane(circle, null, includeBreakdown)
-            : AggregateConvex(window, circle.EnvelopeInternal, circle.Area, includeBreakdown);
+            ? AggregatePlane(circle, null, includeBreakdown, budget)
+            : AggregateConvex(window, circle.EnvelopeInternal, circle.Area, null, includeBreakdown, budget.CancellationToken);
+    }
+
+    /// <summary>The polygon's shell as a counter-clockwise convex window for <see cref="ConvexClip"/>, whichever way
+    /// it was given; null when it is not strictly convex.</summary>
+    private static double[]? ConvexWindow(Polygon polygon)
+    {
+        var shell = polygon.ExteriorRing.CoordinateSequence;
+        return ConvexClip.ConvexWindow(Orientation.IsCCW(shell) ? shell : shell.Reversed());
     }
 
     /// <summary>The geodesic circle <see cref="AggregateCircle"/> uses, in lon/lat, for echoing it back to clients.</summary>
@@ -226,9 +268,11 @@ public sealed class DistrictAggregator
         return GeodesicCircle.Create(_lonLatFactory, lon, lat, radiusKm * 1000);
     }
 
-    private AggregationResult AggregatePlane(Geometry query, string? repair, bool includeBreakdown)
+    private AggregationResult AggregatePlane(Geometry query, string? repair, bool includeBreakdown, AggregationBudget budget)
     {
         var queryArea = query.Area;
+        var queryVertices = query.NumPoints;
+        var cancellation = budget.CancellationToken;
         var envelope = query.EnvelopeInternal;
         var prepared = PreparedGeometryFactory.Prepare(query);
         // Districts that share borders with the query (every member of a dissolved department) send the prepared
@@ -245,6 +289,7 @@ public sealed class DistrictAggregator
             var contributing = 0;
             for (var k = 0; k < count; k++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
                 double area;
                 if (envelope.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
@@ -270,6 +315,7 @@ public sealed class DistrictAggregator
                 }
                 else
                 {
+                    budget.SpendOverlay(_vertexCounts[i] + (long)queryVertices);
                     area = OverlayNGRobust.Overlay(_plane[i], query, SpatialFunction.Intersection).Area;
                 }
 
@@ -290,7 +336,7 @@ public sealed class DistrictAggregator
         }
     }
 
-    private AggregationResult AggregateConvex(double[] window, Envelope envelope, double windowArea, bool includeBreakdown)
+    private AggregationResult AggregateConvex(double[] window, Envelope envelope, double windowArea, string? repair, bool includeBreakdown, CancellationToken cancellation)
     {
         var pool = ArrayPool<int>.Shared;
         var candidates = pool.Rent(_codes.Length);
@@ -301,6 +347,7 @@ public sealed class DistrictAggregator
             var contributing = 0;
             for (var k = 0; k < count; k++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
                 var area = ConvexClip.Area(_plane[i], window, _envelopes[i]);
                 if (area > 0)
@@ -311,7 +358,7 @@ public sealed class DistrictAggregator
                 }
             }
 
-            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), windowArea, null, includeBreakdown);
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), windowArea, repair, includeBreakdown);
         }
         finally
         {
@@ -320,7 +367,7 @@ public sealed class DistrictAggregator
         }
     }
 
-    private AggregationResult AggregateRectangle(Envelope box, string? repair, bool includeBreakdown)
+    private AggregationResult AggregateRectangle(Envelope box, string? repair, bool includeBreakdown, CancellationToken cancellation)
     {
         var pool = ArrayPool<int>.Shared;
         var candidates = pool.Rent(_codes.Length);
@@ -331,6 +378,7 @@ public sealed class DistrictAggregator
             var contributing = 0;
             for (var k = 0; k < count; k++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
                 var area = box.Covers(_envelopes[i])
                     ? _areas[i]

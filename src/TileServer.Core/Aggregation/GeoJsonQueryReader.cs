@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
+using TileServer.Core.Json;
 
 namespace TileServer.Core.Aggregation;
 
@@ -31,9 +32,10 @@ public sealed record GeoJsonQuery(bool IsCollection, IReadOnlyList<GeoJsonQueryF
 /// <see cref="GeoJsonReadLimits"/> before any geometry is built.
 /// </summary>
 /// <remarks>
-/// <para>Two passes over the bytes. The first only tokenises: it rejects malformed JSON (naming line and byte) and
-/// nesting deeper than <see cref="GeoJsonReadLimits.MaxDepth"/>, so a hostile body costs one linear scan and no
-/// allocation. The second reads the structure; members may come in any order (RFC 7946 does not fix one), so each
+/// <para>Two passes over the bytes. The first only tokenises: it rejects malformed JSON (naming line and byte),
+/// nesting deeper than <see cref="GeoJsonReadLimits.MaxDepth"/> and strings that are not Unicode text (bytes that are
+/// not UTF-8, lone surrogate escapes: <see cref="JsonStringCheck"/>, naming the JSON path), so a hostile body costs one
+/// linear scan and next to no allocation. The second reads the structure; members may come in any order (RFC 7946 does not fix one), so each
 /// object's <c>type</c> is read first and its <c>coordinates</c>, <c>geometry</c> or <c>features</c> are read
 /// afterwards from their remembered offsets. Positions are counted against
 /// <see cref="GeoJsonReadLimits.MaxVertices"/> and checked for lon/lat range as they are read, before a ring is
@@ -79,6 +81,7 @@ public static class GeoJsonQueryReader
         }
 
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth + 1 });
+        var strings = new JsonStringCheck();
         try
         {
             while (reader.Read())
@@ -88,12 +91,18 @@ public static class GeoJsonQueryReader
                     throw new InvalidQueryException(QueryProblem.TooDeep,
                         $"The body nests JSON more than {maxDepth} levels deep (at byte {reader.TokenStartIndex}); GeoJSON queries need at most 8.");
                 }
+
+                strings.Visit(ref reader);
             }
         }
         catch (JsonException e)
         {
             throw new InvalidQueryException(QueryProblem.NotGeoJson,
                 $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line): {FirstSentence(e.Message)}");
+        }
+        catch (InvalidJsonStringException e)
+        {
+            throw new InvalidQueryException(QueryProblem.InvalidString, e.Message);
         }
     }
 
@@ -177,7 +186,7 @@ public static class GeoJsonQueryReader
             var index = features.Count;
             if (index >= context.Limits.MaxFeatures)
             {
-                throw new InvalidQueryException(QueryProblem.TooManyFeatures,
+                throw new InvalidQueryException(QueryProblem.TooManyFeatures, nameof(GeoJsonReadLimits.MaxFeatures),
                     $"The FeatureCollection has more than {context.Limits.MaxFeatures} features, the limit; split it into several requests.");
             }
 
@@ -277,7 +286,7 @@ public static class GeoJsonQueryReader
         {
             if (++context.Vertices > context.Limits.MaxVertices)
             {
-                throw new InvalidQueryException(QueryProblem.TooManyVertices,
+                throw new InvalidQueryException(QueryProblem.TooManyVertices, nameof(GeoJsonReadLimits.MaxVertices),
                     $"The query has more than {context.Limits.MaxVertices} vertices, the limit (exceeded at {path}[{positions.Count}]); simplify it or split it into several requests.");
             }
 

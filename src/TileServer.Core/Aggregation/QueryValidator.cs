@@ -11,18 +11,23 @@ public sealed record ValidatedQuery(Geometry Geometry, string? Repair);
 
 /// <summary>
 /// Checks aggregation queries before any work is done and says exactly what is wrong: geometry type, emptiness, vertex
-/// count, coordinate range, ring validity (repaired with NetTopologySuite's <see cref="GeometryFixer"/> or rejected,
-/// per <see cref="AggregationLimits.InvalidRings"/>), and box and circle parameters.
+/// count, coordinate range, the antimeridian (<see cref="Antimeridian"/>: an edge spanning more than 180 degrees of
+/// longitude crosses it, and the polygon is cut there), ring validity (repaired with NetTopologySuite's
+/// <see cref="GeometryFixer"/> or rejected, per <see cref="AggregationLimits.InvalidRings"/>; repair only within
+/// <see cref="AggregationLimits.MaxSelfIntersections"/>), and box and circle parameters.
 /// </summary>
 /// <remarks>
 /// Checks run cheapest first: the vertex count before anything that reads every vertex, validity (IsValidOp, noding
-/// every ring) last. Thread safety: stateless.
+/// every ring) after the linear checks, and the self-intersection count (a capped noding pass) before repair, whose
+/// work grows faster than the number of crossings. A polygon that crosses the antimeridian is validated and repaired
+/// with continuous longitudes, then cut. Thread safety: stateless.
 /// </remarks>
 public static class QueryValidator
 {
     /// <summary>Validates a lon/lat Polygon or MultiPolygon.</summary>
     /// <exception cref="InvalidQueryException">The query is unusable; the message says why.</exception>
-    public static ValidatedQuery ValidatePolygonal(Geometry? geometry, AggregationLimits limits)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled between steps.</exception>
+    public static ValidatedQuery ValidatePolygonal(Geometry? geometry, AggregationLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (geometry is not (Polygon or MultiPolygon))
@@ -39,22 +44,43 @@ public static class QueryValidator
         var vertices = geometry.NumPoints;
         if (vertices > limits.MaxVertices)
         {
-            throw new InvalidQueryException(QueryProblem.TooManyVertices,
+            throw new InvalidQueryException(QueryProblem.TooManyVertices, nameof(AggregationLimits.MaxVertices),
                 $"The query geometry has {vertices} vertices; the limit is {limits.MaxVertices}.");
         }
 
         CheckCoordinates(geometry);
+        var crossesAntimeridian = Antimeridian.Crosses(geometry);
+        if (crossesAntimeridian)
+        {
+            geometry = Antimeridian.Unwrap(geometry) ?? throw new InvalidQueryException(QueryProblem.AroundPole,
+                "A ring of the query geometry winds round a pole (or spans more than 360 degrees of longitude): edges spanning more than 180 degrees of longitude are read as crossing the antimeridian, and this ring's longitudes never come back to where they started. Polygons round a pole are not supported; send the area as polygons that stay off the poles.");
+        }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        var (valid, repair) = Repaired(geometry, limits);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValidatedQuery(crossesAntimeridian ? Antimeridian.Split(valid) : valid, repair);
+    }
+
+    /// <summary>The geometry when valid, else its repair (or a rejection, per <see cref="AggregationLimits.InvalidRings"/>).</summary>
+    private static (Geometry Geometry, string? Repair) Repaired(Geometry geometry, AggregationLimits limits)
+    {
         var validity = new IsValidOp(geometry).ValidationError;
         if (validity is null)
         {
-            return new ValidatedQuery(geometry, null);
+            return (geometry, null);
         }
 
-        var where = validity.Coordinate is { } c ? $" at ({Format(c.X)}, {Format(c.Y)})" : string.Empty;
+        var where = validity.Coordinate is { } c ? $" at ({Format(Longitude(c.X))}, {Format(c.Y)})" : string.Empty;
         if (limits.InvalidRings == InvalidRingHandling.Reject)
         {
             throw new InvalidQueryException(QueryProblem.InvalidRing, $"The query geometry is invalid: {validity.Message}{where}.");
+        }
+
+        if (SelfIntersections.CountUpTo(geometry, limits.MaxSelfIntersections) > limits.MaxSelfIntersections)
+        {
+            throw new InvalidQueryException(QueryProblem.TooComplex, nameof(AggregationLimits.MaxSelfIntersections),
+                $"The query geometry is invalid ({validity.Message}{where}) and its rings cross or touch themselves or each other more than {limits.MaxSelfIntersections} times, the most that is repaired; send a valid polygon (e.g. repaired with ST_MakeValid or GEOS MakeValid) or a simpler one.");
         }
 
         var fixedGeometry = GeometryFixer.Fix(geometry);
@@ -64,19 +90,24 @@ public static class QueryValidator
                 $"The query geometry is invalid ({validity.Message}{where}) and has no area once repaired.");
         }
 
-        return new ValidatedQuery(fixedGeometry, $"{validity.Message}{where}: repaired with GeometryFixer");
+        return (fixedGeometry, $"{validity.Message}{where}: repaired with GeometryFixer");
     }
 
-    /// <summary>Validates a lon/lat box.</summary>
-    /// <exception cref="InvalidQueryException">A bound is out of range or not finite, or min is not below max.</exception>
+    /// <summary>A longitude of an unwrapped ring (<see cref="Antimeridian.Unwrap"/>) back in [-180, 180], for messages.</summary>
+    private static double Longitude(double x) => x > 180 ? x - 360 : x < -180 ? x + 360 : x;
+
+    /// <summary>Validates a lon/lat box. A <paramref name="minLon"/> above <paramref name="maxLon"/> is a box across
+    /// the antimeridian (RFC 7946, section 5.2: the west edge is east of the east edge).</summary>
+    /// <exception cref="InvalidQueryException">A bound is out of range or not finite, the box has no width, or
+    /// minLat is not below maxLat.</exception>
     public static void ValidateBox(double minLon, double minLat, double maxLon, double maxLat)
     {
         CheckLonLat(minLon, minLat, "bbox minimum");
         CheckLonLat(maxLon, maxLat, "bbox maximum");
-        if (!(minLon < maxLon) || !(minLat < maxLat))
+        if (minLon == maxLon || !(minLat < maxLat))
         {
             throw new InvalidQueryException(QueryProblem.InvalidBox,
-                $"The bbox must be minLon,minLat,maxLon,maxLat with min below max; got {Format(minLon)},{Format(minLat)},{Format(maxLon)},{Format(maxLat)} (boxes across the antimeridian are not supported).");
+                $"The bbox must be minLon,minLat,maxLon,maxLat with minLat below maxLat and minLon other than maxLon (a minLon above maxLon is a box across the antimeridian); got {Format(minLon)},{Format(minLat)},{Format(maxLon)},{Format(maxLat)}.");
         }
     }
 

@@ -9,7 +9,10 @@ using TileServer.Core.Index;
 using TileServer.Core.Ingest;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Ranking;
+using TileServer.Core.Search;
 using TileServer.Core.Storage;
+using TileServer.Core.Styles;
 using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 using TileServer.Core.Versioning;
@@ -139,8 +142,9 @@ public static class DatasetLoader
         step.Enter(options.Districts, "dissolving provinces and departments", token);
         var parents = ParentIndex.FromDistrictCodes(codes, [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), topology);
-        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), topology);
+        var levels = topology is null ? null : AdminTopology.Build(topology, parents);
+        var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), levels);
+        var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), levels);
         timings["dissolve"] = Lap();
         step.Enter(options.Districts, "building the aggregator and lookup index", token);
         var aggregator = BuildAggregator(districts, roles);
@@ -151,7 +155,13 @@ public static class DatasetLoader
         timings["labelPoints"] = Lap();
         var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
         timings["targetingIndex"] = Lap();
-        var tilesArchive = tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
+        AdminLayer[] layers = [departments, provinces, districts];
+        var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
+        timings["searchIndex"] = Lap();
+        var classes = ChoroplethClasses.Build(layers);
+        var ranks = UnitRanks.Build(layers, parents);
+        timings["classesAndRanks"] = Lap();
+        var tilesArchive = TilesArchive(tiles);
         ITileSource? archive = null;
         string? tilesVersion = null;
         if (tilesArchive is not null)
@@ -162,7 +172,7 @@ public static class DatasetLoader
             timings["openTileArchive"] = Lap();
         }
 
-        var version = ComputeVersion(options, tiles, archive is PmTilesSource pmtiles ? pmtiles.ContentIdentity : tilesArchive, answerOptions);
+        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
         timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
@@ -171,7 +181,7 @@ public static class DatasetLoader
         if (tiles is { Enabled: true } && archive is null)
         {
             step.Enter(options.Districts, "building the tiles", token);
-            var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, topology, version, tiles);
+            var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
             (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             timings["tiles"] = Lap();
         }
@@ -186,11 +196,14 @@ public static class DatasetLoader
             Districts = districts,
             Parents = parents,
             ColumnRoles = roles,
-            Topology = topology,
+            Topology = levels,
             Aggregator = aggregator,
             Locator = locator,
             LabelPoints = labels,
             Targeting = targeting,
+            Search = search,
+            Classes = classes,
+            Ranks = ranks,
             Features = features,
             Tiles = tileSource,
             TilesVersion = tilesVersion,
@@ -271,26 +284,59 @@ public static class DatasetLoader
             configuration);
     }
 
-    /// <summary>The <see cref="DatasetVersion"/> of these inputs: files by role and content, option sections by name.</summary>
-    /// <param name="tilesArchive">
-    /// A <c>Tiles:Source</c>: the SHA-256 digest naming the content of an opened PMTiles archive (a file's bytes, an
-    /// object's ETag and length), or the path of an MBTiles file, hashed here.
-    /// </param>
-    private static string ComputeVersion(DatasetOptions options, TilesOptions? tiles, string? tilesArchive, IReadOnlyDictionary<string, object>? answerOptions)
+    /// <summary>
+    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken)"/>
+    /// would give these inputs as they are now (files by role and content, option sections by name), without loading
+    /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds. A
+    /// <c>Tiles:Source</c> in object storage or on HTTP is opened (its header read) for the identity of its content.
+    /// </summary>
+    /// <exception cref="IOException">An input file cannot be read.</exception>
+    public static string Version(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
     {
-        var archiveIsFile = tilesArchive is not null && File.Exists(tilesArchive);
-        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
-            ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
-            : [options.Districts];
-        var files = layerParts.Select(path => (Key: "Dataset:Districts", Path: path))
-            .Append((Key: "Dataset:Estimates", Path: options.Estimates))
-            .Concat(archiveIsFile ? [(Key: "Tiles:Source", Path: tilesArchive!)] : [])
+        ArgumentNullException.ThrowIfNull(options);
+        var remote = TilesArchive(tiles) is { } source && TileArchive.IsRemote(source)
+            ? ((PmTilesSource)TileArchive.Open(source, TileArchiveOptions.From(tiles!))).ContentIdentity
+            : null;
+        return Version(options, tiles, remote, answerOptions);
+    }
+
+    /// <param name="archiveIdentity">
+    /// The SHA-256 digest naming the content of an opened PMTiles <c>Tiles:Source</c>, which stands where the file's
+    /// hash would: for a local archive the same SHA-256 of its bytes (so that it is not read twice), for one read over
+    /// HTTP or S3 a digest of its ETag and length. Null otherwise: a local archive is then hashed as a file.
+    /// </param>
+    private static string Version(DatasetOptions options, TilesOptions? tiles, string? archiveIdentity, IReadOnlyDictionary<string, object>? answerOptions)
+    {
+        var files = InputFiles(options, tiles)
+            .Where(file => archiveIdentity is null || file.Role != "Tiles:Source")
             .Where(file => File.Exists(file.Path))
-            .Select(file => KeyValuePair.Create(file.Key + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
+            .Select(file => KeyValuePair.Create(file.Role + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
         var sections = (answerOptions ?? new Dictionary<string, object>())
             .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
             .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
-        IEnumerable<KeyValuePair<string, string>> contents = tilesArchive is null || archiveIsFile ? [] : [KeyValuePair.Create("Tiles:Source.pmtiles", tilesArchive)];
+        IEnumerable<KeyValuePair<string, string>> contents = archiveIdentity is null ? [] : [KeyValuePair.Create("Tiles:Source.pmtiles", archiveIdentity)];
         return DatasetVersion.Compute(files, sections, contents);
     }
+
+    /// <summary>
+    /// Every file a load reads, by the configuration key that names it: the layer and each of its side-car files
+    /// (which may not exist), the CSV, and a <c>Tiles:Source</c> archive when tiles are served from a local one (not
+    /// one in object storage or on HTTP). The version hashes them; a host watches them for changes.
+    /// </summary>
+    public static IReadOnlyList<(string Role, string Path)> InputFiles(DatasetOptions options, TilesOptions? tiles)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var layerParts = Path.GetExtension(options.Districts).Equals(".shp", StringComparison.OrdinalIgnoreCase)
+            ? ShapefileParts.Select(ext => Path.ChangeExtension(options.Districts, ext))
+            : [options.Districts];
+        return
+        [
+            .. layerParts.Select(path => ("Dataset:Districts", path)),
+            ("Dataset:Estimates", options.Estimates),
+            .. TilesArchive(tiles) is { } archive && !TileArchive.IsRemote(archive) ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
+        ];
+    }
+
+    private static string? TilesArchive(TilesOptions? tiles) =>
+        tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
 }

@@ -21,6 +21,13 @@ public sealed class DatasetOptions
     [NotInVersion("a path: the file's bytes enter the version")]
     public string Estimates { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Whether <c>GET /v1/dataset</c> shows the input files' full paths; by default it shows their names only, so
+    /// that the server's directory layout is not published (issue 17, defect 12). An operator's switch for debugging.
+    /// </summary>
+    [NotInVersion("what GET /v1/dataset shows of where the files are: no data answer changes")]
+    public bool ShowFilePaths { get; set; }
+
     /// <summary>District code attribute in the polygon layer.</summary>
     public string DistrictKey { get; set; } = "UBIGEO";
 
@@ -104,6 +111,17 @@ public sealed class DatasetOptions
     [NotInVersion("a load limit: it refuses an input, it never changes an answer")]
     public int LoadTimeoutSeconds { get; set; } = 1800;
 
+    /// <summary>
+    /// Reload when an input file changes (the layer and its side-car files, the CSV, a <c>Tiles:Source</c> archive),
+    /// once the files have been quiet for <see cref="WatchQuietSeconds"/>.
+    /// </summary>
+    [NotInVersion("when to reload: the files' bytes enter the version, not how their change was noticed")]
+    public bool Watch { get; set; }
+
+    /// <summary>How long the watched files must go without a change before a reload reads them (a copy in progress keeps changing).</summary>
+    [NotInVersion("when to reload: the files' bytes enter the version, not how their change was noticed")]
+    public double WatchQuietSeconds { get; set; } = 2;
+
     /// <summary>The load limits as the readers take them.</summary>
     public LoadLimits ToLoadLimits() => new() { MaxFileBytes = MaxFileBytes, MaxVerticesPerUnit = MaxVerticesPerUnit };
 
@@ -175,6 +193,11 @@ public sealed class DatasetOptions
         if (LoadTimeoutSeconds < 1)
         {
             errors.Add($"Dataset:LoadTimeoutSeconds must be at least 1, got {LoadTimeoutSeconds}");
+        }
+
+        if (!(WatchQuietSeconds is >= 0.1 and <= 3600))
+        {
+            errors.Add($"Dataset:WatchQuietSeconds must be between 0.1 and 3600, got {WatchQuietSeconds}");
         }
 
         foreach (var entry in SplitList(DerivedCounts))

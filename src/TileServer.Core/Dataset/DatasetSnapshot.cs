@@ -4,6 +4,9 @@ using TileServer.Core.Features;
 using TileServer.Core.Index;
 using TileServer.Core.Join;
 using TileServer.Core.Model;
+using TileServer.Core.Ranking;
+using TileServer.Core.Search;
+using TileServer.Core.Styles;
 using TileServer.Core.Targeting;
 using TileServer.Core.Tiles;
 
@@ -78,7 +81,7 @@ public sealed class DatasetSnapshot
     /// districts that overlap or do not share their borders vertex for vertex). The lookup index, the dissolves and
     /// the tiles are built from it when present.
     /// </summary>
-    public CoverageTopology? Topology { get; init; }
+    public AdminTopology? Topology { get; init; }
 
     /// <summary>Each unit's label point (pole of inaccessibility), for every level: where a map writes its name, and
     /// where it stands when an area selects whole units.</summary>
@@ -94,6 +97,15 @@ public sealed class DatasetSnapshot
 
     /// <summary>Point-in-district lookup over <see cref="Districts"/>' served (cleaned) geometry; answers are indexes into its units.</summary>
     public required DistrictLocator Locator { get; init; }
+
+    /// <summary>Units of every level by name (<c>/v1/search</c>).</summary>
+    public required UnitSearchIndex Search { get; init; }
+
+    /// <summary>Quintile class breaks of every numeric indicator at every level (the map's style and legend).</summary>
+    public required ChoroplethClasses Classes { get; init; }
+
+    /// <summary>Every unit's rank for every numeric indicator in the country, its department and its province.</summary>
+    public required UnitRanks Ranks { get; init; }
 
     /// <summary>The OGC API - Features collections (<see cref="FeatureCatalog"/>): properties, indexes and serialized features.</summary>
     public required FeatureCatalog Features { get; init; }

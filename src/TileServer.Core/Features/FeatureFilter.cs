@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Features.Cql2;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Features;
 
@@ -238,6 +239,22 @@ public static class FeatureFilter
             return feature => matches[feature];
         }
 
+        /// <summary>The antimeridian rule of every polygon that comes in (<see cref="Antimeridian"/>): a polygon literal
+        /// with an edge over 180° of longitude is cut there; one round a pole, or invalid, cannot be cut.</summary>
+        private static Geometry CutAtAntimeridian(Geometry lonLat, CqlLocation location)
+        {
+            if (lonLat is not (Polygon or MultiPolygon) || !Antimeridian.Crosses(lonLat))
+            {
+                return lonLat;
+            }
+
+            var unwrapped = Antimeridian.Unwrap(lonLat)
+                ?? throw new CqlException("the polygon winds round a pole (an edge over 180° of longitude crosses the antimeridian, and its longitudes never come back); polygons round a pole are not supported", location);
+            return unwrapped.IsValid
+                ? Antimeridian.Split(unwrapped)
+                : throw new CqlException("the polygon crosses the antimeridian and is not valid (its rings cross), so it cannot be cut there; send it cut at ±180 (RFC 7946, 3.1.9)", location);
+        }
+
         private Scalar Scalar(CqlNode node)
         {
             switch (node)
@@ -259,6 +276,7 @@ public static class FeatureFilter
                         throw new CqlException($"the geometry cannot be transformed from {crs.Curie}: {e.Message}", node.Location);
                     }
 
+                    lonLat = CutAtAntimeridian(lonLat, node.Location);
                     return new Scalar(Kind.Geometry, _ => lonLat, true, node);
                 case CqlProperty property when property.Name == GeometryProperty:
                     return new Scalar(Kind.Geometry, set.Geometry, false, node);

@@ -2,7 +2,11 @@ namespace TileServer.Core.Model;
 
 /// <summary>A count derived from a rate column and population: <see cref="Scale"/> × rate × population (with a
 /// percentage rate and <see cref="Scale"/> 0.01, persons: poor persons from <c>pobreza_pct</c>).</summary>
-public sealed record DerivedCount(string Name, string RateColumn, double Scale = 0.01);
+public sealed record DerivedCount(string Name, string RateColumn, double Scale = 0.01)
+{
+    /// <summary>The count for one unit with <paramref name="rate"/> and <paramref name="population"/>; null when either is missing.</summary>
+    public double? Of(double? rate, double? population) => rate is { } r && population is { } p ? Scale * r * p : null;
+}
 
 /// <summary>
 /// What each numeric estimate column means when units are combined, decided once per dataset and read by every

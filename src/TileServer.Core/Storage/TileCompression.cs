@@ -2,8 +2,8 @@ using System.IO.Compression;
 
 namespace TileServer.Core.Storage;
 
-/// <summary>Gzip and Brotli helpers shared by the MBTiles and PMTiles readers and writers.</summary>
-internal static class TileCompression
+/// <summary>Gzip and Brotli helpers shared by the MBTiles and PMTiles readers and writers (and the host's static files).</summary>
+public static class TileCompression
 {
     /// <summary>True when the bytes start with the gzip magic number (RFC 1952: 1f 8b).</summary>
     public static bool IsGzip(ReadOnlySpan<byte> data) => data.Length >= 2 && data[0] == 0x1f && data[1] == 0x8b;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using TileServer.Core.Aggregation;
+using TileServer.Core.Json;
 using TileServer.Core.Model;
 
 namespace TileServer.Core.Targeting;
@@ -121,6 +122,15 @@ public static class TargetingRequestReader
         if (utf8.Span.Trim((ReadOnlySpan<byte>)[0x20, 0x09, 0x0A, 0x0D]).IsEmpty)
         {
             throw new InvalidTargetingRequestException(string.Empty, "The body is empty; send a JSON object.");
+        }
+
+        try
+        {
+            JsonStringCheck.Validate(utf8.Span, options.MaxDepth);
+        }
+        catch (InvalidJsonStringException e)
+        {
+            throw new InvalidTargetingRequestException(e.Path, e.Message);
         }
 
         JsonDocument document;

@@ -44,9 +44,9 @@ public static class TilesetBuilder
     /// <summary>Builds the tileset of a dataset snapshot's three levels.</summary>
     /// <param name="parents">The parent index of the three layers.</param>
     /// <param name="labels">The three layers' label points (the snapshot's, shared with targeting scopes).</param>
-    /// <param name="topology">The districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
+    /// <param name="topology">The three levels over the districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
     public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ParentIndex parents,
-        LabelPoints labels, CoverageTopology? topology, string version, TilesOptions options)
+        LabelPoints labels, AdminTopology? topology, string version, TilesOptions options)
     {
         ArgumentNullException.ThrowIfNull(departments);
         ArgumentNullException.ThrowIfNull(provinces);
@@ -99,7 +99,7 @@ public static class TilesetBuilder
         var fallbacks = pipeline.Run(() =>
         {
             var watch = Stopwatch.StartNew();
-            ZoomGeometries.Produce(zooms, layers, parents, topology, options, (i, geometries) => pipeline.Post(
+            ZoomGeometries.Produce(zooms, layers, topology, options, (i, geometries) => pipeline.Post(
                 _ =>
                 {
                     // Coarser zooms first: their few tiles hold the most and would otherwise finish last.

@@ -12,10 +12,9 @@ namespace TileServer.Core.Tiles;
 /// final (the tileset's pipeline clips a zoom's tiles while the coarser zooms are still being ranked).
 /// </summary>
 /// <remarks>
-/// <para>With the districts' <see cref="CoverageTopology"/>: the topology is projected once, its chains ranked once
-/// (<see cref="ChainSimplification"/>), and each zoom rebuilds the districts (the topology's units) and the
-/// provinces and departments (the districts grouped by the <see cref="ParentIndex"/>, traced once by
-/// <see cref="CoverageTopology.Dissolve"/>) from the same chains with that zoom's vertex filter. Every level thus has
+/// <para>With the levels' <see cref="AdminTopology"/> (traced once per load): the districts' topology is projected once,
+/// its chains ranked once (<see cref="ChainSimplification"/>), and each zoom rebuilds the districts, provinces and
+/// departments from their rings over the same chains with that zoom's vertex filter. Every level thus has
 /// the same vertices along every shared border at every zoom, with no union per zoom.</para>
 /// <para>Without topology (a layer served as published is not a coverage): each unit of each level is simplified on
 /// its own (NTS Douglas-Peucker, repaired with GeometryFixer when that makes it invalid); cracks between neighbours are
@@ -32,7 +31,7 @@ internal static class ZoomGeometries
     /// Calls <paramref name="ready"/> with each zoom's index in <paramref name="zooms"/> and a function computing its
     /// geometries (per level, null for levels not active at that zoom), finest zoom first with a topology.
     /// </summary>
-    public static void Produce((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, ParentIndex parents, CoverageTopology? topology,
+    public static void Produce((int Zoom, int[] Active)[] zooms, AdminLayer[] layers, AdminTopology? topology,
         TilesOptions options, Action<int, Func<Geometry[]?[]>> ready)
     {
         if (zooms.Length == 0)
@@ -43,7 +42,7 @@ internal static class ZoomGeometries
         double Tolerance(int z) => options.SimplifyTolerance * WebMercator.TileSize(z) / options.Extent;
         if (topology is not null)
         {
-            FromTopology(zooms, parents, topology, zooms.Select(z => Tolerance(z.Zoom)).ToArray(), ready);
+            FromTopology(zooms, topology, zooms.Select(z => Tolerance(z.Zoom)).ToArray(), ready);
             return;
         }
 
@@ -60,18 +59,10 @@ internal static class ZoomGeometries
         }
     }
 
-    private static void FromTopology((int Zoom, int[] Active)[] zooms, ParentIndex parents, CoverageTopology topology,
+    private static void FromTopology((int Zoom, int[] Active)[] zooms, AdminTopology topology,
         double[] tolerances, Action<int, Func<Geometry[]?[]>> ready)
     {
         var projected = topology.Project(WebMercator.X, WebMercator.Y);
-        var rings = new ChainPolygons[Levels];
-        foreach (var l in zooms.SelectMany(z => z.Active).Distinct())
-        {
-            var level = (AdminLevel)l;
-            rings[l] = level == AdminLevel.District
-                ? projected.Units
-                : projected.Dissolve(parents.Of(AdminLevel.District, level).ToArray(), parents.Count(level));
-        }
 
         var largest = tolerances.Max();
         if (largest <= 0)
@@ -79,20 +70,20 @@ internal static class ZoomGeometries
             for (var i = 0; i < zooms.Length; i++)
             {
                 var active = zooms[i].Active;
-                ready(i, () => Levelled(active, l => projected.ToGeometries(rings[l], MercatorFactory)));
+                ready(i, () => Levelled(active, l => projected.ToGeometries((AdminLevel)l, MercatorFactory)));
             }
 
             return;
         }
 
-        ChainSimplification.Rank(projected, largest, tolerances, (simplification, tolerance) =>
+        ChainSimplification.Rank(projected.Districts, largest, tolerances, (simplification, tolerance) =>
         {
             for (var i = 0; i < zooms.Length; i++)
             {
                 if (tolerances[i] == tolerance)
                 {
                     var active = zooms[i].Active;
-                    ready(i, () => Levelled(active, l => simplification.Simplify(rings[l], tolerance, MercatorFactory)));
+                    ready(i, () => Levelled(active, l => simplification.Simplify(projected.Rings((AdminLevel)l), tolerance, MercatorFactory)));
                 }
             }
         });

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
 using TileServer.Core.Model;
+using TileServer.Core.Ranking;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
 
@@ -54,7 +55,10 @@ public static class AdminUnitEndpoints
     internal static string Noun(AdminLevel level) => level.ToString().ToLowerInvariant();
 }
 
-/// <summary>A unit as a GeoJSON Feature: <c>id</c> is the code; properties carry name, level, parents, area and estimates.</summary>
+/// <summary>
+/// A unit as a GeoJSON Feature: <c>id</c> is the code; properties carry name, level, parents, area, estimates, the
+/// counts derived from them (estimated poor persons) and the unit's rank for every numeric estimate.
+/// </summary>
 public sealed record UnitFeature(string Type, string Id, Geometry Geometry, UnitProperties Properties)
 {
     public static UnitFeature From(DatasetSnapshot snapshot, AdminUnit unit, bool sourceGeometry)
@@ -66,6 +70,26 @@ public sealed record UnitFeature(string Type, string Id, Geometry Geometry, Unit
             estimates[layer.Columns[c].Name] = unit.Values[c];
         }
 
+        var index = layer.IndexOf(unit.Code);
+        var population = layer.Number(index, layer.ColumnIndex(snapshot.ColumnRoles.PopulationColumn));
+        var derived = new Dictionary<string, double?>(StringComparer.Ordinal);
+        foreach (var count in snapshot.ColumnRoles.DerivedCounts)
+        {
+            derived[count.Name] = count.Of(layer.Number(index, layer.ColumnIndex(count.RateColumn)), population) is { } value ? Math.Round(value, 2) : null;
+        }
+
+        var ranks = new Dictionary<string, UnitRanking>(StringComparer.Ordinal);
+        foreach (var column in layer.Columns.Where(c => c.Kind == ColumnKind.Number))
+        {
+            if (snapshot.Ranks.InCountry(unit.Level, column.Name, index) is { } country)
+            {
+                ranks[column.Name] = new UnitRanking(
+                    country,
+                    unit.Level > AdminLevel.Department ? snapshot.Ranks.Within(unit.Level, column.Name, index, AdminLevel.Department) : null,
+                    unit.Level > AdminLevel.Province ? snapshot.Ranks.Within(unit.Level, column.Name, index, AdminLevel.Province) : null);
+            }
+        }
+
         return new UnitFeature("Feature", unit.Code, sourceGeometry ? unit.SourceGeometry : unit.Geometry, new UnitProperties(
             unit.Code,
             unit.Name,
@@ -74,10 +98,13 @@ public sealed record UnitFeature(string Type, string Id, Geometry Geometry, Unit
             Parent(snapshot.Departments, unit.DepartmentCode),
             Math.Round(unit.AreaKm2, 3),
             unit.HasEstimates,
-            estimates));
+            estimates,
+            derived,
+            ranks));
     }
 
-    private static UnitRef? Parent(AdminLayer layer, string? code) =>
+    /// <summary>The parent unit's code and name, or null for a unit without that parent level.</summary>
+    internal static UnitRef? Parent(AdminLayer layer, string? code) =>
         code is null ? null : new UnitRef(code, layer.Find(code)?.Name ?? code);
 }
 
@@ -89,6 +116,11 @@ public sealed record UnitProperties(
     UnitRef? Department,
     double AreaKm2,
     bool HasEstimates,
-    IReadOnlyDictionary<string, object?> Estimates);
+    IReadOnlyDictionary<string, object?> Estimates,
+    IReadOnlyDictionary<string, double?> DerivedCounts,
+    IReadOnlyDictionary<string, UnitRanking> Ranks);
+
+/// <summary>A unit's rank for one estimate among the units of its level: in the country, its department and its province.</summary>
+public sealed record UnitRanking(Rank Country, Rank? Department, Rank? Province);
 
 public sealed record UnitRef(string Code, string Name);

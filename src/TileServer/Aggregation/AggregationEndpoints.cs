@@ -7,6 +7,8 @@ using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
+using TileServer.Operations;
 
 namespace TileServer.Aggregation;
 
@@ -21,13 +23,16 @@ public static class AggregationEndpoints
     public static IEndpointRouteBuilder MapAggregation(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Aggregation");
-        group.MapPost("/aggregate", PostAsync);
-        group.MapGet("/aggregate", Get);
+        // The route's own body limit (Aggregation:MaxBodyBytes, which the handler enforces with its own problem) in
+        // place of Limits:MaxRequestBodyBytes, which would refuse a department's polygon.
+        var maxBody = api.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AggregationOptions>>().Value.MaxBodyBytes;
+        group.MapPost("/aggregate", PostAsync).WithBodyLimit(maxBody).LimitedAsCompute();
+        group.MapGet("/aggregate", Get).LimitedAsCompute();
         return api;
     }
 
     private static async Task<Results<AggregateJsonResult, ProblemHttpResult>> PostAsync(
-        HttpContext context, ServedDataset dataset, string? breakdown)
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
         {
@@ -51,23 +56,24 @@ public static class AggregationEndpoints
             }
             catch (InvalidQueryException e)
             {
-                return Problem(e.Problem, e.Message);
+                return Problem(e, e.Message);
             }
 
             var parsed = Stopwatch.GetTimestamp();
             var aggregator = dataset.Snapshot.Aggregator;
             var engineLimits = limits.EngineLimits();
+            var budget = AggregationBudget.For(engineLimits, context.RequestAborted);
             var results = new AggregatedArea[query.Features.Count];
             for (var i = 0; i < query.Features.Count; i++)
             {
                 var feature = query.Features[i];
                 try
                 {
-                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits), feature.Id, feature.Properties);
+                    results[i] = new AggregatedArea(aggregator.Aggregate(feature.Geometry, withBreakdown, engineLimits, budget), feature.Id, feature.Properties);
                 }
                 catch (InvalidQueryException e)
                 {
-                    return Problem(e.Problem, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
+                    return Problem(e, query.IsCollection ? $"features[{i}]: {e.Message}" : e.Message);
                 }
                 catch (TopologyException e)
                 {
@@ -77,6 +83,7 @@ public static class AggregationEndpoints
             }
 
             ServerTiming(context, started, parsed);
+            metrics.Aggregated("polygon", Stopwatch.GetElapsedTime(parsed));
             return new AggregateJsonResult(results, query.IsCollection);
         }
         finally
@@ -86,7 +93,7 @@ public static class AggregationEndpoints
     }
 
     private static Results<AggregateJsonResult, ProblemHttpResult> Get(
-        HttpContext context, ServedDataset dataset,
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics,
         string? bbox, string? lat, string? lon, string? radiusKm, string? breakdown)
     {
         if (!TryParseBreakdown(breakdown, out var withBreakdown, out var badBreakdown))
@@ -107,6 +114,8 @@ public static class AggregationEndpoints
         }
 
         var aggregator = dataset.Snapshot.Aggregator;
+        var engineLimits = dataset.AggregationOptions.EngineLimits();
+        var budget = AggregationBudget.For(engineLimits, context.RequestAborted);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -120,7 +129,7 @@ public static class AggregationEndpoints
                     return Problems.BadRequest("Invalid parameter 'bbox'", $"bbox must be four numbers minLon,minLat,maxLon,maxLat; got '{bbox}'.");
                 }
 
-                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown);
+                result = aggregator.AggregateBox(bounds[0], bounds[1], bounds[2], bounds[3], withBreakdown, budget);
             }
             else
             {
@@ -136,23 +145,31 @@ public static class AggregationEndpoints
                     return Problems.BadRequest($"Invalid parameter '{bad.Item1}'", $"{bad.Item1} must be a number; got '{bad.Item2}'.");
                 }
 
-                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, dataset.AggregationOptions.EngineLimits());
+                result = aggregator.AggregateCircle(longitude, latitude, radius, withBreakdown, engineLimits, budget);
             }
 
             ServerTiming(context, started, null);
+            metrics.Aggregated(bbox is not null ? "box" : "circle", Stopwatch.GetElapsedTime(started));
             return new AggregateJsonResult([new AggregatedArea(result, null, null)], collection: false);
         }
         catch (InvalidQueryException e)
         {
-            return Problem(e.Problem, e.Message);
+            return Problem(e, e.Message);
         }
     }
 
-    private static ProblemHttpResult Problem(QueryProblem problem, string detail)
+    /// <summary>
+    /// The problem for a query the engine refused: 413 for the size limits, 422 <c>tooComplex</c> for the work limits,
+    /// 400 otherwise; <c>problem</c> names the kind (camelCase <see cref="QueryProblem"/>) and, for a limit,
+    /// <c>limit</c> its configuration key.
+    /// </summary>
+    private static ProblemHttpResult Problem(InvalidQueryException e, string detail)
     {
+        var problem = e.Problem;
         var (status, title) = problem switch
         {
             QueryProblem.NotGeoJson => (StatusCodes.Status400BadRequest, "Not GeoJSON"),
+            QueryProblem.InvalidString => (StatusCodes.Status400BadRequest, "String not Unicode"),
             QueryProblem.TooDeep => (StatusCodes.Status400BadRequest, "JSON nested too deeply"),
             QueryProblem.TooManyFeatures => (StatusCodes.Status413PayloadTooLarge, "Too many features"),
             QueryProblem.TooManyVertices => (StatusCodes.Status413PayloadTooLarge, "Too many vertices"),
@@ -162,12 +179,19 @@ public static class AggregationEndpoints
             QueryProblem.InvalidRing => (StatusCodes.Status400BadRequest, "Invalid ring"),
             QueryProblem.InvalidBox => (StatusCodes.Status400BadRequest, "Invalid bbox"),
             QueryProblem.InvalidRadius => (StatusCodes.Status400BadRequest, "Invalid radius"),
+            QueryProblem.TooComplex => (StatusCodes.Status422UnprocessableEntity, "Query too complex"),
+            QueryProblem.AroundPole => (StatusCodes.Status400BadRequest, "Ring round a pole"),
             _ => (StatusCodes.Status400BadRequest, "Invalid query"),
         };
-        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: Extension(JsonNamingPolicy.CamelCase.ConvertName(problem.ToString())));
-    }
+        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = JsonNamingPolicy.CamelCase.ConvertName(problem.ToString()) };
+        if (e.Limit is { } limit)
+        {
+            extensions["limit"] = $"{AggregationOptions.SectionName}:{limit}";
+            detail = $"{detail} (limit: {AggregationOptions.SectionName}:{limit})";
+        }
 
-    private static Dictionary<string, object?> Extension(string problem) => new(StringComparer.Ordinal) { ["problem"] = problem };
+        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions);
+    }
 
     private static bool TryParseBreakdown(string? value, out bool breakdown, out ProblemHttpResult problem)
     {

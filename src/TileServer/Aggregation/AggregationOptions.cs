@@ -36,8 +36,24 @@ public sealed class AggregationOptions
     /// <summary><c>Repair</c> (default: GeometryFixer, reported in <c>repair</c>) or <c>Reject</c> self-intersecting rings.</summary>
     public InvalidRingHandling InvalidRings { get; set; } = InvalidRingHandling.Repair;
 
+    /// <summary>Most self-intersections repaired in one query geometry; more is 422 <c>tooComplex</c> (<see cref="AggregationLimits.MaxSelfIntersections"/>).</summary>
+    [NotInVersion("a limit: it refuses a request (422) but changes no answer given")]
+    public int MaxSelfIntersections { get; set; } = new AggregationLimits().MaxSelfIntersections;
+
+    /// <summary>Most overlay work in one request (district plus query vertices of each district whose border the query
+    /// crosses); more is 422 <c>tooComplex</c> (<see cref="AggregationLimits.MaxOverlayVertices"/>).</summary>
+    [NotInVersion("a limit: it refuses a request (422) but changes no answer given")]
+    public long MaxOverlayVertices { get; set; } = new AggregationLimits().MaxOverlayVertices;
+
     /// <summary>The limits handed to the engine.</summary>
-    public AggregationLimits EngineLimits() => new() { MaxVertices = MaxVertices, MaxRadiusKm = MaxRadiusKm, InvalidRings = InvalidRings };
+    public AggregationLimits EngineLimits() => new()
+    {
+        MaxVertices = MaxVertices,
+        MaxRadiusKm = MaxRadiusKm,
+        InvalidRings = InvalidRings,
+        MaxSelfIntersections = MaxSelfIntersections,
+        MaxOverlayVertices = MaxOverlayVertices,
+    };
 
     /// <summary>The limits handed to the GeoJSON reader.</summary>
     public GeoJsonReadLimits ReadLimits() => new() { MaxDepth = MaxDepth, MaxVertices = MaxVertices, MaxFeatures = MaxFeatures };
@@ -69,6 +85,16 @@ public sealed class AggregationOptions
         if (!(MaxRadiusKm > 0 && MaxRadiusKm <= 10_000))
         {
             errors.Add($"Aggregation:MaxRadiusKm must be above 0 and at most 10000, got {MaxRadiusKm}");
+        }
+
+        if (MaxSelfIntersections is < 0 or > 1_000_000)
+        {
+            errors.Add($"Aggregation:MaxSelfIntersections must be between 0 (repair nothing that crosses itself) and 1000000, got {MaxSelfIntersections}");
+        }
+
+        if (MaxOverlayVertices is < 1_000 or > 10_000_000_000)
+        {
+            errors.Add($"Aggregation:MaxOverlayVertices must be between 1000 and 10000000000, got {MaxOverlayVertices}");
         }
 
         if (!Enum.IsDefined(InvalidRings))

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using TileServer.Aggregation;
 using TileServer.Dataset;
+using TileServer.Features;
 using TileServer.Lookup;
+using TileServer.Map;
 using TileServer.Targeting;
 using TileServer.Tiles;
 
@@ -24,6 +26,8 @@ internal static class CommandConfiguration
         builder.AddTiles();
         builder.AddLookup();
         builder.AddAggregation();
+        builder.AddFeatures();
+        builder.AddWebMap();
         builder.AddTargeting();
         using var services = builder.Services.BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();

@@ -31,20 +31,23 @@ internal static class CommandLine
         return await result.InvokeAsync();
     }
 
-    /// <summary>Runs the server; a configuration error stops start-up with one line on stderr and exit code 2.</summary>
-    public static async Task<int> RunServerAsync(this WebApplication app)
+    /// <summary>
+    /// Validates every options section right after the host is built, before the pipeline reads any of them: an
+    /// invalid value is one line on stderr and exit code 2 (returned), not the host's stack trace; null when valid.
+    /// </summary>
+    public static int? InvalidConfiguration(this WebApplication app)
     {
-        // Validated here, before the host starts, so that the error is one line and not the host's stack trace.
         var invalid = Guard(() =>
         {
             app.Services.GetRequiredService<IStartupValidator>().Validate();
             return 0;
         });
-        if (invalid != 0)
-        {
-            return invalid;
-        }
+        return invalid == 0 ? null : invalid;
+    }
 
+    /// <summary>Runs the server until it stops; the exit code (0, or a failed first load's).</summary>
+    public static async Task<int> RunServerAsync(this WebApplication app)
+    {
         await app.RunAsync();
         return Environment.ExitCode;
     }

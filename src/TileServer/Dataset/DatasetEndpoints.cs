@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using TileServer.Core.Coverage;
 using TileServer.Core.Dataset;
 using TileServer.Core.Join;
@@ -16,7 +17,8 @@ public static class DatasetEndpoints
         return api;
     }
 
-    private static Ok<DatasetSummary> Summary(ServedDataset dataset) => TypedResults.Ok(DatasetSummary.From(dataset.Snapshot));
+    private static Ok<DatasetSummary> Summary(ServedDataset dataset, DatasetReloader reloader, IOptions<DatasetOptions> options) =>
+        TypedResults.Ok(DatasetSummary.From(dataset.Snapshot, reloader.Status, options.Value.ShowFilePaths));
 }
 
 /// <summary>The documented shape of <c>GET /v1/dataset</c> (see README: field names are stable).</summary>
@@ -30,19 +32,42 @@ public sealed record DatasetSummary(
     CoverageQualityReport SourceCoverage,
     CoverageCleaningSummary? Cleaning,
     TilesetStatistics? Tiles,
-    IReadOnlyDictionary<string, long> TimingsMs)
+    IReadOnlyDictionary<string, long> TimingsMs,
+    ReloadStatus Reload)
 {
-    public static DatasetSummary From(DatasetSnapshot snapshot) => new(
+    /// <param name="snapshot">The dataset.</param>
+    /// <param name="reload">The state of the reloads (<c>reload</c>).</param>
+    /// <param name="showFilePaths">Full paths of the input files (<c>Dataset:ShowFilePaths</c>); else their names only,
+    /// in <c>ingest.file</c>, in the warnings and in the last reload error, which name the files beside it.</param>
+    public static DatasetSummary From(DatasetSnapshot snapshot, ReloadStatus reload, bool showFilePaths) => new(
         snapshot.Version,
         snapshot.LoadedAt,
         new LevelCounts(snapshot.Departments.Units.Count, snapshot.Provinces.Units.Count, snapshot.Districts.Units.Count),
         [.. snapshot.Districts.Columns.Select(c => new ColumnSummary(c.Name, c.Kind == ColumnKind.Number ? "number" : "text", c.MissingCount))],
-        snapshot.Report.Ingest,
+        showFilePaths ? snapshot.Report.Ingest : FileNamesOnly(snapshot.Report.Ingest),
         snapshot.Report.Join,
         snapshot.Report.SourceCoverage,
         snapshot.Report.Cleaning is { } c ? CoverageCleaningSummary.From(c) : null,
         snapshot.Report.Tiles,
-        snapshot.Report.TimingsMs);
+        snapshot.Report.TimingsMs,
+        showFilePaths || reload.LastError is null
+            ? reload
+            : reload with { LastError = WithoutFolder(reload.LastError, snapshot.Report.Ingest.File) });
+
+    private static IngestReport FileNamesOnly(IngestReport ingest) => ingest with
+    {
+        File = Path.GetFileName(ingest.File),
+        Warnings = [.. ingest.Warnings.Select(w => WithoutFolder(w, ingest.File))],
+    };
+
+    /// <summary>The text with the folder of <paramref name="file"/> taken out of every path in it.</summary>
+    private static string WithoutFolder(string text, string file)
+    {
+        var folder = Path.GetDirectoryName(file);
+        return string.IsNullOrEmpty(folder)
+            ? text
+            : text.Replace(folder + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>What cleaning did (<c>cleaning</c> in <c>GET /v1/dataset</c>).</summary>

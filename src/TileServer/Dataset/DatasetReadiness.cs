@@ -6,7 +6,8 @@ namespace TileServer.Dataset;
 /// The readiness rule of every route that answers from the dataset (<c>/v1</c>, <c>/tiles</c>): while no dataset is
 /// loaded the route answers 503 problem+json with <c>Retry-After</c>; once one is, the request takes the current
 /// <see cref="ServedDataset"/> once and the handler answers from it alone (<see cref="ServedDataset.From"/>, or a
-/// <see cref="ServedDataset"/> parameter).
+/// <see cref="ServedDataset"/> parameter), and the answer names its version in <c>X-Dataset-Version</c> (problems
+/// included), however many reloads happen while it runs.
 /// </summary>
 /// <remarks>
 /// A route-group convention that wraps each endpoint's <see cref="RequestDelegate"/>, rather than an endpoint filter,
@@ -26,9 +27,13 @@ public static class DatasetReadiness
         return group;
     }
 
+    /// <summary>The response header naming the version the request is answered from (every <c>/v1</c>, <c>/tiles</c> and OGC answer).</summary>
+    public const string VersionHeader = "X-Dataset-Version";
+
     private static Task Answer(HttpContext context, ServedDataset dataset, RequestDelegate handler)
     {
         context.Features.Set(dataset);
+        context.Response.Headers[VersionHeader] = dataset.Version;
         return handler(context);
     }
 

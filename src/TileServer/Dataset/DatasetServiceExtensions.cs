@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TileServer.Core.Dataset;
 using TileServer.Infrastructure;
 
@@ -8,7 +9,8 @@ public static class DatasetServiceExtensions
     /// <summary>
     /// Binds and validates <see cref="DatasetOptions"/> (start-up fails on a missing or unreadable file), registers the
     /// <see cref="ServedDatasetBuilder"/> and the <see cref="DatasetStore"/>, and loads the dataset in the background,
-    /// so that the server answers health checks (not ready) while a large layer loads.
+    /// so that the server answers health checks (not ready) while a large layer loads; then reloads it on
+    /// <c>SIGHUP</c> and, with <c>Dataset:Watch</c>, when its files change (<see cref="DatasetReloader"/>).
     /// </summary>
     public static IHostApplicationBuilder AddDataset(this IHostApplicationBuilder builder)
     {
@@ -25,7 +27,11 @@ public static class DatasetServiceExtensions
             });
         builder.Services.AddSingleton<ServedDatasetBuilder>();
         builder.Services.AddSingleton<DatasetStore>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DatasetReloader>();
         builder.Services.AddHostedService<DatasetLoadService>();
+        builder.Services.AddHostedService<ReloadSignal>();
+        builder.Services.AddHostedService<DatasetFileWatcher>();
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
 using TileServer.Features;
 using TileServer.Lookup;
+using TileServer.Map;
 using TileServer.Targeting;
 using TileServer.Tiles;
 
@@ -19,9 +20,10 @@ namespace TileServer.Dataset;
 /// <remarks>Thread safety: immutable after construction (the options objects are never changed after binding).</remarks>
 public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 {
-    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/>, <paramref name="features"/> and <paramref name="targeting"/>.</param>
-    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting)
+    /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/>, <paramref name="features"/>, <paramref name="targeting"/> and <paramref name="map"/>.</param>
+    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting, MapOptions map)
     {
+        MapOptions = map;
         FeaturesOptions = features;
         Snapshot = snapshot;
         TilesOptions = tiles;
@@ -46,6 +48,9 @@ public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
     public FeaturesOptions FeaturesOptions { get; }
 
     public TargetingOptions TargetingOptions { get; }
+
+    /// <summary>How the style presents the estimates (titles, units, direction, default indicator, font).</summary>
+    public MapOptions MapOptions { get; }
 
     /// <summary>The point-independent bytes of every lookup answer.</summary>
     internal LookupPayloads LookupPayloads { get; }

@@ -4,6 +4,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Tiles;
 using TileServer.Features;
 using TileServer.Lookup;
+using TileServer.Map;
 using TileServer.Targeting;
 
 namespace TileServer.Dataset;
@@ -11,30 +12,68 @@ namespace TileServer.Dataset;
 /// <summary>
 /// Builds a complete <see cref="ServedDataset"/> from the configuration: loads the snapshot with every section whose
 /// options change an answer in its version (<c>Dataset</c>, <c>Tiles</c>, <c>Lookup</c>, <c>Aggregation</c>, <c>Features</c>,
-/// <c>Targeting</c>), then
-/// derives what the host serves from it. The start-up load and the offline commands build through it, so that a
-/// command writes what the server serves under the same version.
+/// <c>Targeting</c>, <c>Map</c>), then
+/// derives what the host serves from it. The start-up load, every reload and the offline commands build through it,
+/// so that a command writes what the server serves under the same version.
 /// </summary>
-/// <remarks>Thread safety: stateless apart from the options; builds share nothing.</remarks>
+/// <remarks>
+/// The options are read through <see cref="IOptionsMonitor{TOptions}"/>, as they are when a build starts: a reload
+/// re-reads <c>appsettings.json</c> (which the host watches), so that an operator who publishes new files under new
+/// names points the configuration at them and reloads, without a restart; the options a snapshot was built with
+/// travel inside it (<see cref="ServedDataset"/>), so that its answers, limits and version always agree. Sections set
+/// on the command line or in the environment keep their values for the life of the process, as everywhere in .NET.
+/// An invalid value makes the build fail (<see cref="OptionsValidationException"/>) and the served dataset stays.
+/// Thread safety: stateless apart from the options; builds share nothing.
+/// </remarks>
 public sealed class ServedDatasetBuilder(
-    IOptions<DatasetOptions> dataset,
-    IOptions<TilesOptions> tiles,
-    IOptions<LookupOptions> lookup,
-    IOptions<AggregationOptions> aggregation,
-    IOptions<FeaturesOptions> features,
-    IOptions<TargetingOptions> targeting)
+    IOptionsMonitor<DatasetOptions> dataset,
+    IOptionsMonitor<TilesOptions> tiles,
+    IOptionsMonitor<LookupOptions> lookup,
+    IOptionsMonitor<AggregationOptions> aggregation,
+    IOptionsMonitor<FeaturesOptions> features,
+    IOptionsMonitor<TargetingOptions> targeting,
+    IOptionsMonitor<MapOptions> map)
 {
     /// <exception cref="Core.Ingest.DataFileException">An input file is missing or unusable; the message names it.</exception>
-    public ServedDataset Build()
+    public ServedDataset Build() => Build(CancellationToken.None);
+
+    /// <param name="cancellationToken">Stops the load (the host stopping).</param>
+    /// <exception cref="Core.Ingest.DataFileException">An input file is missing or unusable; the message names it.</exception>
+    /// <exception cref="OptionsValidationException">The configuration has an invalid value.</exception>
+    public ServedDataset Build(CancellationToken cancellationToken)
     {
-        var answerOptions = new Dictionary<string, object>(StringComparer.Ordinal)
+        var inputs = Current();
+        var snapshot = DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
+        return new ServedDataset(snapshot, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
+    }
+
+    /// <summary>
+    /// The version a build would publish now (<see cref="DatasetLoader.Version"/>): the input files hashed and the
+    /// options as configured now, in milliseconds, without loading.
+    /// </summary>
+    public string CurrentVersion()
+    {
+        var inputs = Current();
+        return DatasetLoader.Version(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions());
+    }
+
+    /// <summary>The files a build reads now (the layer with its side-car files, the CSV, a tile archive).</summary>
+    public IReadOnlyList<(string Role, string Path)> InputFiles() => DatasetLoader.InputFiles(dataset.CurrentValue, tiles.CurrentValue);
+
+    /// <summary>One read of every section, as configured now.</summary>
+    private Inputs Current() => new(
+        dataset.CurrentValue, tiles.CurrentValue, lookup.CurrentValue, aggregation.CurrentValue, features.CurrentValue, targeting.CurrentValue, map.CurrentValue);
+
+    private sealed record Inputs(
+        DatasetOptions Dataset, TilesOptions Tiles, LookupOptions Lookup, AggregationOptions Aggregation, FeaturesOptions Features, TargetingOptions Targeting, MapOptions Map)
+    {
+        public Dictionary<string, object> AnswerOptions() => new(StringComparer.Ordinal)
         {
-            [LookupOptions.SectionName] = lookup.Value,
-            [AggregationOptions.SectionName] = aggregation.Value,
-            [FeaturesOptions.SectionName] = features.Value,
-            [TargetingOptions.SectionName] = targeting.Value,
+            [LookupOptions.SectionName] = Lookup,
+            [AggregationOptions.SectionName] = Aggregation,
+            [FeaturesOptions.SectionName] = Features,
+            [TargetingOptions.SectionName] = Targeting,
+            [MapOptions.SectionName] = Map,
         };
-        var snapshot = DatasetLoader.Load(dataset.Value, tiles.Value, answerOptions);
-        return new ServedDataset(snapshot, tiles.Value, lookup.Value, aggregation.Value, features.Value, targeting.Value);
     }
 }

@@ -11,16 +11,7 @@ internal static class FeatureDocuments
 
     public static IReadOnlyList<FeatureLink> LandingLinks(OgcLinks links, FeatureCatalog catalog)
     {
-        var list = new List<FeatureLink>
-        {
-            new(links.Url("/"), "self", OgcFormats.Json, "This document"),
-            new(links.Url("/?f=html"), "alternate", OgcFormats.Html, "This document as HTML"),
-            new(links.Url("/api"), "service-desc", OgcFormats.OpenApi, "The API definition (OpenAPI 3.0)"),
-            new(links.Url("/api.html"), "service-doc", OgcFormats.Html, "The API documentation"),
-            new(links.Url("/conformance"), ConformanceRel, OgcFormats.Json, "The conformance classes this server implements"),
-            new(links.Url("/collections"), "data", OgcFormats.Json, "The feature collections"),
-            links.TileJson(),
-        };
+        var list = ServiceLinks(links);
         foreach (var set in catalog.Collections)
         {
             list.Add(new(links.Url($"/collections/{set.Id}/items?f=gpkg"), "enclosure", OgcFormats.GeoPackage, $"Download every {set.Id[..^1]} (GeoPackage)"));
@@ -29,6 +20,19 @@ internal static class FeatureDocuments
 
         return list;
     }
+
+    /// <summary>The landing page's links that do not depend on the dataset (the web map shows them while it loads).</summary>
+    public static List<FeatureLink> ServiceLinks(OgcLinks links) =>
+        [
+            new(links.Url("/"), "self", OgcFormats.Json, "This document"),
+            new(links.Url("/?f=html"), "alternate", OgcFormats.Html, "This document as HTML"),
+            new(links.Url("/api"), "service-desc", OgcFormats.OpenApi, "The API definition (OpenAPI 3.0)"),
+            new(links.Url("/api.html"), "service-doc", OgcFormats.Html, "The API documentation"),
+            new(links.Url("/conformance"), ConformanceRel, OgcFormats.Json, "The conformance classes this server implements"),
+            new(links.Url("/collections"), "data", OgcFormats.Json, "The feature collections"),
+            links.TileJson(),
+            new(links.Url("/styles/poverty.json"), "stylesheet", OgcFormats.Json, "MapLibre style of the poverty map"),
+        ];
 
     public static IReadOnlyList<FeatureLink> CollectionLinks(FeatureSet set, OgcLinks links)
     {

@@ -5,6 +5,8 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Features;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Map;
+using TileServer.Operations;
 
 namespace TileServer.Features;
 
@@ -51,7 +53,8 @@ public static class FeatureEndpoints
         root.MapGet("/collections/{collectionId}", Collection).WithName("describeCollection").WithSummary("One collection's metadata");
         root.MapGet("/collections/{collectionId}/items", Items).WithName("getFeatures")
             .WithSummary("The collection's features: GeoJSON, HTML, CSV, GeoPackage or zipped Shapefile, filtered, sorted and paged")
-            .WithMetadata(new ItemsParameters());
+            .WithMetadata(new ItemsParameters())
+            .LimitedAsDownload();
         root.MapMethods("/collections/{collectionId}/items", [HttpMethods.Options], ItemsOptions).WithName("optionsFeatures")
             .WithSummary("The methods the items resource allows (Allow: GET, HEAD)");
         root.MapGet("/collections/{collectionId}/items/{featureId}", Item).WithName("getFeature").WithSummary("One feature, by its code")
@@ -61,7 +64,12 @@ public static class FeatureEndpoints
         return app;
     }
 
-    private static Results<OgcResult, ProblemHttpResult> Landing(HttpContext context, ServedDataset dataset)
+    /// <summary>True when an items request asks for a layer download (GeoPackage, Shapefile, CSV): those take the <c>downloads</c> permits.</summary>
+    internal static bool IsDownload(HttpRequest request) =>
+        OgcFormats.Negotiate(request, ItemFormats, out _) is OgcFormat.GeoPackage or OgcFormat.Shapefile or OgcFormat.Csv;
+
+    /// <summary>JSON for API clients; for a browser or <c>f=html</c>, the web map, whose header carries these title, description and links.</summary>
+    private static Results<OgcResult, ContentHttpResult, ProblemHttpResult> Landing(HttpContext context, ServedDataset dataset, MapPage page)
     {
         if (OgcFormats.Negotiate(context.Request, JsonOrHtml, out var error) is not { } format)
         {
@@ -73,14 +81,17 @@ public static class FeatureEndpoints
         var landing = FeatureDocuments.LandingLinks(links, snapshot.Features);
         var title = dataset.FeaturesOptions.Title;
         var description = dataset.FeaturesOptions.Description;
-        return format == OgcFormat.Html
-            ? Html(dataset, FeatureHtml.Page(title, description, landing, null))
-            : Json(dataset, OgcFormats.Json, json =>
-            {
-                json.WriteString("title", title);
-                json.WriteString("description", description);
-                GeoJsonFeatureWriter.WriteLinks(json, landing);
-            });
+        if (format == OgcFormat.Html)
+        {
+            return page.Render(context.Request, title, description, landing);
+        }
+
+        return Json(dataset, OgcFormats.Json, json =>
+        {
+            json.WriteString("title", title);
+            json.WriteString("description", description);
+            GeoJsonFeatureWriter.WriteLinks(json, landing);
+        });
     }
 
     private static Results<OgcResult, ProblemHttpResult> Conformance(HttpContext context, ServedDataset dataset)
@@ -201,10 +212,10 @@ public static class FeatureEndpoints
         {
             case OgcFormat.GeoPackage:
                 return new OgcResult(dataset.Version, OgcFormats.GeoPackage, (pipe, token) => WriteGeoPackageAsync(pipe, query, matches, token))
-                { ContentCrs = crs, FileName = set.Id + ".gpkg" };
+                { ContentCrs = crs, FileName = set.Id + ".gpkg", Items = new(set.Id, "gpkg", matches.Length) };
             case OgcFormat.Shapefile:
                 return new OgcResult(dataset.Version, OgcFormats.Zip, (pipe, token) => WriteShapefileAsync(pipe, query, matches, token))
-                { ContentCrs = crs, FileName = set.Id + ".zip" };
+                { ContentCrs = crs, FileName = set.Id + ".zip", Items = new(set.Id, "shp", matches.Length) };
         }
 
         var page = Page(matches, query);
@@ -212,10 +223,12 @@ public static class FeatureEndpoints
         return format switch
         {
             OgcFormat.Csv => new OgcResult(dataset.Version, OgcFormats.Csv + "; charset=utf-8",
-                (pipe, token) => CsvFeatureWriter.WriteAsync(pipe, query, page, query.GeometryWkt, token)) { ContentCrs = crs, FileName = set.Id + ".csv" },
-            OgcFormat.Html => Html(dataset, FeatureHtml.Items(set, query, page, matches.Length, pageLinks)),
+                (pipe, token) => CsvFeatureWriter.WriteAsync(pipe, query, page, query.GeometryWkt, token))
+            { ContentCrs = crs, FileName = set.Id + ".csv", Items = new(set.Id, "csv", page.Count) },
+            OgcFormat.Html => Html(dataset, FeatureHtml.Items(set, query, page, matches.Length, pageLinks), new(set.Id, "html", page.Count)),
             _ => new OgcResult(dataset.Version, OgcFormats.GeoJson,
-                (pipe, token) => GeoJsonFeatureWriter.WriteCollectionAsync(pipe, query, page, matches.Length, pageLinks, snapshot.LoadedAt, token)) { ContentCrs = crs },
+                (pipe, token) => GeoJsonFeatureWriter.WriteCollectionAsync(pipe, query, page, matches.Length, pageLinks, snapshot.LoadedAt, token))
+            { ContentCrs = crs, Items = new(set.Id, "json", page.Count) },
         };
     }
 
@@ -327,11 +340,12 @@ public static class FeatureEndpoints
             json.WriteEndObject();
         }));
 
-    private static OgcResult Html(ServedDataset dataset, string html) =>
+    private static OgcResult Html(ServedDataset dataset, string html, ItemsWritten? items = null) =>
         new(dataset.Version, OgcFormats.Html + "; charset=utf-8", async (pipe, token) =>
         {
             await pipe.WriteAsync(System.Text.Encoding.UTF8.GetBytes(html), token);
-        });
+        })
+        { Items = items };
 
     private static async Task WriteJsonAsync(PipeWriter pipe, CancellationToken token, Action<Utf8JsonWriter> write)
     {

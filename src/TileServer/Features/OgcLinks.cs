@@ -1,12 +1,13 @@
 using System.Text;
 using TileServer.Core.Features;
+using TileServer.Infrastructure;
 
 namespace TileServer.Features;
 
-/// <summary>Absolute links of the OGC API door, from the request's scheme, host and path base (or a proxy's, see Proxy options).</summary>
+/// <summary>Absolute links of the OGC API door, from the public base URL (<see cref="PublicUrls"/>: configured, or the request's scheme, host and path base).</summary>
 public sealed class OgcLinks(HttpRequest request)
 {
-    public string Base { get; } = $"{request.Scheme}://{request.Host}{request.PathBase}";
+    public string Base { get; } = request.HttpContext.RequestServices.GetRequiredService<PublicUrls>().Base(request);
 
     public string Url(string path) => Base + path;
 

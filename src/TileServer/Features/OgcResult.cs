@@ -3,6 +3,8 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
+using TileServer.Infrastructure;
+using TileServer.Metrics;
 using TileServer.Tiles;
 
 namespace TileServer.Features;
@@ -11,7 +13,7 @@ namespace TileServer.Features;
 /// An answer of the OGC API door, written as it is produced: a strong ETag (a hash of the dataset version, the
 /// features options, the request's scheme, host, path and query, the media type and the content coding), 304 on a
 /// matching <c>If-None-Match</c>, brotli or gzip when the client accepts them (the body is compressed as it streams),
-/// <c>Vary: Accept, Accept-Encoding</c>, and HEAD answered with the headers alone.
+/// <c>Vary: Accept, Accept-Encoding</c> (and <c>Host</c> when links come from the request: <see cref="PublicUrls"/>), and HEAD answered with the headers alone.
 /// </summary>
 /// <remarks>
 /// The ETag is computed before the body is produced, so a 304 costs no serialization. It is strong: one ETag per
@@ -25,6 +27,9 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
     /// <summary>The file name of a download (<c>Content-Disposition: attachment</c>), or null.</summary>
     public string? FileName { get; init; }
 
+    /// <summary>The features an items answer writes, counted (<see cref="ServerMetrics.ItemsWritten"/>) when its body is sent; null for other answers.</summary>
+    public ItemsWritten? Items { get; init; }
+
     public int? StatusCode => StatusCodes.Status200OK;
 
     public string ContentType => contentType;
@@ -37,7 +42,7 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         var coding = Negotiate(request.Headers.AcceptEncoding);
         var etag = ETag(httpContext, coding);
         response.Headers.ETag = etag;
-        response.Headers.Vary = "Accept, Accept-Encoding";
+        response.Headers.Vary = httpContext.RequestServices.GetRequiredService<PublicUrls>().Vary("Accept, Accept-Encoding");
         response.Headers.CacheControl = "public, max-age=60";
         if (ContentCrs is not null)
         {
@@ -65,6 +70,11 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         if (HttpMethods.IsHead(request.Method))
         {
             return;
+        }
+
+        if (Items is { } items)
+        {
+            httpContext.RequestServices.GetRequiredService<ServerMetrics>().ItemsWritten(items.Collection, items.Format, items.Count);
         }
 
         var aborted = httpContext.RequestAborted;
@@ -115,3 +125,6 @@ public sealed class OgcResult(string version, string contentType, Func<PipeWrite
         return br >= gzip ? "br" : "gzip";
     }
 }
+
+/// <summary>The features of one items answer: its collection, format (<c>json</c>, <c>html</c>, <c>csv</c>, <c>gpkg</c>, <c>shp</c>) and count.</summary>
+public sealed record ItemsWritten(string Collection, string Format, int Count);

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.IO.Converters;
 
@@ -9,8 +11,10 @@ namespace TileServer.Infrastructure;
 public static class HttpServiceExtensions
 {
     /// <summary>
-    /// JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error, CORS for browsers, and
-    /// the forwarded headers of a reverse proxy when <see cref="ProxyOptions"/> allow them.
+    /// JSON (camelCase, NTS geometries as GeoJSON), RFC 7807 problem details for every error whatever the
+    /// <c>Accept</c> header (<see cref="ProblemJsonWriter"/>), CORS for browsers, the forwarded headers of a reverse
+    /// proxy when <see cref="ProxyOptions"/> allow them, the public base URL of links (<see cref="PublicUrls"/>), and
+    /// the request rules (<see cref="RequestRules"/>).
     /// </summary>
     public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
     {
@@ -19,8 +23,27 @@ public static class HttpServiceExtensions
             o.SerializerOptions.Converters.Add(new GeoJsonConverterFactory());
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-        builder.Services.AddProblemDetails();
-        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Content-Crs", "Content-Disposition")));
+        // Every problem names the request's W3C trace id (the client's traceparent when it sent one), the TraceId that
+        // the request's log entries carry in their scope: an operator finds the logs of a user's error from its body.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current is { } activity ? activity.TraceId.ToHexString() : context.HttpContext.TraceIdentifier);
+        ProblemJsonWriter.Register(builder.Services);
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddHostRule();
+        // A request Kestrel refuses while the handler reads it (a body over the route's limit: 413; too slow: 408) keeps
+        // that status in its problem instead of becoming a 500.
+        builder.Services.Configure<ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // JSON console logs (Logging:Console:FormatterName=json): UTC timestamps, and the scopes, which carry each
+        // request's TraceId and SpanId; the configuration can still change either.
+        builder.Services.Configure<JsonConsoleFormatterOptions>(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Services.Configure<JsonConsoleFormatterOptions>(builder.Configuration.GetSection("Logging:Console:FormatterOptions"));
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Content-Crs", "Content-Disposition", Dataset.DatasetReadiness.VersionHeader)));
         builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.SectionName, options => options.Validate());
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
         {
@@ -45,6 +68,8 @@ public static class HttpServiceExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHostRule();
+        app.UseSingleValuedParameters();
         app.UseCors();
         return app;
     }

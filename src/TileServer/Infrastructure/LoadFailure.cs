@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TileServer.Core.Ingest;
 
 namespace TileServer.Infrastructure;
@@ -13,6 +14,7 @@ internal static class LoadFailure
     {
         DataFileException { Fault: DataFileFault.NotFound or DataFileFault.Unreadable } => 2,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => 2,
+        OptionsValidationException => 2,
         _ => 1,
     };
 
@@ -23,6 +25,7 @@ internal static class LoadFailure
     public static string Describe(Exception error) => error switch
     {
         DataFileException or IOException or UnauthorizedAccessException or InvalidDataException => error.Message,
+        OptionsValidationException e => $"invalid configuration: {string.Join("; ", e.Failures)}",
         _ => $"{error.GetType().Name}: {error.Message.Split('\n')[0].TrimEnd()}",
     };
 }

@@ -61,6 +61,25 @@ internal static class ValidatedOptions
         });
     }
 
+    /// <summary>
+    /// The section's values for wiring done while the host is being built (Kestrel's limits, the shutdown timeout, the
+    /// listen addresses), before validation runs: the defaults when a value is invalid or cannot be converted, since
+    /// start-up then stops on that value's one-line error anyway (<c>InvalidConfiguration</c>).
+    /// </summary>
+    public static TOptions ValuesOrDefaults<TOptions>(this IConfiguration configuration, string sectionName, Func<TOptions, IEnumerable<string>> problems)
+        where TOptions : class, new()
+    {
+        try
+        {
+            var options = configuration.GetSection(sectionName).Get<TOptions>() ?? new TOptions();
+            return problems(options).Any() ? new TOptions() : options;
+        }
+        catch (InvalidOperationException)
+        {
+            return new TOptions();
+        }
+    }
+
     /// <summary>Why the data file a key names cannot be used (missing, unreadable), or nothing; an empty path is left to <c>Validate()</c>.</summary>
     public static IEnumerable<string> FileProblems(string key, string path)
     {

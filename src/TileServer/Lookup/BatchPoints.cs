@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
+using TileServer.Core.Json;
 
 namespace TileServer.Lookup;
 
@@ -81,6 +82,7 @@ internal sealed class BatchJsonParser(int maxPoints)
     }
 
     private readonly BatchPoints _points = new();
+    private readonly JsonStringCheck _strings = new();
     private State _state = State.Root;
     private State _afterSkip;
     private int _skipDepth;
@@ -101,17 +103,26 @@ internal sealed class BatchJsonParser(int maxPoints)
         {
             var read = await body.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            long consumed;
+            var consumed = buffer.End;
             try
             {
-                consumed = parser.Consume(buffer, read.IsCompleted, ref state);
+                consumed = buffer.GetPosition(parser.Consume(buffer, read.IsCompleted, ref state));
             }
             catch (JsonException e)
             {
                 throw new BatchFormatException($"the body is not valid JSON: {e.Message}");
             }
+            catch (InvalidJsonStringException e)
+            {
+                throw new BatchFormatException(e.Message.TrimEnd('.'));
+            }
+            finally
+            {
+                // Handed back whatever happens: a read left open makes the server's drain of the unread body fail
+                // ("Reading is already in progress") and drops the keep-alive connection (issue 17, defect 5).
+                body.AdvanceTo(consumed, buffer.End);
+            }
 
-            body.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
             if (read.IsCompleted)
             {
                 break;
@@ -131,6 +142,7 @@ internal sealed class BatchJsonParser(int maxPoints)
         var reader = new Utf8JsonReader(buffer, final, state);
         while (reader.Read())
         {
+            _strings.Visit(ref reader);
             Token(ref reader);
         }
 

@@ -1,12 +1,16 @@
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 
 namespace TileServer.Lookup;
 
 /// <summary>
-/// A CSV batch (RFC 4180, comma-separated, UTF-8, header row): the columns <c>lat</c> and <c>lon</c> (any case)
-/// plus any others, which are kept. Records are read line by line as the body arrives (a quoted field may span
-/// lines) and kept verbatim, so that the answer is each input record with the district columns appended.
+/// A CSV batch (RFC 4180, comma-separated, header row): the columns <c>lat</c> and <c>lon</c> (any case) plus any
+/// others, which are kept. The body is read line by line as it arrives, in the charset of its <c>Content-Type</c>
+/// (UTF-8 when none is named; <see cref="Charset"/>), and every line is decoded strictly: a byte that is not text in
+/// that charset is an error naming the line, never a U+FFFD in the answer. A quoted field may span lines. Records are
+/// kept verbatim, so that the answer is each input record with the district columns appended.
 /// </summary>
 internal sealed class CsvBatch
 {
@@ -24,42 +28,41 @@ internal sealed class CsvBatch
 
     public BatchPoints Points { get; }
 
-    /// <exception cref="BatchFormatException">No header, or no <c>lat</c> / <c>lon</c> column.</exception>
+    /// <exception cref="BatchFormatException">No header, no <c>lat</c> / <c>lon</c> column, or a line that is not text
+    /// in <paramref name="charset"/>.</exception>
     /// <exception cref="BatchTooLargeException">More records than <paramref name="maxPoints"/>.</exception>
-    public static async Task<CsvBatch> ReadAsync(Stream body, int maxPoints, CancellationToken cancellationToken)
+    public static async Task<CsvBatch> ReadAsync(PipeReader body, Charset charset, int maxPoints, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
-        var header = await ReadRecordAsync(reader, cancellationToken) ?? throw new BatchFormatException("the CSV body is empty; it needs a header row with lat and lon columns");
-        var names = Split(header);
-        var lat = names.FindIndex(n => n.Trim().Equals("lat", StringComparison.OrdinalIgnoreCase));
-        var lon = names.FindIndex(n => n.Trim().Equals("lon", StringComparison.OrdinalIgnoreCase));
-        if (lat < 0 || lon < 0)
+        var builder = new Builder(charset, maxPoints);
+        while (true)
         {
-            throw new BatchFormatException($"the CSV header has no '{(lat < 0 ? "lat" : "lon")}' column (header: {header})");
-        }
-
-        var records = new List<string>();
-        var points = new BatchPoints();
-        while (await ReadRecordAsync(reader, cancellationToken) is { } record)
-        {
-            if (record.Length == 0)
+            var read = await body.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            try
             {
-                continue;
+                while (buffer.PositionOf((byte)'\n') is { } end)
+                {
+                    builder.Line(buffer.Slice(0, end));
+                    buffer = buffer.Slice(buffer.GetPosition(1, end));
+                }
+
+                if (read.IsCompleted && !buffer.IsEmpty)
+                {
+                    builder.Line(buffer);
+                    buffer = buffer.Slice(buffer.End);
+                }
+            }
+            finally
+            {
+                // Handed back whatever happens, so that the server can drain or close the rest of the body.
+                body.AdvanceTo(buffer.Start, buffer.End);
             }
 
-            if (records.Count >= maxPoints)
+            if (read.IsCompleted)
             {
-                throw new BatchTooLargeException(maxPoints);
+                return builder.Build();
             }
-
-            records.Add(record);
-            var fields = Split(record);
-            var latValue = Parse(fields, lat, "lat", out var latError);
-            var lonValue = Parse(fields, lon, "lon", out var lonError);
-            points.Add(lonValue, latValue, null, latError ?? lonError);
         }
-
-        return new CsvBatch(header, records, points);
     }
 
     private static double Parse(List<string> fields, int index, string name, out string? error)
@@ -78,26 +81,6 @@ internal sealed class CsvBatch
         }
 
         return value;
-    }
-
-    /// <summary>One record: a line, continued over line breaks inside quotes. Null at the end.</summary>
-    private static async Task<string?> ReadRecordAsync(StreamReader reader, CancellationToken cancellationToken)
-    {
-        var line = await reader.ReadLineAsync(cancellationToken);
-        if (line is null || CountQuotes(line) % 2 == 0)
-        {
-            return line;
-        }
-
-        var record = new StringBuilder(line);
-        var quotes = CountQuotes(line);
-        while (quotes % 2 == 1 && await reader.ReadLineAsync(cancellationToken) is { } next)
-        {
-            record.Append('\n').Append(next);
-            quotes += CountQuotes(next);
-        }
-
-        return record.ToString();
     }
 
     private static int CountQuotes(string text) => text.AsSpan().Count('"');
@@ -144,5 +127,162 @@ internal sealed class CsvBatch
 
         fields.Add(field.ToString());
         return fields;
+    }
+
+    /// <summary>Decodes lines, joins the lines of a quoted field into one record, and reads the records.</summary>
+    private sealed class Builder(Charset charset, int maxPoints)
+    {
+        private readonly List<string> _records = [];
+        private readonly BatchPoints _points = new();
+        private readonly StringBuilder _pending = new();
+        private int _pendingQuotes;
+        private int _lineNumber;
+        private string? _header;
+        private int _lat = -1;
+        private int _lon = -1;
+
+        public void Line(ReadOnlySequence<byte> bytes)
+        {
+            _lineNumber++;
+            var line = charset.Decode(bytes, _lineNumber);
+            if (line.EndsWith('\r'))
+            {
+                line = line[..^1];
+            }
+
+            if (_pendingQuotes % 2 == 1)
+            {
+                _pending.Append('\n').Append(line);
+                _pendingQuotes += CountQuotes(line);
+                if (_pendingQuotes % 2 == 1)
+                {
+                    return;
+                }
+
+                line = _pending.ToString();
+                _pending.Clear();
+            }
+            else if (CountQuotes(line) % 2 == 1)
+            {
+                _pending.Append(line);
+                _pendingQuotes = CountQuotes(line);
+                return;
+            }
+
+            _pendingQuotes = 0;
+            Record(line);
+        }
+
+        public CsvBatch Build()
+        {
+            if (_pending.Length > 0)
+            {
+                Record(_pending.ToString());
+            }
+
+            return new CsvBatch(_header ?? throw new BatchFormatException("the CSV body is empty; it needs a header row with lat and lon columns"), _records, _points);
+        }
+
+        private void Record(string record)
+        {
+            if (_header is null)
+            {
+                var names = Split(record);
+                _lat = names.FindIndex(n => n.Trim().Equals("lat", StringComparison.OrdinalIgnoreCase));
+                _lon = names.FindIndex(n => n.Trim().Equals("lon", StringComparison.OrdinalIgnoreCase));
+                if (_lat < 0 || _lon < 0)
+                {
+                    throw new BatchFormatException($"the CSV header has no '{(_lat < 0 ? "lat" : "lon")}' column (header: {record})");
+                }
+
+                _header = record;
+                return;
+            }
+
+            if (record.Length == 0)
+            {
+                return;
+            }
+
+            if (_records.Count >= maxPoints)
+            {
+                throw new BatchTooLargeException(maxPoints);
+            }
+
+            _records.Add(record);
+            var fields = Split(record);
+            var latValue = Parse(fields, _lat, "lat", out var latError);
+            var lonValue = Parse(fields, _lon, "lon", out var lonError);
+            _points.Add(lonValue, latValue, null, latError ?? lonError);
+        }
+    }
+}
+
+/// <summary>
+/// The charset of a CSV batch, from the <c>charset</c> parameter of its <c>Content-Type</c>: UTF-8 when none is
+/// named, else any charset in which CSV's own characters (line feed, comma, quote) are the ASCII bytes, one byte per
+/// character or UTF-8 (ISO-8859-1, windows-1252, US-ASCII, ...), so that lines can be found before decoding.
+/// UTF-16 and UTF-32 are not (a 415 says so). Decoding is strict: a byte that is not text in the charset is an error.
+/// </summary>
+internal sealed class Charset
+{
+    private readonly Encoding _strict;
+    private readonly bool _utf8;
+
+    private Charset(string name, Encoding strict)
+    {
+        Name = name;
+        _strict = strict;
+        _utf8 = strict.CodePage == Encoding.UTF8.CodePage;
+    }
+
+    public static Charset Utf8 { get; } = new("UTF-8", new UTF8Encoding(false, throwOnInvalidBytes: true));
+
+    /// <summary>The charset's name as the client gave it (UTF-8 by default).</summary>
+    public string Name { get; }
+
+    /// <summary>The charset named by a <c>Content-Type</c> parameter, or null when it is unknown or not one CSV lines can be split in.</summary>
+    public static Charset? Find(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return Utf8;
+        }
+
+        var encoding = Core.Ingest.AttributeEncoding.TryResolve(name.Trim('"'));
+        if (encoding is null)
+        {
+            return null;
+        }
+
+        if (encoding.CodePage == Encoding.UTF8.CodePage)
+        {
+            return Utf8;
+        }
+
+        var strict = Encoding.GetEncoding(encoding.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+        return strict.IsSingleByte && strict.GetBytes("\n,\"").AsSpan().SequenceEqual("\n,\""u8) ? new Charset(name, strict) : null;
+    }
+
+    /// <summary>One line's text.</summary>
+    /// <exception cref="BatchFormatException">A byte of the line is not text in this charset; the message names the line and the byte.</exception>
+    public string Decode(ReadOnlySequence<byte> line, int lineNumber)
+    {
+        var bytes = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+        if (lineNumber == 1 && _utf8 && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        try
+        {
+            return _strict.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var at = e.Index >= 0 ? $" (byte {e.Index + 1} of the line, 0x{bytes[Math.Min(e.Index, bytes.Length - 1)]:X2})" : string.Empty;
+            var hint = _utf8 ? "; a CSV in another charset must name it, e.g. Content-Type: text/csv; charset=iso-8859-1" : string.Empty;
+            throw new BatchFormatException($"line {lineNumber} is not valid {Name}{at}{hint}");
+        }
     }
 }

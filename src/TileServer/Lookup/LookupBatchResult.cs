@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TileServer.Dataset;
+using TileServer.Metrics;
 
 namespace TileServer.Lookup;
 
@@ -32,11 +33,40 @@ internal sealed class LookupBatchResult : IResult
 
     public static LookupBatchResult Csv(ServedDataset dataset, CsvBatch batch) => new(dataset, batch.Points, batch);
 
-    public Task ExecuteAsync(HttpContext httpContext) => _csv is null ? WriteJsonAsync(httpContext) : WriteCsvAsync(httpContext, _csv);
+    /// <summary>Points answered so far per <see cref="Core.Index.LookupMatch"/>, for the metrics.</summary>
+    private readonly int[] _matches = new int[4];
+
+    /// <summary>
+    /// Writes the answer within <see cref="LookupOptions.MaxResponseSeconds"/> (issue 17, defect 13): Kestrel's minimum
+    /// response data rate (240 B/s) would let a reader that stops reading hold the largest batch's answer (about
+    /// 17 MB) and its buffers for hours. Past the deadline the connection is aborted, so that the client sees a cut
+    /// answer, never a complete-looking one, and the server logs it.
+    /// </summary>
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var seconds = _dataset.LookupOptions.MaxResponseSeconds;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            await (_csv is null ? WriteJsonAsync(httpContext, deadline.Token) : WriteCsvAsync(httpContext, _csv, deadline.Token));
+        }
+        catch (OperationCanceledException) when (!httpContext.RequestAborted.IsCancellationRequested)
+        {
+            httpContext.RequestServices.GetRequiredService<ILogger<LookupBatchResult>>().LogWarning(
+                "A batch answer of {Points} points was not read within {Seconds} s (Lookup:MaxResponseSeconds); the connection is aborted",
+                _points.Count, seconds);
+            httpContext.Abort();
+        }
+        finally
+        {
+            httpContext.RequestServices.GetRequiredService<ServerMetrics>().BatchLookedUp(_matches, _points.Count);
+        }
+    }
 
     /// <summary><c>{"results": [...]}</c> in input order: an answer, <c>null</c> (no district within the snap
     /// distance) or <c>{"index": i, "error": ".."}</c> for a bad row; an <c>id</c> given with a point is echoed.</summary>
-    private async Task WriteJsonAsync(HttpContext context)
+    private async Task WriteJsonAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var payloads = _dataset.LookupPayloads;
         var locator = _dataset.Snapshot.Locator;
@@ -72,6 +102,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 if (!match.Found)
                 {
                     Write(writer, "null"u8);
@@ -94,16 +125,16 @@ internal sealed class LookupBatchResult : IResult
 
             if (writer.UnflushedBytes > FlushThreshold)
             {
-                await writer.FlushAsync(context.RequestAborted);
+                await writer.FlushAsync(cancellationToken);
             }
         }
 
         Write(writer, "]}"u8);
-        await writer.FlushAsync(context.RequestAborted);
+        await writer.FlushAsync(cancellationToken);
     }
 
     /// <summary>Each input record with the district columns, match, distance and error appended.</summary>
-    private async Task WriteCsvAsync(HttpContext context, CsvBatch batch)
+    private async Task WriteCsvAsync(HttpContext context, CsvBatch batch, CancellationToken cancellationToken)
     {
         var payloads = _dataset.LookupPayloads;
         var locator = _dataset.Snapshot.Locator;
@@ -128,6 +159,7 @@ internal sealed class LookupBatchResult : IResult
             else
             {
                 var match = locator.Locate(points.Lons[i], points.Lats[i], maxSnapMetres);
+                _matches[(int)match.Match]++;
                 Write(writer, match.Found ? payloads.Csv[match.District] : payloads.CsvEmpty);
                 Write(writer, ","u8);
                 WriteText(writer, LookupPayloads.MatchName(match.Match));
@@ -141,11 +173,11 @@ internal sealed class LookupBatchResult : IResult
             Write(writer, "\r\n"u8);
             if (writer.UnflushedBytes > FlushThreshold)
             {
-                await writer.FlushAsync(context.RequestAborted);
+                await writer.FlushAsync(cancellationToken);
             }
         }
 
-        await writer.FlushAsync(context.RequestAborted);
+        await writer.FlushAsync(cancellationToken);
     }
 
     private static void WriteText(PipeWriter writer, string text)

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using TileServer.Core.Index;
 using TileServer.Dataset;
+using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
+using TileServer.Operations;
 
 namespace TileServer.Lookup;
 
@@ -18,14 +21,18 @@ public static class LookupEndpoints
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Lookup");
-        group.MapGet("/lookup", (RequestDelegate)GetAsync)
+        var metrics = api.ServiceProvider.GetRequiredService<ServerMetrics>();
+        var limits = api.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        group.MapGet("/lookup", (RequestDelegate)(context => GetAsync(context, metrics)))
             .WithSummary("The district containing a GPS point (lat, lon), with its province, department, estimates and match");
         group.MapPost("/lookup", PostAsync)
-            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order");
+            .WithSummary("A batch of points (JSON or CSV): each point's district, in input order")
+            .WithBodyLimit(limits.LookupBatchBodyBytes)
+            .LimitedAsCompute();
         return api;
     }
 
-    private static async Task GetAsync(HttpContext context)
+    private static async Task GetAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
         var query = context.Request.Query;
@@ -43,6 +50,7 @@ public static class LookupEndpoints
 
         var maxSnapMetres = dataset.LookupOptions.MaxSnapMetres;
         var match = dataset.Snapshot.Locator.Locate(lon, lat, maxSnapMetres);
+        metrics.PointLookedUp(match.Match);
         if (!match.Found)
         {
             await Problems.NotFound(
@@ -64,7 +72,7 @@ public static class LookupEndpoints
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Parses one coordinate query parameter; a problem naming it when missing, repeated or unusable.</summary>
+    /// <summary>Parses one coordinate query parameter; a problem naming it when missing or unusable (repeated ones never get here: <see cref="RequestRules.UseSingleValuedParameters"/>).</summary>
     private static IResult? Coordinate(IQueryCollection query, string name, out double value)
     {
         value = double.NaN;
@@ -72,11 +80,6 @@ public static class LookupEndpoints
         if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
         {
             return Problems.BadRequest($"Missing parameter '{name}'", $"'{name}' is required: GET /v1/lookup?lat=<-90..90>&lon=<-180..180>.");
-        }
-
-        if (values.Count > 1)
-        {
-            return Problems.BadRequest($"Invalid parameter '{name}'", $"'{name}' is given {values.Count} times; give it once.");
         }
 
         if (!double.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
@@ -89,10 +92,15 @@ public static class LookupEndpoints
             : null;
     }
 
-    /// <summary>A batch: <c>application/json</c> (or any <c>+json</c>) <c>{"points": [...]}</c>, or <c>text/csv</c> with lat and lon columns.</summary>
+    /// <summary>
+    /// A batch: <c>application/json</c> (or any <c>+json</c>) <c>{"points": [...]}</c>, or <c>text/csv</c> with lat
+    /// and lon columns in the charset its <c>Content-Type</c> names (UTF-8 by default). Bounded by
+    /// <c>Lookup:MaxBodyBytes</c> and <c>Lookup:MaxBatchPoints</c>; transport errors are problems
+    /// (<see cref="RequestBody.Unreadable"/>).
+    /// </summary>
     private static async Task<Results<LookupBatchResult, ProblemHttpResult>> PostAsync(HttpContext context, ServedDataset dataset)
     {
-        var csv = false;
+        Charset? csv = null;
         if (context.Request.ContentType is { } contentType)
         {
             if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
@@ -100,20 +108,38 @@ public static class LookupEndpoints
                 return UnsupportedMediaType(contentType);
             }
 
-            csv = media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase);
+            var charset = media.Charset.HasValue ? media.Charset.Value : null;
             var json = media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
-            if (!csv && !json)
+            if (media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
+            {
+                csv = Charset.Find(charset);
+                if (csv is null)
+                {
+                    return UnsupportedCharset(contentType, "UTF-8 (the default) or a charset of one byte per character such as ISO-8859-1 or windows-1252");
+                }
+            }
+            else if (!json)
             {
                 return UnsupportedMediaType(contentType);
             }
+            else if (charset is not null && Charset.Find(charset) != Charset.Utf8)
+            {
+                return UnsupportedCharset(contentType, "UTF-8, the charset of JSON (RFC 8259, section 8.1)");
+            }
         }
 
-        var maxPoints = dataset.LookupOptions.MaxBatchPoints;
+        var options = dataset.LookupOptions;
+        const string advice = "split the batch";
+        if (RequestBody.Limit(context, options.MaxBodyBytes, "Lookup:MaxBodyBytes", advice) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         try
         {
-            return csv
-                ? LookupBatchResult.Csv(dataset, await CsvBatch.ReadAsync(context.Request.Body, maxPoints, context.RequestAborted))
-                : LookupBatchResult.Json(dataset, await BatchJsonParser.ReadAsync(context.Request.BodyReader, maxPoints, context.RequestAborted));
+            return csv is not null
+                ? LookupBatchResult.Csv(dataset, await CsvBatch.ReadAsync(context.Request.BodyReader, csv, options.MaxBatchPoints, context.RequestAborted))
+                : LookupBatchResult.Json(dataset, await BatchJsonParser.ReadAsync(context.Request.BodyReader, options.MaxBatchPoints, context.RequestAborted));
         }
         catch (BatchFormatException e)
         {
@@ -121,12 +147,23 @@ public static class LookupEndpoints
         }
         catch (BatchTooLargeException e)
         {
+            context.Response.Headers.Connection = "close";
             return TypedResults.Problem(
                 $"A batch holds at most {e.Limit} points (Lookup:MaxBatchPoints); split the request.",
                 statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Too many points");
+                title: "Too many points",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = "tooManyPoints", ["limit"] = "Lookup:MaxBatchPoints" });
+        }
+        catch (BadHttpRequestException e)
+        {
+            return RequestBody.Unreadable(context, e, options.MaxBodyBytes, "Lookup:MaxBodyBytes", advice);
         }
     }
+
+    private static ProblemHttpResult UnsupportedCharset(string contentType, string supported) => TypedResults.Problem(
+        $"POST /v1/lookup cannot read the charset of '{contentType}'; send {supported}.",
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported charset");
 
     private static ProblemHttpResult UnsupportedMediaType(string contentType) => TypedResults.Problem(
         $"POST /v1/lookup takes application/json or text/csv, got '{contentType}'.",

@@ -20,6 +20,19 @@ public sealed class LookupOptions
     [NotInVersion("a limit: it refuses a batch (413) but changes no answer given")]
     public int MaxBatchPoints { get; set; } = 100_000;
 
+    /// <summary>Largest <c>POST /v1/lookup</c> body in bytes (Kestrel's default request body limit); more answers 413.</summary>
+    [NotInVersion("a limit: it refuses a batch (413) but changes no answer given")]
+    public int MaxBodyBytes { get; set; } = 30_000_000;
+
+    /// <summary>
+    /// Longest time one batch answer may take to be written, in seconds; past it the connection is aborted (the client
+    /// sees a cut answer). 300 s lets the largest batch's answer (about 17 MB) reach a reader at 60 KB/s, a slow mobile
+    /// link, and stops a reader that stalls from holding the answer's buffers for hours at Kestrel's minimum response
+    /// rate (issue 17, defect 13).
+    /// </summary>
+    [NotInVersion("a limit: it cuts a stalled answer but changes no answer given")]
+    public int MaxResponseSeconds { get; set; } = 300;
+
     /// <summary>Problems with the values, one message each; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -32,6 +45,16 @@ public sealed class LookupOptions
         if (MaxBatchPoints < 1 || MaxBatchPoints > 10_000_000)
         {
             errors.Add($"Lookup:MaxBatchPoints must be between 1 and 10000000, got {MaxBatchPoints}.");
+        }
+
+        if (MaxBodyBytes is < 1_024 or > int.MaxValue - 1)
+        {
+            errors.Add($"Lookup:MaxBodyBytes must be between 1024 and {int.MaxValue - 1}, got {MaxBodyBytes}.");
+        }
+
+        if (MaxResponseSeconds is < 1 or > 86_400)
+        {
+            errors.Add($"Lookup:MaxResponseSeconds must be between 1 and 86400 seconds, got {MaxResponseSeconds}.");
         }
 
         return errors;

@@ -1,9 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using TileServer.Core.Targeting;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
+using TileServer.Operations;
 
 namespace TileServer.Targeting;
 
@@ -19,7 +22,10 @@ public static class TargetingEndpoints
     public static IEndpointRouteBuilder MapTargeting(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Targeting");
+        // Targeting:MaxBodyBytes (enforced by the handlers with their own problem) in place of Limits:MaxRequestBodyBytes.
+        var maxBody = api.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TargetingOptions>>().Value.MaxBodyBytes;
         group.MapPost("/targeting", PostTargetingAsync)
+            .WithBodyLimit(maxBody)
             .WithName("compareTargetingRules")
             .WithSummary("Compare targeting rules")
             .WithDescription(
@@ -28,8 +34,10 @@ public static class TargetingEndpoints
                 + "efficiency, and per department. Example: {\"level\": \"district\", \"indicator\": \"pobreza_pct\", \"rules\": "
                 + "[{\"name\": \"poorest\", \"threshold\": 50}, {\"name\": \"top 100\", \"top\": 100}, {\"name\": \"2 million\", \"populationBudget\": 2000000}]}.")
             .AnswersJsonOrCsv()
-            .WithTargetingDocument();
+            .WithTargetingDocument()
+            .LimitedAsCompute();
         group.MapPost("/allocation", PostAllocationAsync)
+            .WithBodyLimit(maxBody)
             .WithName("allocateBudget")
             .WithSummary("Split a budget across units by formulas")
             .WithDescription(
@@ -38,7 +46,8 @@ public static class TargetingEndpoints
                 + "allocation. Example: {\"budget\": 1000000000, \"level\": \"department\", \"formulas\": [\"population\", \"poor\", \"extremePoor\", "
                 + "\"equal\", {\"name\": \"70/30\", \"weights\": {\"poor\": 0.7, \"population\": 0.3}}]}.")
             .AnswersJsonOrCsv()
-            .WithAllocationDocument();
+            .WithAllocationDocument()
+            .LimitedAsCompute();
         return api;
     }
 
@@ -50,7 +59,7 @@ public static class TargetingEndpoints
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     internal static async Task<Results<TargetingJsonResult, TargetingCsvResult, ProblemHttpResult>> PostTargetingAsync(
-        HttpContext context, ServedDataset dataset, string? selected)
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics, string? selected)
     {
         var (request, problem) = await ReadAsync(context, dataset.TargetingOptions, selected, TargetingRequestReader.ReadTargeting);
         if (problem is not null)
@@ -60,7 +69,9 @@ public static class TargetingEndpoints
 
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = TargetingEngine.Evaluate(dataset.Snapshot.Targeting, request.Query!);
+            metrics.Targeted("targeting", Stopwatch.GetElapsedTime(started));
             return WantsCsv(context.Request)
                 ? new TargetingCsvResult(result, request.Selected)
                 : new TargetingJsonResult(result, request.Selected);
@@ -72,7 +83,7 @@ public static class TargetingEndpoints
     }
 
     internal static async Task<Results<AllocationJsonResult, AllocationCsvResult, ProblemHttpResult>> PostAllocationAsync(
-        HttpContext context, ServedDataset dataset)
+        HttpContext context, ServedDataset dataset, ServerMetrics metrics)
     {
         var (request, problem) = await ReadAsync(context, dataset.TargetingOptions, null, TargetingRequestReader.ReadAllocation);
         if (problem is not null)
@@ -82,7 +93,9 @@ public static class TargetingEndpoints
 
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = BudgetAllocator.Allocate(dataset.Snapshot.Targeting, request.Query!);
+            metrics.Targeted("allocation", Stopwatch.GetElapsedTime(started));
             return WantsCsv(context.Request) ? new AllocationCsvResult(result) : new AllocationJsonResult(result);
         }
         catch (InvalidTargetingRequestException e)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -7,6 +8,7 @@ using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
+using TileServer.Metrics;
 
 namespace TileServer.Tiles;
 
@@ -22,19 +24,20 @@ public static class TileEndpoints
     {
         var group = tiles.MapGroup("").WithTags("Tiles");
         group.MapGet("/poverty.json", TileJson);
-        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)ServeTileAsync)
+        var metrics = tiles.ServiceProvider.GetRequiredService<ServerMetrics>();
+        group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)(context => ServeTileAsync(context, metrics)))
             .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty), cached for Tiles:CacheControl");
-        group.MapGet("/poverty/v/{version}/{z}/{x}/{y}.{format}", (RequestDelegate)ServeVersionedTileAsync)
+        group.MapGet("/poverty/v/{version}/{z}/{x}/{y}.{format}", (RequestDelegate)(context => ServeVersionedTileAsync(context, metrics)))
             .WithSummary("The tile of one tileset version (the TileJSON's URLs): immutable, cached for a year; 404 problem for a version no longer served");
         return tiles;
     }
 
     /// <summary>
-    /// <c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the request's scheme and host and
-    /// naming the tileset version (<c>/tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>), so that the tiles can be cached
+    /// <c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the public base URL (<see cref="PublicUrls"/>:
+    /// configured, or the request's scheme and host, with <c>Vary: Host</c>) and naming the tileset version (<c>/tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>), so that the tiles can be cached
     /// for good and a reload changes the URLs; the document itself keeps <c>Tiles:CacheControl</c>.
     /// </summary>
-    private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset)
+    private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset, PublicUrls urls)
     {
         if (dataset.Snapshot.Tiles is not { } tiles)
         {
@@ -42,7 +45,11 @@ public static class TileEndpoints
         }
 
         var info = tiles.Info;
-        var request = context.Request;
+        if (urls.FromRequest)
+        {
+            context.Response.Headers.Vary = urls.Vary(string.Empty);
+        }
+
         context.Response.Headers.CacheControl = dataset.TileHeaders.CacheControl;
         return TypedResults.Json(new TileJsonDocument(
             "3.0.0",
@@ -51,7 +58,7 @@ public static class TileEndpoints
             info.Version,
             info.Attribution,
             "xyz",
-            [$"{request.Scheme}://{request.Host}{request.PathBase}/tiles/{info.Name}/v/{dataset.TileHeaders.Version}/{{z}}/{{x}}/{{y}}.mvt"],
+            [$"{urls.Base(context.Request)}/tiles/{info.Name}/v/{dataset.TileHeaders.Version}/{{z}}/{{x}}/{{y}}.mvt"],
             info.MinZoom,
             info.MaxZoom,
             info.Bounds,
@@ -61,16 +68,17 @@ public static class TileEndpoints
 
     /// <summary>
     /// <c>GET /tiles/poverty/{z}/{x}/{y}.mvt</c> (or <c>.pbf</c>): the precomputed bytes, gzip when the client accepts
-    /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag. Writes the stored bytes
+    /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag; 404 for a URL that is not the
+    /// tile's canonical one (<see cref="IsCanonical"/>). Writes the stored bytes
     /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do (a
     /// tile of an archive in storage too, once it is in the cache). A tile archive whose storage fails answers 502
     /// problem, one that changed at its source 503 problem with <c>Retry-After</c> (until a reload opens the new one),
     /// both <c>no-store</c>.
     /// </summary>
-    private static Task ServeTileAsync(HttpContext context)
+    private static Task ServeTileAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
-        return ServeAsync(context, dataset, dataset.TileHeaders.CacheControl);
+        return ServeAsync(context, dataset, dataset.TileHeaders.CacheControl, metrics);
     }
 
     /// <summary>
@@ -81,13 +89,13 @@ public static class TileEndpoints
     /// drawn from the old TileJSON (borders and colours that disagree at tile edges); the server keeps one snapshot,
     /// so the old bytes are gone. The problem names the current version and the TileJSON to read it from.
     /// </summary>
-    private static Task ServeVersionedTileAsync(HttpContext context)
+    private static Task ServeVersionedTileAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
         var headers = dataset.TileHeaders;
         if (context.Request.RouteValues["version"] is string version && version == headers.Version)
         {
-            return ServeAsync(context, dataset, TileResponseHeaders.ImmutableCacheControl);
+            return ServeAsync(context, dataset, TileResponseHeaders.ImmutableCacheControl, metrics);
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -97,7 +105,7 @@ public static class TileEndpoints
             .ExecuteAsync(context);
     }
 
-    private static async Task ServeAsync(HttpContext context, ServedDataset dataset, string cacheControl)
+    private static async Task ServeAsync(HttpContext context, ServedDataset dataset, string cacheControl, ServerMetrics metrics)
     {
         if (dataset.Snapshot.Tiles is not { } tiles)
         {
@@ -133,6 +141,13 @@ public static class TileEndpoints
             return;
         }
 
+        if (!IsCanonical(context, route))
+        {
+            await Problems.NotFound("Not a canonical tile URL",
+                $"Tiles have one URL each, so that caches hold one copy: {context.Request.PathBase}/tiles/{tiles.Info.Name}/{z}/{x}/{y}.{route["format"]} (decimal numbers without leading zeros, no trailing slash, no percent-encoding).").ExecuteAsync(context);
+            return;
+        }
+
         var headers = dataset.TileHeaders;
         var response = context.Response;
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
@@ -143,6 +158,7 @@ public static class TileEndpoints
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
+            metrics.TileAnswered(z, StatusCodes.Status304NotModified);
             return;
         }
 
@@ -169,8 +185,11 @@ public static class TileEndpoints
         if (tile is null)
         {
             response.StatusCode = StatusCodes.Status204NoContent;
+            metrics.TileAnswered(z, StatusCodes.Status204NoContent);
             return;
         }
+
+        metrics.TileAnswered(z, StatusCodes.Status200OK);
 
         var bytes = gzip ? tile.Gzip : tile.Mvt;
         response.StatusCode = StatusCodes.Status200OK;
@@ -186,6 +205,25 @@ public static class TileEndpoints
         {
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// One URL per tile (issue 17, defect 11): <c>5/009/017.mvt</c>, <c>5/9/17.mvt/</c> and <c>%35/9/17.mvt</c> would
+    /// each be a cache entry of the same tile. Coordinates without leading zeros, no trailing slash, no percent-encoding
+    /// in the path as sent (<see cref="IHttpRequestFeature.RawTarget"/>). Reads strings the request already holds.
+    /// </summary>
+    private static bool IsCanonical(HttpContext context, RouteValueDictionary route)
+    {
+        static bool NoLeadingZero(object? value) => value is string { Length: > 0 } text && (text.Length == 1 || text[0] != '0');
+        if (!NoLeadingZero(route["z"]) || !NoLeadingZero(route["x"]) || !NoLeadingZero(route["y"]))
+        {
+            return false;
+        }
+
+        var raw = (context.Features.Get<IHttpRequestFeature>()?.RawTarget).AsSpan();
+        var query = raw.IndexOf('?');
+        var path = query < 0 ? raw : raw[..query];
+        return !path.EndsWith('/') && !path.Contains('%') && !context.Request.Path.Value.AsSpan().EndsWith('/');
     }
 
     private static ProblemHttpResult TilesOff() => Problems.NotFound("Tiles are off", "This server was started with Tiles:Enabled=false.");

@@ -42,6 +42,8 @@ public class DatasetVersionApiTests(SampleServerFixture sample)
     [InlineData("Aggregation:InvalidRings", "Reject")]
     [InlineData("Targeting:Indicator", "pobreza_extrema_pct")]
     [InlineData("Targeting:InvalidRings", "Reject")]
+    [InlineData("Map:DefaultIndicator", "idh")]
+    [InlineData("Map:Indicators:idh:HigherIsWorse", "true")]
     [InlineData("Tiles:GzipLevel", "Fastest")]
     [InlineData("Tiles:Attribution", "INEI")]
     [InlineData("Dataset:MaxGapWidthMetres", "500")]
@@ -63,6 +65,8 @@ public class DatasetVersionApiTests(SampleServerFixture sample)
             ["Aggregation:MaxBodyBytes"] = "65536",
             ["Lookup:MaxBatchPoints"] = "10",
             ["Targeting:MaxBodyBytes"] = "65536",
+            ["Map:CacheControl"] = "public, max-age=60",
+            ["Map:BasemapStyle"] = "https://basemap.example/style.json",
         });
         await changed.ReadyAsync();
         using var client = changed.CreateClient();

@@ -44,7 +44,9 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         Url = addresses.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/";
         // Services, not Server: a factory on Kestrel has no test server to start; StartServer above started Kestrel.
-        Snapshot = (await _factory.Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(10))).Snapshot;
+        var store = _factory.Services.GetRequiredService<DatasetStore>();
+        await store.FirstLoad.WaitAsync(TimeSpan.FromMinutes(10));
+        Snapshot = store.Current!.Snapshot;
         Client.BaseAddress = new Uri(Url);
     }
 

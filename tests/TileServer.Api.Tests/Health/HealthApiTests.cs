@@ -14,7 +14,7 @@ namespace TileServer.Api.Tests.Health;
 public class HealthApiTests
 {
     [Fact]
-    public async Task Ready_and_every_v1_tiles_and_collections_route_are_503_problem_with_Retry_After_until_a_dataset_is_published()
+    public async Task Ready_and_every_v1_tiles_collections_and_styles_route_are_503_problem_with_Retry_After_until_a_dataset_is_published()
     {
         await using var factory = new NotLoadingFactory();
         using var client = factory.CreateClient();
@@ -23,6 +23,7 @@ public class HealthApiTests
         Assert.Contains(routes, r => r is { Method: "POST", Path: "/v1/lookup" });
         Assert.Contains(routes, r => r.Path == "/v1/dataset");
         Assert.Contains(routes, r => r.Path == "/collections/districts/items");
+        Assert.Contains(routes, r => r.Path == "/styles/poverty.json");
 
         using var live = await client.GetAsync("/health/live");
         using var notReady = await client.GetAsync("/health/ready");
@@ -48,14 +49,14 @@ public class HealthApiTests
         }
     }
 
-    /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c> and <c>/collections</c>, with its parameters filled in, by method.</summary>
+    /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c>, <c>/collections</c> and <c>/styles</c>, with its parameters filled in, by method.</summary>
     private static List<(string Method, string Path)> DatasetRoutes(IServiceProvider services)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["version"] = "0123456789abcdef", ["code"] = "01", ["collectionId"] = "districts", ["featureId"] = "010101" };
         return
         [
             .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-                .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/v1/", StringComparison.Ordinal) || raw.StartsWith("/tiles/", StringComparison.Ordinal) || raw.StartsWith("/collections", StringComparison.Ordinal)))
+                .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/v1/", StringComparison.Ordinal) || raw.StartsWith("/tiles/", StringComparison.Ordinal) || raw.StartsWith("/collections", StringComparison.Ordinal) || raw.StartsWith("/styles/", StringComparison.Ordinal)))
                 .Select(e => (Methods: e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [], Path: "/" + string.Join("/", e.RoutePattern.PathSegments.Select(segment =>
                     string.Concat(segment.Parts.Select(part => part switch
                     {

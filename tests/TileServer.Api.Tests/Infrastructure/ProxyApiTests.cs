@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using TileServer.Api.Tests.Support;
 
 namespace TileServer.Api.Tests.Infrastructure;
@@ -28,15 +27,13 @@ public class ProxyApiTests
     [Fact]
     public async Task A_known_proxy_that_is_not_an_ip_address_stops_the_start()
     {
-        await using var factory = new TileServerFactory(new Dictionary<string, string?>
-        {
-            ["Proxy:ForwardedHeaders"] = "true",
-            ["Proxy:KnownProxies:0"] = "proxy.internal",
-        });
+        // The real process: every options section is validated before the pipeline is built, so the error is one line
+        // on stderr and exit code 2, not a stack trace.
+        var (exitCode, _, stderr) = await ServerProcess.RunAsync("--Proxy:ForwardedHeaders=true", "--Proxy:KnownProxies:0=proxy.internal", "--urls=http://127.0.0.1:0");
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
-        Assert.Contains("Proxy:KnownProxies", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'proxy.internal'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Proxy:KnownProxies", stderr, StringComparison.Ordinal);
+        Assert.Contains("'proxy.internal'", stderr, StringComparison.Ordinal);
     }
 
     private static async Task<string?> TileUrlAsync(TileServerFactory factory)

@@ -19,6 +19,8 @@ public class TileServerFactory(IReadOnlyDictionary<string, string?> settings) : 
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // No drain when a test disposes its server (Shutdown:DrainSeconds is for load balancers), unless a test asks.
+        builder.UseSetting("Shutdown:DrainSeconds", "0");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -29,13 +31,15 @@ public class TileServerFactory(IReadOnlyDictionary<string, string?> settings) : 
 
     public async Task<DatasetSnapshot> ReadyAsync() => (await ServedAsync()).Snapshot;
 
-    /// <summary>The first dataset the server publishes, with what the host derived from it.</summary>
+    /// <summary>The dataset served once the first load has ended, with what the host derived from it.</summary>
     public async Task<ServedDataset> ServedAsync()
     {
         _ = Server;
         // A bound against a hung load, not a speed check (load times are benchmarks): Peru loads in seconds alone, but a
         // Debug build beside the Core tests' own Peru loads on 2 cores shared with other jobs took over 3 minutes.
-        return await Services.GetRequiredService<DatasetStore>().FirstLoad.WaitAsync(TimeSpan.FromMinutes(10));
+        var store = Services.GetRequiredService<DatasetStore>();
+        await store.FirstLoad.WaitAsync(TimeSpan.FromMinutes(10));
+        return store.Current!;
     }
 }
 
@@ -105,6 +109,7 @@ public static class ProblemAssert
     {
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await response.Content.LoadIntoBufferAsync(); // so that a test can read the body again
         var body = await response.Content.ReadFromJsonAsync<ProblemBody>();
         Assert.NotNull(body);
         Assert.Equal(status, body.Status);

@@ -14,26 +14,8 @@ public class SampleTileApiTests(SampleServerFixture sample)
 
     private TileId SomeTile => Tiles.TileIds.Where(t => t.Z == 8).OrderBy(t => t.X).ThenBy(t => t.Y).First();
 
-    private static HttpRequestMessage Get(string path, string? acceptEncoding = null, string? ifNoneMatch = null, string? origin = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (acceptEncoding is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
-        }
-
-        if (ifNoneMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        }
-
-        if (origin is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Origin", origin);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Get(string path, string? acceptEncoding = null, string? ifNoneMatch = null, string? origin = null) =>
+        Requests.Get(path, acceptEncoding, ifNoneMatch, origin);
 
     [Fact]
     public async Task TileJson_describes_the_tileset_with_urls_from_the_request_host()

@@ -18,10 +18,14 @@ public class AdminLevelBuilderTests
         return DistrictJoiner.Join(PolygonLayerReader.Read(shp), EstimatesCsvReader.Read(csv), options.ToJoinOptions()).Districts;
     }
 
-    private static AdminLayer Derive(AdminLayer districts, AdminLevel level, DatasetOptions options, bool withTopology) =>
-        AdminLevelBuilder.Build(districts, level, ParentIndex.FromDistrictCodes(options.ToAdminCodes(), [.. districts.Units.Select(u => u.Code)]),
-            options.ResolveColumnRoles(districts.Columns), options.NameFields(level),
-            withTopology ? CoverageTopology.FromCoverage([.. districts.Units.Select(u => u.Geometry)]) ?? throw new InvalidOperationException("not a coverage") : null);
+    private static AdminLayer Derive(AdminLayer districts, AdminLevel level, DatasetOptions options, bool withTopology)
+    {
+        var parents = ParentIndex.FromDistrictCodes(options.ToAdminCodes(), [.. districts.Units.Select(u => u.Code)]);
+        var topology = withTopology
+            ? AdminTopology.Build(CoverageTopology.FromCoverage([.. districts.Units.Select(u => u.Geometry)]) ?? throw new InvalidOperationException("not a coverage"), parents)
+            : null;
+        return AdminLevelBuilder.Build(districts, level, parents, options.ResolveColumnRoles(districts.Columns), options.NameFields(level), topology);
+    }
 
     [Fact]
     public void Sums_counts_and_weights_rates_by_population_over_districts_with_both()

@@ -57,6 +57,21 @@ public class FeatureQueryTests(FourSquaresFeatures squares) : IClassFixture<Four
         Assert.Equal(expected, string.Join(",", squares.Codes(parameters)));
     }
 
+    /// <summary>The antimeridian rule (README, "Antimeridian") for CQL2 polygon literals: an edge over 180° of
+    /// longitude crosses it, so this polygon is the same area as the bbox 179,-89,-76.5,89 across the antimeridian,
+    /// not the box from -76.5 east to 179; one round a pole is an error naming the filter.</summary>
+    [Fact]
+    public void A_CQL2_polygon_across_the_antimeridian_is_cut_there_like_a_bbox_across_it()
+    {
+        const string across = "S_INTERSECTS(geometry, POLYGON((179 -89, -76.5 -89, -76.5 89, 179 89, 179 -89)))";
+
+        Assert.Equal(string.Join(",", squares.Codes(("bbox", "179,-89,-76.5,89"))), string.Join(",", squares.Codes(("filter", across))));
+        Assert.Equal("010101,010201", string.Join(",", squares.Codes(("filter", across))));
+        var error = Assert.Throws<FeatureQueryException>(() => squares.Query(("filter", "S_INTERSECTS(geometry, POLYGON((-170 80, -50 80, 70 80, -170 80)))")));
+        Assert.Equal("filter", error.Parameter);
+        Assert.Contains("pole", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Filters_combine_with_and()
     {

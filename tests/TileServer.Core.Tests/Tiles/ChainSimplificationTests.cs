@@ -116,7 +116,7 @@ public class ChainSimplificationTests
         var snapshot = DatasetLoader.Load(new DatasetOptions { Districts = PeruData.File("districts.shp"), Estimates = PeruData.File("poverty.csv") });
         var coverage = snapshot.Districts.Units.Select(u => TilesetBuilder.ToMercator(u.Geometry)).ToArray();
         var tolerance = 16 * WebMercator.TileSize(8) / 4096;
-        var ours = ChainSimplification.Rank(snapshot.Topology!.Project(WebMercator.X, WebMercator.Y), tolerance).Simplify(tolerance);
+        var ours = ChainSimplification.Rank(snapshot.Topology!.Districts.Project(WebMercator.X, WebMercator.Y), tolerance).Simplify(tolerance);
         var nts = CoverageSimplifier.Simplify(coverage, tolerance);
 
         Assert.All(ours, g => Assert.True(g.IsValid));

@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
+using TileServer.Core.Json;
 
 namespace TileServer.Core.Features.Cql2;
 
@@ -21,10 +23,20 @@ public static class Cql2JsonParser
     public static CqlNode Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        try
+        {
+            JsonStringCheck.Validate(utf8, DocumentOptions.MaxDepth);
+        }
+        catch (InvalidJsonStringException e)
+        {
+            throw new CqlException(e.Message.TrimEnd('.'), CqlLocation.AtPointer(e.Pointer));
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, DocumentOptions);
+            document = JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException e)
         {

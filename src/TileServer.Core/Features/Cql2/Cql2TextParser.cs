@@ -370,6 +370,18 @@ public sealed class Cql2TextParser
 
         var wkt = _text[keyword.Start..i];
         _position = i;
+
+        // WKT is ASCII; NTS's tokenizer looks characters up in a 256-entry table and throws IndexOutOfRangeException
+        // past it (found by fuzzing the cql2 target, issue 17), so any other character is refused here, naming it.
+        for (var at = 0; at < wkt.Length; at++)
+        {
+            var c = wkt[at];
+            if (c > '~' || (c < ' ' && c is not ('\t' or '\n' or '\r')))
+            {
+                throw new CqlException($"invalid character U+{(int)c:X4} in the {keyword.Value.ToUpperInvariant()} literal (WKT is ASCII)", CqlLocation.At(keyword.Start + at + 1));
+            }
+        }
+
         try
         {
             return new WKTReader(CqlGeometry.Factory.GeometryServices).Read(wkt);

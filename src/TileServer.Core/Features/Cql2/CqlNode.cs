@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Features.Cql2;
 
@@ -85,7 +86,7 @@ public sealed record CqlOr(IReadOnlyList<CqlNode> Operands, CqlLocation Location
 public sealed class CqlException : Exception
 {
     public CqlException(string message, CqlLocation location)
-        : base($"{message} ({location})")
+        : base(MessageText.SingleLine($"{message} ({location})"))
     {
         Location = location;
     }
@@ -95,12 +96,12 @@ public sealed class CqlException : Exception
     }
 
     public CqlException(string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
     }
 
     public CqlException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(MessageText.SingleLine(message), innerException)
     {
     }
 

@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace TileServer.Core.Model;
+
+/// <summary>
+/// Error messages that quote a request (a JSON parser's excerpt of the body, a CQL2 token) are shown as they are in a
+/// problem's <c>detail</c> and in logs: <see cref="SingleLine"/> keeps them one line of printable text and bounded,
+/// whatever bytes the request held (found by fuzzing the request parsers, issue 17). Stateless, thread-safe.
+/// </summary>
+public static class MessageText
+{
+    /// <summary>Longest message: a quoted hostile value never floods a log line or a problem.</summary>
+    public const int MaxLength = 1000;
+
+    /// <summary><paramref name="message"/> with control characters shown as <c>\n</c>, <c>\r</c>, <c>\t</c> or
+    /// <c>\uXXXX</c>, cut at <see cref="MaxLength"/> characters.</summary>
+    public static string SingleLine(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length <= MaxLength && !message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.Contains('\u007F', StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var text = new StringBuilder(Math.Min(message.Length, MaxLength) + 16);
+        foreach (var c in message)
+        {
+            if (text.Length >= MaxLength - 3)
+            {
+                return text.Append("...").ToString();
+            }
+
+            _ = c switch
+            {
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                _ when char.IsControl(c) => text.Append($"\\u{(int)c:X4}"),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.ToString();
+    }
+}
