@@ -161,27 +161,28 @@ public static class DatasetLoader
         var classes = ChoroplethClasses.Build(layers);
         var ranks = UnitRanks.Build(layers, parents);
         timings["classesAndRanks"] = Lap();
-        var version = Version(options, tiles, answerOptions);
+        var tilesArchive = TilesArchive(tiles);
+        ITileSource? archive = null;
+        string? tilesVersion = null;
+        if (tilesArchive is not null)
+        {
+            step.Enter(tilesArchive, "opening the tile archive", token);
+            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
+            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
+            timings["openTileArchive"] = Lap();
+        }
+
+        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
         timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
-        ITileSource? tileSource = null;
+        var tileSource = archive;
         TilesetStatistics? tileStatistics = null;
-        string? tilesVersion = null;
-        if (tiles is { Enabled: true })
+        if (tiles is { Enabled: true } && archive is null)
         {
             step.Enter(options.Districts, "building the tiles", token);
-            if (TilesArchive(tiles) is not { } tilesArchive)
-            {
-                var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
-                (tileSource, tileStatistics) = (tileset, tileset.Statistics);
-            }
-            else
-            {
-                tilesVersion = TileArchive.ContentVersion(tilesArchive);
-                tileSource = TileArchive.Open(tilesArchive);
-            }
-
+            var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
+            (tileSource, tileStatistics) = (tileset, tileset.Statistics);
             timings["tiles"] = Lap();
         }
 
@@ -286,25 +287,41 @@ public static class DatasetLoader
     /// <summary>
     /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken)"/>
     /// would give these inputs as they are now (files by role and content, option sections by name), without loading
-    /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds.
+    /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds. A
+    /// <c>Tiles:Source</c> in object storage or on HTTP is opened (its header read) for the identity of its content.
     /// </summary>
     /// <exception cref="IOException">An input file cannot be read.</exception>
     public static string Version(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var remote = TilesArchive(tiles) is { } source && TileArchive.IsRemote(source)
+            ? ((PmTilesSource)TileArchive.Open(source, TileArchiveOptions.From(tiles!))).ContentIdentity
+            : null;
+        return Version(options, tiles, remote, answerOptions);
+    }
+
+    /// <param name="archiveIdentity">
+    /// The SHA-256 digest naming the content of an opened PMTiles <c>Tiles:Source</c>, which stands where the file's
+    /// hash would: for a local archive the same SHA-256 of its bytes (so that it is not read twice), for one read over
+    /// HTTP or S3 a digest of its ETag and length. Null otherwise: a local archive is then hashed as a file.
+    /// </param>
+    private static string Version(DatasetOptions options, TilesOptions? tiles, string? archiveIdentity, IReadOnlyDictionary<string, object>? answerOptions)
+    {
         var files = InputFiles(options, tiles)
+            .Where(file => archiveIdentity is null || file.Role != "Tiles:Source")
             .Where(file => File.Exists(file.Path))
             .Select(file => KeyValuePair.Create(file.Role + Path.GetExtension(file.Path).ToLowerInvariant(), file.Path));
         var sections = (answerOptions ?? new Dictionary<string, object>())
             .Append(KeyValuePair.Create<string, object>(DatasetOptions.SectionName, options))
             .Concat(tiles is null ? [] : [KeyValuePair.Create<string, object>(TilesOptions.SectionName, tiles)]);
-        return DatasetVersion.Compute(files, sections);
+        IEnumerable<KeyValuePair<string, string>> contents = archiveIdentity is null ? [] : [KeyValuePair.Create("Tiles:Source.pmtiles", archiveIdentity)];
+        return DatasetVersion.Compute(files, sections, contents);
     }
 
     /// <summary>
     /// Every file a load reads, by the configuration key that names it: the layer and each of its side-car files
-    /// (which may not exist), the CSV, and a <c>Tiles:Source</c> archive when tiles are served from one. The version
-    /// hashes them; a host watches them for changes.
+    /// (which may not exist), the CSV, and a <c>Tiles:Source</c> archive when tiles are served from a local one (not
+    /// one in object storage or on HTTP). The version hashes them; a host watches them for changes.
     /// </summary>
     public static IReadOnlyList<(string Role, string Path)> InputFiles(DatasetOptions options, TilesOptions? tiles)
     {
@@ -316,7 +333,7 @@ public static class DatasetLoader
         [
             .. layerParts.Select(path => ("Dataset:Districts", path)),
             ("Dataset:Estimates", options.Estimates),
-            .. TilesArchive(tiles) is { } archive ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
+            .. TilesArchive(tiles) is { } archive && !TileArchive.IsRemote(archive) ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
         ];
     }
 

@@ -19,16 +19,32 @@ public static class TileCompression
         return buffer.ToArray();
     }
 
-    public static byte[] Gunzip(ReadOnlyMemory<byte> data) => Decompress(data, stream => new GZipStream(stream, CompressionMode.Decompress));
+    /// <summary>Most bytes a blob read from an archive may decompress to (a tile or a directory): a bound against a corrupt or hostile archive.</summary>
+    public const int MaxDecompressedBytes = 64 << 20;
 
-    public static byte[] Unbrotli(ReadOnlyMemory<byte> data) => Decompress(data, stream => new BrotliStream(stream, CompressionMode.Decompress));
+    /// <exception cref="InvalidDataException">Not gzip, or more than <paramref name="maxBytes"/> once decompressed.</exception>
+    public static byte[] Gunzip(ReadOnlyMemory<byte> data, int maxBytes = int.MaxValue) => Decompress(data, stream => new GZipStream(stream, CompressionMode.Decompress), maxBytes);
 
-    private static byte[] Decompress(ReadOnlyMemory<byte> data, Func<Stream, Stream> decompressor)
+    /// <exception cref="InvalidDataException">Not Brotli, or more than <paramref name="maxBytes"/> once decompressed.</exception>
+    public static byte[] Unbrotli(ReadOnlyMemory<byte> data, int maxBytes = int.MaxValue) => Decompress(data, stream => new BrotliStream(stream, CompressionMode.Decompress), maxBytes);
+
+    private static byte[] Decompress(ReadOnlyMemory<byte> data, Func<Stream, Stream> decompressor, int maxBytes)
     {
         using var input = new ReadOnlyMemoryStream(data);
         using var stream = decompressor(input);
-        using var output = new MemoryStream((int)Math.Min(data.Length * 4L, Array.MaxLength));
-        stream.CopyTo(output);
+        using var output = new MemoryStream((int)Math.Min(Math.Min(data.Length * 4L, Array.MaxLength), maxBytes));
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            if (output.Length + read > maxBytes)
+            {
+                throw new InvalidDataException($"a compressed blob of {data.Length} bytes expands beyond {maxBytes} bytes");
+            }
+
+            output.Write(buffer, 0, read);
+        }
+
         return output.ToArray();
     }
 

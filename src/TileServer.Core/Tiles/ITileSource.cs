@@ -34,7 +34,8 @@ public sealed record TilesetInfo(
     IReadOnlyList<VectorLayerInfo> VectorLayers);
 
 /// <summary>
-/// A read-only set of encoded tiles: precomputed in memory, or read from an MBTiles or PMTiles file.
+/// A read-only set of encoded tiles: precomputed in memory, or read from an MBTiles or PMTiles archive (a PMTiles
+/// archive by byte ranges, from a file or object storage).
 /// </summary>
 /// <remarks>Thread safety: implementations are safe for any number of concurrent readers.</remarks>
 public interface ITileSource
@@ -46,4 +47,12 @@ public interface ITileSource
 
     /// <summary>The tile, or false when it has no features (or lies outside the tileset).</summary>
     bool TryGetTile(TileId id, out EncodedTile tile);
+
+    /// <summary>
+    /// The tile, or null when it has no features; what request handlers call. In-memory sources answer synchronously
+    /// (this default, which allocates nothing); sources that read storage complete asynchronously when they must read.
+    /// </summary>
+    /// <exception cref="Storage.TileStorageException">The storage behind the source failed or changed.</exception>
+    ValueTask<EncodedTile?> GetTileAsync(TileId id, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryGetTile(id, out var tile) ? tile : null);
 }

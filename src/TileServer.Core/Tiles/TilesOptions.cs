@@ -23,15 +23,31 @@ public sealed class TilesOptions
 {
     public const string SectionName = "Tiles";
 
+    /// <summary>Default of <see cref="CacheBytes"/>: 256 MiB.</summary>
+    public const long DefaultCacheBytes = 256L << 20;
+
     /// <summary>Build the tileset at load. Off: no tiles (the tile endpoints answer 404).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// A <c>.pmtiles</c> or <c>.mbtiles</c> file to serve instead of precomputing (e.g. one <c>export-tiles</c> wrote);
-    /// empty: precompute from the dataset. The other tileset options then do not apply: the archive is what it is.
+    /// A <c>.pmtiles</c> or <c>.mbtiles</c> file to serve instead of precomputing (e.g. one <c>export-tiles</c> wrote),
+    /// or the <c>http(s)://</c> or <c>s3://bucket/key</c> URL of a <c>.pmtiles</c> archive, read by ranges; empty:
+    /// precompute from the dataset. The other tileset options then do not apply: the archive is what it is.
     /// </summary>
-    [NotInVersion("a path: the archive's bytes enter the version")]
+    [NotInVersion("a path or URL: the archive's content (file bytes, or object ETag and length) enters the version")]
     public string Source { get; set; } = "";
+
+    /// <summary>Bound, in bytes, of the in-memory cache of a PMTiles <see cref="Source"/>'s leaf directories and tiles (0: none).</summary>
+    [NotInVersion("a memory bound: the answers are the same")]
+    public long CacheBytes { get; set; } = DefaultCacheBytes;
+
+    /// <summary>Longest wait for one read of a remote <see cref="Source"/> (a tile request waiting longer is answered 502).</summary>
+    [NotInVersion("a time bound: the answers are the same")]
+    public int SourceTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How an <c>s3://</c> <see cref="Source"/> is reached (endpoint, region, credentials).</summary>
+    [NotInVersion("how the archive is reached, and secrets: its content enters the version")]
+    public S3SourceOptions S3 { get; set; } = new();
 
     /// <summary>The deepest zoom precomputed; clients overzoom beyond it.</summary>
     public int MaxZoom { get; set; } = 12;
@@ -75,6 +91,12 @@ public sealed class TilesOptions
     /// <summary>The <c>labels</c> point layer: one point per unit, for the zooms of the unit's own layer.</summary>
     public bool Labels { get; set; } = true;
 
+    /// <summary>True for a source in object storage or behind HTTP (<c>http://</c>, <c>https://</c>, <c>s3://</c>) rather than a local path.</summary>
+    public static bool IsRemote(string source) =>
+        source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Problems with the values, one message each; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -99,10 +121,29 @@ public sealed class TilesOptions
             errors.Add($"Tiles:SimplifyTolerance must be between 0 and {Extent / 16.0} extent units, got {SimplifyTolerance}");
         }
 
-        if (!string.IsNullOrWhiteSpace(Source)
-            && Path.GetExtension(Source).ToLowerInvariant() is not (".pmtiles" or ".mbtiles"))
+        if (!string.IsNullOrWhiteSpace(Source) && SourceProblem(Source) is { } problem)
         {
-            errors.Add($"Tiles:Source must be a .pmtiles or .mbtiles file, got {Source}");
+            errors.Add(problem);
+        }
+
+        if (CacheBytes < 0)
+        {
+            errors.Add($"Tiles:CacheBytes must be 0 or more, got {CacheBytes}");
+        }
+
+        if (SourceTimeoutSeconds is < 1 or > 300)
+        {
+            errors.Add($"Tiles:SourceTimeoutSeconds must be between 1 and 300, got {SourceTimeoutSeconds}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(S3.ServiceUrl) && !Uri.TryCreate(S3.ServiceUrl, UriKind.Absolute, out _))
+        {
+            errors.Add($"Tiles:S3:ServiceUrl must be an absolute URL (http://127.0.0.1:9000), got {S3.ServiceUrl}");
+        }
+
+        if (string.IsNullOrEmpty(S3.AccessKeyId) != string.IsNullOrEmpty(S3.SecretAccessKey))
+        {
+            errors.Add("Tiles:S3:AccessKeyId and Tiles:S3:SecretAccessKey go together: give both, or neither for the SDK's credential chain");
         }
 
         if (string.IsNullOrWhiteSpace(CacheControl))
@@ -120,4 +161,42 @@ public sealed class TilesOptions
 
         return errors;
     }
+
+    private static string? SourceProblem(string source)
+    {
+        if (!IsRemote(source))
+        {
+            return Path.GetExtension(source).ToLowerInvariant() is ".pmtiles" or ".mbtiles"
+                ? null
+                : $"Tiles:Source must be a .pmtiles or .mbtiles file, or the http(s):// or s3:// URL of a .pmtiles archive, got {source}";
+        }
+
+        if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || (uri.Scheme == "s3" && (uri.Host.Length == 0 || uri.AbsolutePath.Length <= 1)))
+        {
+            return $"Tiles:Source must be a valid URL (http://host/path.pmtiles, s3://bucket/key.pmtiles), got {source}";
+        }
+
+        return uri.AbsolutePath.EndsWith(".pmtiles", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"Tiles:Source: only .pmtiles archives are read from object storage or HTTP (MBTiles is SQLite and needs a local file), got {uri.GetLeftPart(UriPartial.Path)}";
+    }
+}
+
+/// <summary>How <c>s3://</c> archives are reached: the <c>Tiles:S3</c> configuration section.</summary>
+public sealed class S3SourceOptions
+{
+    /// <summary>Endpoint of an S3-compatible store (MinIO, Ceph, R2, s3rver): <c>http://127.0.0.1:9000</c>; empty: AWS S3 of <see cref="Region"/>.</summary>
+    public string ServiceUrl { get; set; } = "";
+
+    /// <summary>AWS region (or the signing region of a compatible store); empty: the SDK's (<c>AWS_REGION</c>, profile), else <c>us-east-1</c> with a <see cref="ServiceUrl"/>.</summary>
+    public string Region { get; set; } = "";
+
+    /// <summary>Path-style URLs (<c>host/bucket/key</c>), which most S3-compatible stores need; virtual-host style when false.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>Access key; empty: the SDK's credential chain (environment, profile, web identity / IRSA, instance role).</summary>
+    public string AccessKeyId { get; set; } = "";
+
+    /// <summary>Secret key, with <see cref="AccessKeyId"/> (from a secret, e.g. <c>Tiles__S3__SecretAccessKey</c>).</summary>
+    public string SecretAccessKey { get; set; } = "";
 }

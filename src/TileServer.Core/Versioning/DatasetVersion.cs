@@ -34,19 +34,26 @@ public static class DatasetVersion
 
     /// <param name="files">Each input file by role (e.g. <c>Dataset:Estimates.csv</c>) and path; only the bytes count.</param>
     /// <param name="sections">Each configuration section by name (e.g. <c>Tiles</c>) and its bound options object.</param>
+    /// <param name="contents">
+    /// Inputs whose content is already named by a digest, by role: an archive in object storage (the SHA-256 of its
+    /// ETag and length), or a file the caller hashed already (<see cref="Storage.IRangeReader.ContentIdentity"/>).
+    /// They stand in the document where a file's SHA-256 would.
+    /// </param>
     /// <exception cref="IOException">A file cannot be read.</exception>
-    /// <exception cref="ArgumentException">Two files share a role, or two sections a name.</exception>
+    /// <exception cref="ArgumentException">Two inputs share a role, or two sections a name.</exception>
     /// <exception cref="NotSupportedException">An option has a type the document cannot write (the message names it).</exception>
-    public static string Compute(IEnumerable<KeyValuePair<string, string>> files, IEnumerable<KeyValuePair<string, object>> sections)
+    public static string Compute(IEnumerable<KeyValuePair<string, string>> files, IEnumerable<KeyValuePair<string, object>> sections,
+        IEnumerable<KeyValuePair<string, string>>? contents = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(sections);
+        var digests = files.Select(file => KeyValuePair.Create(file.Key, (Func<string>)(() => HashFile(file.Value))))
+            .Concat((contents ?? []).Select(content => KeyValuePair.Create(content.Key, (Func<string>)(() => content.Value))));
         var document = new StringBuilder("{\"files\":{");
         var first = true;
-        foreach (var (role, path) in Ordered(files))
+        foreach (var (role, digest) in Ordered(digests))
         {
-            using var stream = File.OpenRead(path);
-            Member(document, role, ref first).Append('"').Append(Convert.ToHexStringLower(SHA256.HashData(stream))).Append('"');
+            Member(document, role, ref first).Append('"').Append(digest()).Append('"');
         }
 
         document.Append("},\"options\":{");
@@ -58,6 +65,12 @@ public static class DatasetVersion
 
         document.Append("}}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(document.ToString())))[..16];
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>The canonical JSON of one options object, as it enters the document.</summary>

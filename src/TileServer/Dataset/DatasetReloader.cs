@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TileServer.Core.Ingest;
+using TileServer.Core.Storage;
 using TileServer.Infrastructure;
 using TileServer.Metrics;
 
@@ -199,6 +200,11 @@ public sealed class DatasetReloader(
         else if (snapshot.TilesVersion is not null)
         {
             logger.LogInformation("Tiles: serving {Source} (content {TilesVersion})", dataset.TilesOptions.Source, snapshot.TilesVersion);
+        }
+
+        if (snapshot.Tiles is PmTilesSource archive)
+        {
+            archive.Changed += e => logger.LogError("Tile archive {Archive} changed at its source while being served: {Reason}. Tiles not yet cached answer 503 until a reload opens the new archive", archive.Name, e.Message);
         }
 
         foreach (var warning in snapshot.Report.Ingest.Warnings)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using TileServer.Core.Storage;
 using TileServer.Core.Tiles;
 using TileServer.Dataset;
 using TileServer.Infrastructure;
@@ -25,12 +26,17 @@ public static class TileEndpoints
         group.MapGet("/poverty.json", TileJson);
         var metrics = tiles.ServiceProvider.GetRequiredService<ServerMetrics>();
         group.MapGet("/poverty/{z}/{x}/{y}.{format}", (RequestDelegate)(context => ServeTileAsync(context, metrics)))
-            .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty)");
+            .WithSummary("One Mapbox Vector Tile of the poverty tileset (gzip when accepted; 204 when empty), cached for Tiles:CacheControl");
+        group.MapGet("/poverty/v/{version}/{z}/{x}/{y}.{format}", (RequestDelegate)(context => ServeVersionedTileAsync(context, metrics)))
+            .WithSummary("The tile of one tileset version (the TileJSON's URLs): immutable, cached for a year; 404 problem for a version no longer served");
         return tiles;
     }
 
-    /// <summary><c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the public base URL
-    /// (<see cref="PublicUrls"/>: configured, or the request's scheme and host, with <c>Vary: Host</c>).</summary>
+    /// <summary>
+    /// <c>GET /tiles/poverty.json</c>: TileJSON 3.0.0, the tile URL built from the public base URL (<see cref="PublicUrls"/>:
+    /// configured, or the request's scheme and host, with <c>Vary: Host</c>) and naming the tileset version (<c>/tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>), so that the tiles can be cached
+    /// for good and a reload changes the URLs; the document itself keeps <c>Tiles:CacheControl</c>.
+    /// </summary>
     private static Results<JsonHttpResult<TileJsonDocument>, ProblemHttpResult> TileJson(HttpContext context, ServedDataset dataset, PublicUrls urls)
     {
         if (dataset.Snapshot.Tiles is not { } tiles)
@@ -39,12 +45,12 @@ public static class TileEndpoints
         }
 
         var info = tiles.Info;
-        context.Response.Headers.CacheControl = dataset.TileHeaders.CacheControl;
         if (urls.FromRequest)
         {
             context.Response.Headers.Vary = urls.Vary(string.Empty);
         }
 
+        context.Response.Headers.CacheControl = dataset.TileHeaders.CacheControl;
         return TypedResults.Json(new TileJsonDocument(
             "3.0.0",
             info.Name,
@@ -52,7 +58,7 @@ public static class TileEndpoints
             info.Version,
             info.Attribution,
             "xyz",
-            [$"{urls.Base(context.Request)}/tiles/{info.Name}/{{z}}/{{x}}/{{y}}.mvt"],
+            [$"{urls.Base(context.Request)}/tiles/{info.Name}/v/{dataset.TileHeaders.Version}/{{z}}/{{x}}/{{y}}.mvt"],
             info.MinZoom,
             info.MaxZoom,
             info.Bounds,
@@ -64,11 +70,43 @@ public static class TileEndpoints
     /// <c>GET /tiles/poverty/{z}/{x}/{y}.mvt</c> (or <c>.pbf</c>): the precomputed bytes, gzip when the client accepts
     /// it; 204 for a tile without features; 304 when <c>If-None-Match</c> holds the ETag; 404 for a URL that is not the
     /// tile's canonical one (<see cref="IsCanonical"/>). Writes the stored bytes
-    /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do.
+    /// and precomputed header strings only: nothing is allocated per request beyond what Kestrel and routing do (a
+    /// tile of an archive in storage too, once it is in the cache). A tile archive whose storage fails answers 502
+    /// problem, one that changed at its source 503 problem with <c>Retry-After</c> (until a reload opens the new one),
+    /// both <c>no-store</c>.
     /// </summary>
-    private static async Task ServeTileAsync(HttpContext context, ServerMetrics metrics)
+    private static Task ServeTileAsync(HttpContext context, ServerMetrics metrics)
     {
         var dataset = ServedDataset.From(context);
+        return ServeAsync(context, dataset, dataset.TileHeaders.CacheControl, metrics);
+    }
+
+    /// <summary>
+    /// <c>GET /tiles/poverty/v/{version}/{z}/{x}/{y}.mvt</c>: as the unversioned path, with
+    /// <see cref="TileResponseHeaders.ImmutableCacheControl"/>, when <c>version</c> is the served tileset's. Any other
+    /// version is a 404 problem that no cache may keep (<c>no-store</c>), never a redirect: the URL promises that
+    /// version's bytes, and a redirect to the current version would put tiles of two datasets side by side in a map
+    /// drawn from the old TileJSON (borders and colours that disagree at tile edges); the server keeps one snapshot,
+    /// so the old bytes are gone. The problem names the current version and the TileJSON to read it from.
+    /// </summary>
+    private static Task ServeVersionedTileAsync(HttpContext context, ServerMetrics metrics)
+    {
+        var dataset = ServedDataset.From(context);
+        var headers = dataset.TileHeaders;
+        if (context.Request.RouteValues["version"] is string version && version == headers.Version)
+        {
+            return ServeAsync(context, dataset, TileResponseHeaders.ImmutableCacheControl, metrics);
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return Problems.NotFound(
+            "Tileset version not served",
+            $"This server serves tileset version {headers.Version}, not {context.Request.RouteValues["version"]}: read the tile URLs again from {context.Request.PathBase}/tiles/poverty.json.")
+            .ExecuteAsync(context);
+    }
+
+    private static async Task ServeAsync(HttpContext context, ServedDataset dataset, string cacheControl, ServerMetrics metrics)
+    {
         if (dataset.Snapshot.Tiles is not { } tiles)
         {
             await TilesOff().ExecuteAsync(context);
@@ -88,13 +126,6 @@ public static class TileEndpoints
             return;
         }
 
-        if (!IsCanonical(context, route))
-        {
-            await Problems.NotFound("Not a canonical tile URL",
-                $"Tiles have one URL each, so that caches hold one copy: {context.Request.PathBase}/tiles/{tiles.Info.Name}/{z}/{x}/{y}.{route["format"]} (decimal numbers without leading zeros, no trailing slash, no percent-encoding).").ExecuteAsync(context);
-            return;
-        }
-
         var info = tiles.Info;
         if (z > info.MaxZoom)
         {
@@ -110,11 +141,18 @@ public static class TileEndpoints
             return;
         }
 
+        if (!IsCanonical(context, route))
+        {
+            await Problems.NotFound("Not a canonical tile URL",
+                $"Tiles have one URL each, so that caches hold one copy: {context.Request.PathBase}/tiles/{tiles.Info.Name}/{z}/{x}/{y}.{route["format"]} (decimal numbers without leading zeros, no trailing slash, no percent-encoding).").ExecuteAsync(context);
+            return;
+        }
+
         var headers = dataset.TileHeaders;
         var response = context.Response;
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
         var etag = gzip ? headers.GzipETag : headers.RawETag;
-        response.Headers.CacheControl = headers.CacheControl;
+        response.Headers.CacheControl = cacheControl;
         response.Headers.Vary = HeaderNames.AcceptEncoding;
         response.Headers.ETag = etag;
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
@@ -124,7 +162,27 @@ public static class TileEndpoints
             return;
         }
 
-        if (!tiles.TryGetTile(id, out var tile))
+        EncodedTile? tile;
+        try
+        {
+            var read = tiles.GetTileAsync(id, context.RequestAborted);
+            tile = read.IsCompletedSuccessfully ? read.Result : await read;
+        }
+        catch (TileArchiveChangedException e)
+        {
+            response.Headers.CacheControl = "no-store";
+            context.Response.Headers.RetryAfter = "5";
+            await TypedResults.Problem($"{e.Message}.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Tile archive changed at its source").ExecuteAsync(context);
+            return;
+        }
+        catch (TileStorageException e)
+        {
+            response.Headers.CacheControl = "no-store";
+            await TypedResults.Problem(e.Message, statusCode: StatusCodes.Status502BadGateway, title: "Tile storage failed").ExecuteAsync(context);
+            return;
+        }
+
+        if (tile is null)
         {
             response.StatusCode = StatusCodes.Status204NoContent;
             metrics.TileAnswered(z, StatusCodes.Status204NoContent);

@@ -10,11 +10,20 @@ namespace TileServer.Tiles;
 /// URL names the tile.
 /// </summary>
 /// <remarks>Thread safety: immutable.</remarks>
-internal sealed record TileResponseHeaders(string RawETag, string GzipETag, string CacheControl)
+/// <param name="Version">The tileset version: in the ETag and in the TileJSON's versioned tile URLs.</param>
+/// <param name="CacheControl"><c>Tiles:CacheControl</c>, for the unversioned tile URLs and the TileJSON.</param>
+internal sealed record TileResponseHeaders(string Version, string RawETag, string GzipETag, string CacheControl)
 {
+    /// <summary>
+    /// <c>Cache-Control</c> of a versioned tile URL: its bytes never change (a new dataset or archive has a new
+    /// version, hence new URLs), so browsers and CDNs keep it for a year (the longest RFC 9111 advises) without
+    /// revalidating (<c>immutable</c>, RFC 8246).
+    /// </summary>
+    public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
+
     public static TileResponseHeaders For(DatasetSnapshot snapshot, TilesOptions options)
     {
         var version = snapshot.TilesVersion ?? snapshot.Version;
-        return new TileResponseHeaders($"\"{version}\"", $"\"{version}-gzip\"", options.CacheControl);
+        return new TileResponseHeaders(version, $"\"{version}\"", $"\"{version}-gzip\"", options.CacheControl);
     }
 }

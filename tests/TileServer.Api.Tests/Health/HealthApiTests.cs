@@ -52,7 +52,7 @@ public class HealthApiTests
     /// <summary>Every mapped route under <c>/v1</c>, <c>/tiles</c>, <c>/collections</c> and <c>/styles</c>, with its parameters filled in, by method.</summary>
     private static List<(string Method, string Path)> DatasetRoutes(IServiceProvider services)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["code"] = "01", ["collectionId"] = "districts", ["featureId"] = "010101" };
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["z"] = "0", ["x"] = "0", ["y"] = "0", ["format"] = "mvt", ["version"] = "0123456789abcdef", ["code"] = "01", ["collectionId"] = "districts", ["featureId"] = "010101" };
         return
         [
             .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

@@ -21,6 +21,7 @@ public class HeadApiTests(SampleServerFixture sample)
     [InlineData("/v1/lookup?lat={lat}&lon={lon}")]
     [InlineData("/tiles/poverty/{tile}.mvt")]
     [InlineData("/tiles/poverty/{tile}.pbf")]
+    [InlineData("/tiles/poverty/v/{version}/{tile}.mvt")]
     public async Task Head_answers_like_get(string template)
     {
         var district = sample.Snapshot.Districts.Units[0];
@@ -34,6 +35,7 @@ public class HeadApiTests(SampleServerFixture sample)
             .Replace("{bbox}", FormattableString.Invariant($"{box.MinX},{box.MinY},{box.MaxX},{box.MaxY}"), StringComparison.Ordinal)
             .Replace("{lat}", FormattableString.Invariant($"{centre.Y}"), StringComparison.Ordinal)
             .Replace("{lon}", FormattableString.Invariant($"{centre.X}"), StringComparison.Ordinal)
+            .Replace("{version}", sample.Snapshot.Version, StringComparison.Ordinal)
             .Replace("{tile}", TileAt(centre.X, centre.Y, tile), StringComparison.Ordinal);
         using var get = await sample.Client.GetAsync(path);
         using var head = await sample.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));

@@ -10,18 +10,18 @@ public class ProxyApiTests
     public async Task With_forwarded_headers_on_the_tile_urls_name_the_proxys_scheme_host_and_prefix()
     {
         await using var factory = new TileServerFactory(new Dictionary<string, string?> { ["Proxy:ForwardedHeaders"] = "true" });
-        await factory.ReadyAsync();
+        var version = (await factory.ReadyAsync()).Version;
 
-        Assert.Equal("https://maps.example.org/pobreza/tiles/poverty/{z}/{x}/{y}.mvt", await TileUrlAsync(factory));
+        Assert.Equal($"https://maps.example.org/pobreza/tiles/poverty/v/{version}/{{z}}/{{x}}/{{y}}.mvt", await TileUrlAsync(factory));
     }
 
     [Fact]
     public async Task By_default_forwarded_headers_are_ignored()
     {
         await using var factory = new TileServerFactory(new Dictionary<string, string?>());
-        await factory.ReadyAsync();
+        var version = (await factory.ReadyAsync()).Version;
 
-        Assert.Equal("http://localhost/tiles/poverty/{z}/{x}/{y}.mvt", await TileUrlAsync(factory));
+        Assert.Equal($"http://localhost/tiles/poverty/v/{version}/{{z}}/{{x}}/{{y}}.mvt", await TileUrlAsync(factory));
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public class SampleTileApiTests(SampleServerFixture sample)
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
         Assert.Equal("3.0.0", root.GetProperty("tilejson").GetString());
-        Assert.Equal("http://localhost/tiles/poverty/{z}/{x}/{y}.mvt", root.GetProperty("tiles")[0].GetString());
+        Assert.Equal($"http://localhost/tiles/poverty/v/{sample.Snapshot.Version}/{{z}}/{{x}}/{{y}}.mvt", root.GetProperty("tiles")[0].GetString());
+        Assert.Equal("public, max-age=3600", response.Headers.CacheControl?.ToString());
         Assert.Equal(0, root.GetProperty("minzoom").GetInt32());
         Assert.Equal(12, root.GetProperty("maxzoom").GetInt32());
         Assert.Equal(4, root.GetProperty("bounds").GetArrayLength());
@@ -119,6 +120,50 @@ public class SampleTileApiTests(SampleServerFixture sample)
 
         using var stale = await sample.Client.SendAsync(Get(path, "gzip", "\"0000000000000000-gzip\""));
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData(null)]
+    public async Task A_versioned_tile_url_is_the_same_tile_cached_for_good(string? acceptEncoding)
+    {
+        var id = SomeTile;
+        using var unversioned = await sample.Client.SendAsync(Get($"/tiles/poverty/{id}.mvt", acceptEncoding));
+        using var response = await sample.Client.SendAsync(Get($"/tiles/poverty/v/{sample.Snapshot.Version}/{id}.mvt", acceptEncoding));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("public, max-age=31536000, immutable", string.Join(", ", response.Headers.GetValues("Cache-Control")));
+        Assert.Equal("public, max-age=3600", unversioned.Headers.CacheControl?.ToString());
+        Assert.Equal(unversioned.Headers.ETag, response.Headers.ETag);
+        Assert.Equal(unversioned.Content.Headers.ContentEncoding, response.Content.Headers.ContentEncoding);
+        Assert.Equal(await unversioned.Content.ReadAsByteArrayAsync(), await response.Content.ReadAsByteArrayAsync());
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+
+        using var notModified = await sample.Client.SendAsync(Get($"/tiles/poverty/v/{sample.Snapshot.Version}/{id}.mvt", acceptEncoding, response.Headers.ETag!.Tag));
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("0000000000000000")]
+    [InlineData("latest")]
+    public async Task Another_version_is_a_404_problem_no_cache_keeps(string version)
+    {
+        using var response = await sample.Client.GetAsync($"/tiles/poverty/v/{version}/{SomeTile}.mvt");
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 404);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Contains(sample.Snapshot.Version, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("/tiles/poverty.json", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/tiles/poverty/v/{0}/3/8/0.mvt", 400)]
+    [InlineData("/tiles/poverty/v/{0}/13/0/0.mvt", 404)]
+    [InlineData("/tiles/poverty/v/{0}/0/0/0.png", 404)]
+    public async Task A_versioned_url_checks_the_tile_as_the_unversioned_one(string template, int status)
+    {
+        using var response = await sample.Client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, sample.Snapshot.Version));
+        await ProblemAssert.IsProblemAsync(response, status);
     }
 
     [Fact]
