@@ -204,11 +204,11 @@ public sealed class DistrictAggregator
         var plane = EqualAreaPlane.Project(validated.Geometry);
         if (plane is Polygon { IsRectangle: true })
         {
-            return AggregateRectangle(plane.EnvelopeInternal, validated.Repair, includeBreakdown, budget.CancellationToken);
+            return AggregateClipped(new BoxClip(plane.EnvelopeInternal), plane.EnvelopeInternal, plane.EnvelopeInternal.Area, validated.Repair, includeBreakdown, budget.CancellationToken);
         }
 
         return plane is Polygon { NumInteriorRings: 0 } polygon && ConvexWindow(polygon) is { } window
-            ? AggregateConvex(window, plane.EnvelopeInternal, plane.Area, validated.Repair, includeBreakdown, budget.CancellationToken)
+            ? AggregateClipped(new ConvexWindowClip(window), plane.EnvelopeInternal, plane.Area, validated.Repair, includeBreakdown, budget.CancellationToken)
             : AggregatePlane(plane, validated.Repair, includeBreakdown, budget);
     }
 
@@ -229,7 +229,7 @@ public sealed class DistrictAggregator
 
         var envelope = new Envelope(
             EqualAreaProjection.X(minLon), EqualAreaProjection.X(maxLon), EqualAreaProjection.Y(minLat), EqualAreaProjection.Y(maxLat));
-        return AggregateRectangle(envelope, null, includeBreakdown, budget?.CancellationToken ?? default);
+        return AggregateClipped(new BoxClip(envelope), envelope, envelope.Area, null, includeBreakdown, budget?.CancellationToken ?? default);
     }
 
     /// <summary>Aggregates over the geodesic circle of <paramref name="radiusKm"/> around a lon/lat centre, drawn
@@ -250,7 +250,7 @@ public sealed class DistrictAggregator
         var window = ConvexClip.ConvexWindow(circle.ExteriorRing.CoordinateSequence);
         return window is null
             ? AggregatePlane(circle, null, includeBreakdown, budget)
-            : AggregateConvex(window, circle.EnvelopeInternal, circle.Area, null, includeBreakdown, budget.CancellationToken);
+            : AggregateClipped(new ConvexWindowClip(window), circle.EnvelopeInternal, circle.Area, null, includeBreakdown, budget.CancellationToken);
     }
 
     /// <summary>The polygon's shell as a counter-clockwise convex window for <see cref="ConvexClip"/>, whichever way
@@ -336,7 +336,13 @@ public sealed class DistrictAggregator
         }
     }
 
-    private AggregationResult AggregateConvex(double[] window, Envelope envelope, double windowArea, string? repair, bool includeBreakdown, CancellationToken cancellation)
+    /// <summary>
+    /// Districts against a query clipped without an overlay (a box, a convex window): the R-tree's candidates, each
+    /// clipped by <paramref name="clip"/>. Generic over a struct so that the JIT compiles the loop once per kind of
+    /// clip, with no delegate call per district.
+    /// </summary>
+    private AggregationResult AggregateClipped<TClip>(TClip clip, Envelope envelope, double queryArea, string? repair, bool includeBreakdown, CancellationToken cancellation)
+        where TClip : struct, IAreaClip
     {
         var pool = ArrayPool<int>.Shared;
         var candidates = pool.Rent(_codes.Length);
@@ -349,7 +355,7 @@ public sealed class DistrictAggregator
             {
                 cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
-                var area = ConvexClip.Area(_plane[i], window, _envelopes[i]);
+                var area = clip.Area(_plane[i], _envelopes[i], _areas[i]);
                 if (area > 0)
                 {
                     candidates[contributing] = i;
@@ -358,7 +364,7 @@ public sealed class DistrictAggregator
                 }
             }
 
-            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), windowArea, repair, includeBreakdown);
+            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), queryArea, repair, includeBreakdown);
         }
         finally
         {
@@ -367,37 +373,23 @@ public sealed class DistrictAggregator
         }
     }
 
-    private AggregationResult AggregateRectangle(Envelope box, string? repair, bool includeBreakdown, CancellationToken cancellation)
+    /// <summary>The area of one district (in the equal-area plane) inside a query clipped without an overlay.</summary>
+    private interface IAreaClip
     {
-        var pool = ArrayPool<int>.Shared;
-        var candidates = pool.Rent(_codes.Length);
-        var inside = ArrayPool<double>.Shared.Rent(_codes.Length);
-        try
-        {
-            var count = Candidates(box, candidates);
-            var contributing = 0;
-            for (var k = 0; k < count; k++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var i = candidates[k];
-                var area = box.Covers(_envelopes[i])
-                    ? _areas[i]
-                    : RectangleClip.Area(_plane[i], box.MinX, box.MinY, box.MaxX, box.MaxY);
-                if (area > 0)
-                {
-                    candidates[contributing] = i;
-                    inside[contributing] = Math.Min(area, _areas[i]);
-                    contributing++;
-                }
-            }
+        double Area(Geometry district, Envelope districtEnvelope, double districtArea);
+    }
 
-            return Accumulate(candidates.AsSpan(0, contributing), inside.AsSpan(0, contributing), box.Area, repair, includeBreakdown);
-        }
-        finally
-        {
-            pool.Return(candidates);
-            ArrayPool<double>.Shared.Return(inside);
-        }
+    /// <summary>An axis-aligned box: a district inside it counts whole, others are clipped by <see cref="RectangleClip"/>.</summary>
+    private readonly struct BoxClip(Envelope box) : IAreaClip
+    {
+        public double Area(Geometry district, Envelope districtEnvelope, double districtArea) =>
+            box.Covers(districtEnvelope) ? districtArea : RectangleClip.Area(district, box.MinX, box.MinY, box.MaxX, box.MaxY);
+    }
+
+    /// <summary>A convex window (a triangle, a circle's polygon), clipped by <see cref="ConvexClip"/>.</summary>
+    private readonly struct ConvexWindowClip(double[] window) : IAreaClip
+    {
+        public double Area(Geometry district, Envelope districtEnvelope, double districtArea) => ConvexClip.Area(district, window, districtEnvelope);
     }
 
     /// <summary>R-tree candidates for <paramref name="envelope"/>, sorted by district index so that sums run in the

@@ -40,17 +40,7 @@ public sealed class MbTilesSource : ITileSource
     /// <summary>Distinct tile blobs in the file.</summary>
     public int TileContents { get; }
 
-    public bool TryGetTile(TileId id, out EncodedTile tile)
-    {
-        if (_tiles.TryGetValue(id, out var found))
-        {
-            tile = found;
-            return true;
-        }
-
-        tile = null!;
-        return false;
-    }
+    public bool TryGetTile(TileId id, out EncodedTile tile) => _tiles.TryGetValue(id, out tile!);
 
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a readable MBTiles file of vector tiles; the message says why.</exception>

@@ -45,15 +45,5 @@ public sealed class Tileset : ITileSource
 
     public IEnumerable<TileId> TileIds => _tiles.Keys;
 
-    public bool TryGetTile(TileId id, out EncodedTile tile)
-    {
-        if (_tiles.TryGetValue(id, out var found))
-        {
-            tile = found;
-            return true;
-        }
-
-        tile = null!;
-        return false;
-    }
+    public bool TryGetTile(TileId id, out EncodedTile tile) => _tiles.TryGetValue(id, out tile!);
 }
