@@ -44,7 +44,10 @@ public static class FeatureOpenApi
     public static IEndpointRouteBuilder MapFeatureOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api", ApiAsync).WithTags("API").WithName("getApi").WithSummary("This API's OpenAPI 3.0 definition");
-        app.MapScalarApiReference("/api.html", options => options.WithOpenApiRoutePattern("../api").WithTitle("TileServer API"))
+        // Nothing of the page may leave the server (the map's rule): Scalar's fonts come from its CDN by default, and
+        // its telemetry, AI agent and MCP links call out; the page falls back to the browser's fonts.
+        app.MapScalarApiReference("/api.html", options => options.WithOpenApiRoutePattern("../api").WithTitle("TileServer API")
+                .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp())
             .WithTags("API");
         return app;
     }

@@ -45,7 +45,11 @@ public sealed class MapSession : IAsyncDisposable
         }
     }
 
-    public static async Task<MapSession> OpenAsync(MapServerFixture server, string path = "/", BrowserNewContextOptions? options = null)
+    /// <param name="server">The server under test.</param>
+    /// <param name="path">The page to open.</param>
+    /// <param name="options">The browser context (default: a 1280x800 desktop).</param>
+    /// <param name="ready">A function the page evaluates until it is true (default: the map's first <c>idle</c>).</param>
+    public static async Task<MapSession> OpenAsync(MapServerFixture server, string path = "/", BrowserNewContextOptions? options = null, string ready = "() => window.povertyMapFirstIdle")
     {
         if (RealClients.BrowserMissing is { } missing)
         {
@@ -95,7 +99,7 @@ public sealed class MapSession : IAsyncDisposable
             }
         };
         await page.GotoAsync(server.BaseUrl + path);
-        await page.WaitForFunctionAsync("() => window.povertyMapFirstIdle", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await page.WaitForFunctionAsync(ready, null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         return session;
     }
 
