@@ -152,6 +152,24 @@ public class HostileRequestApiTests(SampleServerFixture sample)
     }
 
     // Defect 8: errors are problem+json whatever the Accept header.
+    // The OGC routes' path values: an unknown, overlong, encoded or traversing collection or feature id is a 404
+    // problem naming what is not there, never a 500 or another resource.
+    [Theory]
+    [InlineData("/collections/no-such-collection")]
+    [InlineData("/collections/..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("/collections/no-such-collection/items")]
+    [InlineData("/collections/districts/items/no-such-code")]
+    [InlineData("/collections/districts/items/..%2Fdepartments")]
+    [InlineData("/collections/districts/items/%E2%80%AE010101")]
+    public async Task Hostile_collection_and_feature_ids_are_404_problems(string url)
+    {
+        var tooLong = url.EndsWith("no-such-code", StringComparison.Ordinal) ? url + new string('9', 4000) : url;
+
+        using var response = await sample.Client.GetAsync(new Uri(tooLong, UriKind.Relative));
+
+        await ProblemAssert.IsProblemAsync(response, 404);
+    }
+
     [Theory]
     [InlineData("GET", "/no/such/route", "text/html", 404)]
     [InlineData("GET", "/no/such/route", "text/csv", 404)]
