@@ -3,11 +3,17 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using TileServer.Core.Json;
+using TileServer.Core.Model;
 
-namespace TileServer.Lookup;
+namespace TileServer.Core.Lookup;
 
-/// <summary>The points of a batch request, in order: coordinates, an optional id (raw JSON) and an error per row.</summary>
-internal sealed class BatchPoints
+/// <summary>
+/// The points of a batch lookup request, in input order: coordinates, an optional id (raw JSON) and an error per row
+/// (a row with an error is answered as such, not dropped). Filled by <see cref="BatchJsonParser"/> or
+/// <see cref="CsvBatch"/>; read by the host, which answers each row.
+/// </summary>
+/// <remarks>Thread safety: filled by one reader, then only read.</remarks>
+public sealed class BatchPoints
 {
     public List<double> Lons { get; } = [];
 
@@ -21,6 +27,7 @@ internal sealed class BatchPoints
 
     public int Count => Lons.Count;
 
+    /// <summary>Adds a row; a row given without an error still gets one when its coordinates break <see cref="CoordinateRules"/>.</summary>
     public void Add(double lon, double lat, byte[]? id, string? error)
     {
         if (error is null)
@@ -35,8 +42,9 @@ internal sealed class BatchPoints
     }
 }
 
-/// <summary>The rule for a coordinate, shared by single and batch lookups.</summary>
-internal static class CoordinateRules
+/// <summary>The rule for a coordinate, shared by single and batch lookups: finite, latitude within ±90, longitude within ±180.</summary>
+/// <remarks>Thread safety: stateless.</remarks>
+public static class CoordinateRules
 {
     /// <summary>Null when the value is a usable latitude (<paramref name="name"/> "lat") or longitude, else why not.</summary>
     public static string? Check(string name, double value)
@@ -51,13 +59,50 @@ internal static class CoordinateRules
     }
 }
 
-/// <summary>The request body is not a batch; the message says where.</summary>
-internal sealed class BatchFormatException(string message) : Exception(message);
+/// <summary>
+/// The request body is not a batch; the message says where. It may quote the body (a CSV header), and goes into a
+/// problem's <c>detail</c> and a log line, so it is kept one printable line of bounded length
+/// (<see cref="MessageText.SingleLine"/>).
+/// </summary>
+public sealed class BatchFormatException : Exception
+{
+    public BatchFormatException()
+    {
+    }
+
+    public BatchFormatException(string message)
+        : base(MessageText.SingleLine(message))
+    {
+    }
+
+    public BatchFormatException(string message, Exception innerException)
+        : base(MessageText.SingleLine(message), innerException)
+    {
+    }
+}
 
 /// <summary>The request holds more points than allowed.</summary>
-internal sealed class BatchTooLargeException(int limit) : Exception($"more than {limit} points")
+public sealed class BatchTooLargeException : Exception
 {
-    public int Limit { get; } = limit;
+    public BatchTooLargeException(int limit)
+        : base($"more than {limit} points") => Limit = limit;
+
+    public BatchTooLargeException()
+    {
+    }
+
+    public BatchTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    public BatchTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The most points a batch may hold.</summary>
+    public int Limit { get; }
 }
 
 /// <summary>
@@ -66,7 +111,12 @@ internal sealed class BatchTooLargeException(int limit) : Exception($"more than 
 /// held whole). Other root properties are ignored. A malformed row is recorded with its error, not thrown; a body
 /// that is not JSON or not of this shape throws <see cref="BatchFormatException"/>.
 /// </summary>
-internal sealed class BatchJsonParser(int maxPoints)
+/// <remarks>
+/// A state machine over the reader's tokens, carried across the segments of the body by <see cref="JsonReaderState"/>;
+/// every string (member names included) is checked to be Unicode text by <see cref="JsonStringCheck"/>. Memory is
+/// proportional to the points read, bounded by <c>maxPoints</c>. Thread safety: one instance per body.
+/// </remarks>
+public sealed class BatchJsonParser
 {
     private enum State
     {
@@ -81,6 +131,7 @@ internal sealed class BatchJsonParser(int maxPoints)
         Done,
     }
 
+    private readonly int _maxPoints;
     private readonly BatchPoints _points = new();
     private readonly JsonStringCheck _strings = new();
     private State _state = State.Root;
@@ -95,6 +146,11 @@ internal sealed class BatchJsonParser(int maxPoints)
     private bool _hasLon;
     private bool _hasLat;
 
+    private BatchJsonParser(int maxPoints) => _maxPoints = maxPoints;
+
+    /// <summary>Reads the whole body.</summary>
+    /// <exception cref="BatchFormatException">The body is not JSON, not a batch, or holds a string that is not Unicode text.</exception>
+    /// <exception cref="BatchTooLargeException">More than <paramref name="maxPoints"/> points.</exception>
     public static async Task<BatchPoints> ReadAsync(PipeReader body, int maxPoints, CancellationToken cancellationToken)
     {
         var parser = new BatchJsonParser(maxPoints);
@@ -110,7 +166,7 @@ internal sealed class BatchJsonParser(int maxPoints)
             }
             catch (JsonException e)
             {
-                throw new BatchFormatException($"the body is not valid JSON: {e.Message}");
+                throw new BatchFormatException($"the body is not valid JSON: {e.Message}", e);
             }
             catch (InvalidJsonStringException e)
             {
@@ -242,9 +298,9 @@ internal sealed class BatchJsonParser(int maxPoints)
             return;
         }
 
-        if (_points.Count >= maxPoints)
+        if (_points.Count >= _maxPoints)
         {
-            throw new BatchTooLargeException(maxPoints);
+            throw new BatchTooLargeException(_maxPoints);
         }
 
         _rowNumbers = 0;
