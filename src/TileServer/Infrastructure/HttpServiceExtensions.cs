@@ -69,6 +69,7 @@ public static class HttpServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHostRule();
+        app.UseUtf8Parameters();
         app.UseSingleValuedParameters();
         app.UseCors();
         return app;

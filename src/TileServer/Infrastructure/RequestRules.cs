@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Primitives;
+using TileServer.Core.Model;
 
 namespace TileServer.Infrastructure;
 
 /// <summary>
 /// Rules every request meets before routing, answered as problems (issue 17): the <c>Host</c> header against
-/// <c>AllowedHosts</c> (defect 6), and one value per query parameter (defect 10).
+/// <c>AllowedHosts</c> (defect 6), query parameters in UTF-8, and one value per query parameter (defect 10).
 /// </summary>
 internal static class RequestRules
 {
@@ -52,6 +53,29 @@ internal static class RequestRules
             await next(context);
         });
     }
+
+    /// <summary>
+    /// Every query parameter's name and value is percent-encoded UTF-8 (<see cref="QueryStringEncoding"/>): a
+    /// parameter with <c>%FF</c> or an encoded surrogate is 400 <c>invalidParameterEncoding</c> naming it, as such bytes
+    /// in a body are, rather than a U+FFFD the client never sent reaching a filter or a search.
+    /// </summary>
+    public static IApplicationBuilder UseUtf8Parameters(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var query = context.Request.QueryString.Value;
+        if (query is not null && !QueryStringEncoding.IsUtf8(query, out var at))
+        {
+            var name = query[at];
+            await TypedResults.Problem(
+                $"The query parameter '{name}' is not percent-encoded UTF-8 (RFC 3986, section 2.5); encode its text as UTF-8 bytes.",
+                statusCode: StatusCodes.Status400BadRequest,
+                title: $"Parameter '{name}' not UTF-8",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = "invalidParameterEncoding", ["parameter"] = name })
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
 
     /// <summary>
     /// Every query parameter of every route is single-valued (lists are comma-separated values of one parameter:
