@@ -46,6 +46,11 @@ static int Replay(string target, string[] files)
         {
             failures++;
             Console.WriteLine($"{file}: {e.GetType().Name}: {e.Message}");
+            // Where it was thrown: the first frames, enough to find the line to fix.
+            foreach (var frame in ((e.InnerException ?? e).StackTrace ?? string.Empty).Split('\n').Take(4))
+            {
+                Console.WriteLine($"    {frame.Trim()}");
+            }
         }
     }
 

@@ -68,6 +68,7 @@ public static class HttpServiceExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestSizeRule();
         app.UseHostRule();
         app.UseUtf8Parameters();
         app.UseSingleValuedParameters();

@@ -69,5 +69,32 @@ public class BatchParserTests
         Assert.True(e.Message.Length <= 1000, $"{e.Message.Length} characters");
     }
 
+    // Found by fuzzing (target batch-json): System.Text.Json's multi-segment reader threw IndexOutOfRangeException on
+    // this body's unfinished literal (nu) read in 7-byte segments, a 500 on POST /v1/lookup; its syntax errors are
+    // 400 problems like any other.
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public async Task An_unfinished_literal_split_across_segments_is_a_format_error(int segment)
+    {
+        const string body = """{"points]]]]]]a]]]]]":[[-74,"x",[1e-110],10],[-740],[-74],[1e480,-10],[-74,-10,5],{"id":[1],"lon":-74,"eat":-10},nu""";
+
+        var e = await Assert.ThrowsAsync<BatchFormatException>(() => BatchJsonParser.ReadAsync(Reader(Encoding.UTF8.GetBytes(body), segment), 64, CancellationToken.None));
+
+        Assert.IsAssignableFrom<System.Text.Json.JsonException>(e.InnerException);
+    }
+
+    [Fact]
+    public async Task A_long_string_read_in_small_segments_is_read_whole()
+    {
+        var id = new string('x', 100_000);
+        var body = Encoding.UTF8.GetBytes($$"""{"points":[{"id":"{{id}}","lon":-74,"lat":-10}]}""");
+
+        var points = await BatchJsonParser.ReadAsync(Reader(body, 16), 10, CancellationToken.None);
+
+        Assert.Equal(id, JsonSerializer.Deserialize<string>(points.Ids[0]!));
+    }
+
     private static PipeReader Reader(byte[] body, int segment) => SegmentedStream.Reader(body, segment);
 }
