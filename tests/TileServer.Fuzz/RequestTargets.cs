@@ -6,6 +6,7 @@ using TileServer.Core.Dataset;
 using TileServer.Core.Features;
 using TileServer.Core.Lookup;
 using TileServer.Core.Model;
+using TileServer.Testing;
 
 namespace TileServer.Fuzz;
 
@@ -22,8 +23,9 @@ namespace TileServer.Fuzz;
 /// read in segments gives exactly what the body read whole gives (the same rows, ids and errors, or the same error):
 /// the parsers carry their state across segments, and that is where an incremental parser goes wrong. (A JSON syntax
 /// error is compared by kind only: System.Text.Json's message and position depend on the segments.)</para>
-/// <para><c>params</c>: the input is a query string (<c>name=value&amp;...</c>, URL-decoded as a form is). Contract: the
-/// OGC <c>items</c> parameters (<see cref="FeatureQuery.Parse"/>: limit, offset, bbox, bbox-crs, crs, datetime,
+/// <para><c>params</c>: the input is a query string (<c>name=value&amp;...</c>, URL-decoded as a form is). Contract: a
+/// query that is not UTF-8 is refused by <see cref="QueryStringEncoding"/> naming a parameter's name (as the server
+/// does first); else the OGC <c>items</c> parameters (<see cref="FeatureQuery.Parse"/>: limit, offset, bbox, bbox-crs, crs, datetime,
 /// filter, filter-lang, filter-crs, sortby, properties, queryables) parse and the matches are computed, or a
 /// <see cref="FeatureQueryException"/> names a parameter of the request in one line; the single-feature parameters
 /// (<see cref="FeatureQuery.ParseOutput"/>) likewise.</para>
@@ -102,7 +104,7 @@ public static class RequestTargets
     /// <summary>What the parser made of the body, as text to compare: each row, or the error.</summary>
     private static string ReadBatch(bool csv, Charset charset, byte[] body, int segment)
     {
-        var reader = PipeReader.Create(new SegmentedStream(body, segment), new StreamPipeReaderOptions(bufferSize: segment, minimumReadSize: 1));
+        var reader = SegmentedStream.Reader(body, segment);
         try
         {
             var text = new StringBuilder();
@@ -157,8 +159,24 @@ public static class RequestTargets
     private static void Params(ReadOnlySpan<byte> input)
     {
         var set = Districts ?? throw new InvalidOperationException("Prepare loads the sample before params runs");
+        var query = Encoding.UTF8.GetString(input);
+
+        // The server's first rule on a query (RequestRules.UseUtf8Parameters): a parameter that is not UTF-8 is
+        // refused, naming it, before any route parses it.
+        if (!QueryStringEncoding.IsUtf8(query, out var at))
+        {
+            var (offset, length) = at.GetOffsetAndLength(query.Length);
+            var name = query.AsSpan(offset, length);
+            if (name.Contains('&') || (offset > 0 && query[offset - 1] != '&' && query[offset - 1] != '?'))
+            {
+                throw new ContractViolationException($"the parameter named at {offset}..{offset + length} is not a parameter's name: '{name}'");
+            }
+
+            return;
+        }
+
         var parameters = new List<KeyValuePair<string, IReadOnlyList<string>>>();
-        foreach (var pair in Encoding.UTF8.GetString(input).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             var name = WebUtility.UrlDecode(equals < 0 ? pair : pair[..equals]);
@@ -177,8 +195,7 @@ public static class RequestTargets
         var names = parameters.Select(p => MessageText.SingleLine(p.Key)).ToHashSet(StringComparer.Ordinal);
         try
         {
-            var query = FeatureQuery.Parse(set, parameters, new FeatureLimits());
-            _ = query.Matches();
+            _ = FeatureQuery.Parse(set, parameters, new FeatureLimits()).Matches();
         }
         catch (FeatureQueryException e)
         {
@@ -211,19 +228,5 @@ public static class RequestTargets
         {
             throw new ContractViolationException($"a message of several lines: {e.Message}", e);
         }
-    }
-
-    /// <summary>A read-only stream over bytes that returns at most <c>segment</c> bytes per read, as packets arrive.</summary>
-    private sealed class SegmentedStream(byte[] bytes, int segment) : MemoryStream(bytes, writable: false)
-    {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, segment));
-
-        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, segment)]);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            base.ReadAsync(buffer, offset, Math.Min(count, segment), cancellationToken);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, segment)], cancellationToken);
     }
 }

@@ -74,6 +74,8 @@ internal static class Seeds
         "filter=poblacion%20%3E%201000%20AND%20name%20LIKE%20%27A%25%27&filter-lang=cql2-text&geometry=source",
         "filter=%7B%22op%22%3A%22s_intersects%22%2C%22args%22%3A%5B%7B%22property%22%3A%22geometry%22%7D%2C%7B%22bbox%22%3A%5B-75%2C-11%2C-73%2C-9%5D%7D%5D%7D&filter-lang=cql2-json",
         "department=01&has_estimates=true&f=json&datetime=2020-01-01",
+        "name=%C3%91and%C3%BA&filter=name%20%3D%20%27%F0%9F%98%80%27&sortby=%2Bname",
+        "name=%ED%A0%80&limit=1",
     ];
 
     public static int Write(string directory, string sample, string? peru)
