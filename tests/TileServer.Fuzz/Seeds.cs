@@ -40,9 +40,47 @@ internal static class Seeds
         """{"op":"and","args":[{"op":">","args":[{"property":"poblacion"},1000]},{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-77,-12,-76,-11]}]}]}""",
     ];
 
+    /// <summary>
+    /// Lookup batches in JSON, written here: both row shapes, ids of each kind, rows with errors, a member to skip, a
+    /// lone surrogate in an id, a number split by a segment boundary. The first byte is the target's control byte
+    /// (<see cref="RequestTargets"/>): segments of 1, 3, 7 and 16 bytes.
+    /// </summary>
+    private static readonly (byte Control, string Body)[] HandWrittenJsonBatches =
+    [
+        (0, """{"points":[[-74,-10],[-73.95,-9.95]]}"""),
+        (2, """{"meta":{"a":[1,{"b":null}]},"points":[{"id":"a","lon":-74,"lat":-10},{"id":7,"lat":-9.5,"lon":-73.5},{"lon":-74}]}"""),
+        (6, """{"points":[[-74,"x"],[1e400,-10],[-74,-10,5],{"id":[1],"lon":-74,"lat":-10},null]}"""),
+        (15, """{"points":[{"id":"\ud800","lon":-74,"lat":-10},{"id":"\u00d1and\u00fa","lon":-74.0000000001,"lat":-10}]}"""),
+    ];
+
+    /// <summary>
+    /// Lookup batches in CSV, written here: quoted fields, a field across lines, CRLF, a BOM, a Latin-1 name. The
+    /// control byte's bits 4-5 pick the charset (0 UTF-8, 1 ISO-8859-1), its low bits the segment size.
+    /// </summary>
+    private static readonly (byte Control, byte[] Body)[] HandWrittenCsvBatches =
+    [
+        (0, Utf8.Bytes("id,lat,lon\na,-10,-74\nb,-9.95,-73.95\n")),
+        (5, Utf8.Bytes("\"name\",\"LAT\",\"Lon\"\r\n\"a, \"\"quoted\"\"\",-10,-74\r\n\"two\nlines\",-9.9,-73.9\r\n,x,\n")),
+        (0x13, [.. "nombre,lat,lon\n"u8, 0xD1, .. "and\u00fa,-10,-74\n"u8]),
+        (15, [0xEF, 0xBB, 0xBF, .. "lon,lat\n-74,-10\n-74,-91\n"u8]),
+    ];
+
+    /// <summary>Query strings of the OGC <c>items</c> route, written here (the sample's queryables and each standard parameter).</summary>
+    private static readonly string[] HandWrittenParams =
+    [
+        "limit=5&offset=2&sortby=-poblacion,name&properties=code,name,poblacion",
+        "bbox=-75,-11,-73,-9&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84&datetime=2020-01-01T00:00:00Z%2F..",
+        "bbox=170,-20,-170,10,0,100&crs=http://www.opengis.net/def/crs/EPSG/0/4326&skipGeometry=true",
+        "filter=poblacion%20%3E%201000%20AND%20name%20LIKE%20%27A%25%27&filter-lang=cql2-text&geometry=source",
+        "filter=%7B%22op%22%3A%22s_intersects%22%2C%22args%22%3A%5B%7B%22property%22%3A%22geometry%22%7D%2C%7B%22bbox%22%3A%5B-75%2C-11%2C-73%2C-9%5D%7D%5D%7D&filter-lang=cql2-json",
+        "department=01&has_estimates=true&f=json&datetime=2020-01-01",
+        "name=%C3%91and%C3%BA&filter=name%20%3D%20%27%F0%9F%98%80%27&sortby=%2Bname",
+        "name=%ED%A0%80&limit=1",
+    ];
+
     public static int Write(string directory, string sample, string? peru)
     {
-        foreach (var target in ReaderTargets.Names)
+        foreach (var target in Targets.All)
         {
             Directory.CreateDirectory(Path.Combine(directory, target));
         }
@@ -62,6 +100,21 @@ internal static class Seeds
         for (var i = 0; i < HandWrittenFilters.Length; i++)
         {
             Save("cql2", $"hand-{i}", System.Text.Encoding.UTF8.GetBytes(HandWrittenFilters[i]));
+        }
+
+        for (var i = 0; i < HandWrittenJsonBatches.Length; i++)
+        {
+            Save("batch-json", $"hand-{i}", [HandWrittenJsonBatches[i].Control, .. Utf8.Bytes(HandWrittenJsonBatches[i].Body)]);
+        }
+
+        for (var i = 0; i < HandWrittenCsvBatches.Length; i++)
+        {
+            Save("batch-csv", $"hand-{i}", [HandWrittenCsvBatches[i].Control, .. HandWrittenCsvBatches[i].Body]);
+        }
+
+        for (var i = 0; i < HandWrittenParams.Length; i++)
+        {
+            Save("params", $"hand-{i}", Utf8.Bytes(HandWrittenParams[i]));
         }
 
         var sources = new List<(string Name, string Shp)> { ("sample", Path.Combine(sample, "districts.shp")) };

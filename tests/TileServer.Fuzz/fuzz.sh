@@ -3,7 +3,7 @@
 #
 #   tests/TileServer.Fuzz/fuzz.sh [--seconds N] [--out DIR] [TARGET...]
 #
-# TARGETs: shapefile csv geojson prj query cql2 (default: all). --seconds: per target (default 60). --out: where the corpora and
+# TARGETs: shapefile csv geojson prj query cql2 batch-json batch-csv params (default: all). --seconds: per target (default 60). --out: where the corpora and
 # findings go (default: a fresh folder under ${TMPDIR:-/tmp}; never inside the repository). Needs afl-fuzz (Debian's
 # afl++) and the SharpFuzz tool pinned in .config/dotnet-tools.json. Seeds are made at run time from geodata/sample
 # and, when present, ../shared/geodata/peru. Exits 1 when a target crashed or hung (the inputs are under OUT/TARGET,
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(shapefile csv geojson prj query cql2)
+[ ${#targets[@]} -gt 0 ] || targets=(shapefile csv geojson prj query cql2 batch-json batch-csv params)
 keep=1
 [ -n "$out" ] || { out="$(mktemp -d "${TMPDIR:-/tmp}/tileserver-fuzz.XXXXXX")"; keep=0; }
 mkdir -p "$out"

@@ -2,19 +2,24 @@ using System.Globalization;
 using NetTopologySuite.Densify;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Features.Cql2;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Features;
 
 /// <summary>Paging bounds of <c>items</c>: <c>limit</c> defaults to <see cref="DefaultLimit"/>; a larger value than <see cref="MaxLimit"/> is capped to it.</summary>
 public sealed record FeatureLimits(int DefaultLimit = 100, int MaxLimit = 10_000);
 
-/// <summary>A query parameter the features door cannot use; <see cref="Exception.Message"/> says what is wrong with it.</summary>
+/// <summary>
+/// A query parameter the features door cannot use; <see cref="Exception.Message"/> says what is wrong with it, quoting
+/// the request: it goes into a problem's <c>detail</c> and a log line, so it is kept one printable line of bounded
+/// length (<see cref="MessageText.SingleLine"/>), as <see cref="CqlException"/>'s is.
+/// </summary>
 public sealed class FeatureQueryException : Exception
 {
     public FeatureQueryException(string parameter, string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
-        Parameter = parameter;
+        Parameter = MessageText.SingleLine(parameter);
     }
 
     public FeatureQueryException()
@@ -22,16 +27,16 @@ public sealed class FeatureQueryException : Exception
     }
 
     public FeatureQueryException(string message)
-        : base(message)
+        : base(MessageText.SingleLine(message))
     {
     }
 
     public FeatureQueryException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(MessageText.SingleLine(message), innerException)
     {
     }
 
-    /// <summary>The offending parameter's name.</summary>
+    /// <summary>The offending parameter's name (one line, like the message).</summary>
     public string Parameter { get; } = string.Empty;
 }
 

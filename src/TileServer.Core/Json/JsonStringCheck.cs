@@ -95,6 +95,9 @@ public sealed class JsonStringCheck
             case JsonTokenType.PropertyName:
                 if (Problem(ref reader) is { } nameProblem)
                 {
+                    // The object's path: the frame still holds the member read before this one, which is not where
+                    // the bad name is ({"a":1,"\ud800":2} is the body's fault, not "a"'s).
+                    _frames[_depth - 1].NameLength = -1;
                     var where = Path;
                     throw new InvalidJsonStringException(where, Pointer,
                         $"A member name {(where.Length == 0 ? "of the body" : $"in {where}")} {nameProblem}; JSON text must be Unicode (RFC 8259, section 8).");

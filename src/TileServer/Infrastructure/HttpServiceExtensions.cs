@@ -68,7 +68,9 @@ public static class HttpServiceExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestSizeRule();
         app.UseHostRule();
+        app.UseUtf8Parameters();
         app.UseSingleValuedParameters();
         app.UseCors();
         return app;

@@ -1,11 +1,16 @@
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using TileServer.Core.Model;
+using TileServer.Operations;
 
 namespace TileServer.Infrastructure;
 
 /// <summary>
 /// Rules every request meets before routing, answered as problems (issue 17): the <c>Host</c> header against
-/// <c>AllowedHosts</c> (defect 6), and one value per query parameter (defect 10).
+/// <c>AllowedHosts</c> (defect 6), the request line's and headers' sizes, query parameters in UTF-8, and one value per
+/// query parameter (defect 10).
 /// </summary>
 internal static class RequestRules
 {
@@ -52,6 +57,83 @@ internal static class RequestRules
             await next(context);
         });
     }
+
+    /// <summary>
+    /// The documented request size limits (<c>Limits:MaxRequestLineBytes</c>, <c>MaxRequestHeadersBytes</c>,
+    /// <c>MaxRequestHeaderCount</c>), answered as problems: 414 for a request line (method, target, version) over its
+    /// limit, 431 for headers over theirs, each naming the limit. Kestrel's own limits are twice these
+    /// (<see cref="Operations.LimitsServiceExtensions.AddLimits"/>), so that this rule, not Kestrel's bodiless answer,
+    /// meets a client that crosses the documented limit. Sizes are counted as Kestrel counts them on the wire: the
+    /// request line with its spaces and CRLF; each header line as <c>name: value</c> and CRLF.
+    /// </summary>
+    public static IApplicationBuilder UseRequestSizeRule(this IApplicationBuilder app)
+    {
+        var limits = app.ApplicationServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        return app.Use(async (context, next) =>
+        {
+            var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
+            var line = request.Method.Length + request.RawTarget.Length + request.Protocol.Length + 4;
+            if (line > limits.MaxRequestLineBytes)
+            {
+                await TooLarge(context, StatusCodes.Status414UriTooLong, "Request line too long",
+                    $"The request line (method, target and query, version) is {line} bytes; this server takes at most {limits.MaxRequestLineBytes}. Send a long query in a POST body where the route takes one, or split it.",
+                    "Limits:MaxRequestLineBytes");
+                return;
+            }
+
+            var (bytes, count) = (0L, 0);
+            foreach (var (name, values) in context.Request.Headers)
+            {
+                foreach (var value in values)
+                {
+                    bytes += name.Length + (value?.Length ?? 0) + 4;
+                    count++;
+                }
+            }
+
+            if (count > limits.MaxRequestHeaderCount || bytes > limits.MaxRequestHeadersBytes)
+            {
+                var (detail, key) = count > limits.MaxRequestHeaderCount
+                    ? ($"The request has {count} header lines; this server takes at most {limits.MaxRequestHeaderCount}.", "Limits:MaxRequestHeaderCount")
+                    : ($"The request headers are {bytes} bytes; this server takes at most {limits.MaxRequestHeadersBytes}.", "Limits:MaxRequestHeadersBytes");
+                await TooLarge(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request headers too large", detail, key);
+                return;
+            }
+
+            await next(context);
+        });
+    }
+
+    private static Task TooLarge(HttpContext context, int status, string title, string detail, string limit)
+    {
+        // What is left of a request this large is not worth reading; the client reconnects.
+        context.Response.Headers.Connection = "close";
+        return TypedResults.Problem(detail, statusCode: status, title: title,
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = "requestTooLarge", ["limit"] = limit }).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// Every query parameter's name and value is percent-encoded UTF-8 (<see cref="QueryStringEncoding"/>): a
+    /// parameter with <c>%FF</c> or an encoded surrogate is 400 <c>invalidParameterEncoding</c> naming it, as such bytes
+    /// in a body are, rather than a U+FFFD the client never sent reaching a filter or a search.
+    /// </summary>
+    public static IApplicationBuilder UseUtf8Parameters(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var query = context.Request.QueryString.Value;
+        if (query is not null && !QueryStringEncoding.IsUtf8(query, out var at))
+        {
+            var name = query[at];
+            await TypedResults.Problem(
+                $"The query parameter '{name}' is not percent-encoded UTF-8 (RFC 3986, section 2.5); encode its text as UTF-8 bytes.",
+                statusCode: StatusCodes.Status400BadRequest,
+                title: $"Parameter '{name}' not UTF-8",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["problem"] = "invalidParameterEncoding", ["parameter"] = name })
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
 
     /// <summary>
     /// Every query parameter of every route is single-valued (lists are comma-separated values of one parameter:

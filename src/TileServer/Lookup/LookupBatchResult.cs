@@ -6,6 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using TileServer.Dataset;
 using TileServer.Metrics;
+using TileServer.Core.Lookup;
 
 namespace TileServer.Lookup;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
 using TileServer.Metrics;
 using TileServer.Operations;
+using TileServer.Core.Lookup;
 
 namespace TileServer.Lookup;
 

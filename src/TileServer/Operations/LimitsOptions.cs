@@ -1,3 +1,5 @@
+using TileServer.Infrastructure;
+
 namespace TileServer.Operations;
 
 /// <summary>
@@ -33,6 +35,19 @@ public sealed class LimitsOptions
 
     /// <summary>Seconds before the response rate is enforced. Default 10.</summary>
     public double MinResponseGraceSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Longest request line (method, target with its query, version; 8192 bytes, Kestrel's default): longer is 414
+    /// problem. Kestrel's own limit is set to twice this so that the server, not Kestrel, answers with a body; past
+    /// that Kestrel answers 414 without one (<see cref="RequestRules.UseRequestSizeRule"/>).
+    /// </summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Most bytes of request headers (each <c>name: value</c> line; 32768, Kestrel's default): more is 431 problem; Kestrel's own limit is twice this.</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most request header lines (100, Kestrel's default): more is 431 problem; Kestrel's own limit is twice this.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
 
     /// <summary>Largest request body of every route without a limit of its own (GET routes take none). Default 65536.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
@@ -83,6 +98,9 @@ public sealed class LimitsOptions
         Range(nameof(MinRequestBodyGraceSeconds), MinRequestBodyGraceSeconds, 1, 600);
         Range(nameof(MinResponseBytesPerSecond), MinResponseBytesPerSecond, 1, 1e9);
         Range(nameof(MinResponseGraceSeconds), MinResponseGraceSeconds, 1, 600);
+        Range(nameof(MaxRequestLineBytes), MaxRequestLineBytes, 1024, 1 << 20);
+        Range(nameof(MaxRequestHeadersBytes), MaxRequestHeadersBytes, 1024, 1 << 22);
+        Range(nameof(MaxRequestHeaderCount), MaxRequestHeaderCount, 10, 10_000);
         Range(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, 0, int.MaxValue);
         Range(nameof(ComputeConcurrency), ComputeConcurrency, 0, 10_000);
         Range(nameof(ComputeQueue), ComputeQueue, 0, 100_000);

@@ -38,6 +38,12 @@ public static class LimitsServiceExtensions
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(l.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(l.MinRequestBodyGraceSeconds));
             kestrel.Limits.MinResponseDataRate = new MinDataRate(l.MinResponseBytesPerSecond, TimeSpan.FromSeconds(l.MinResponseGraceSeconds));
             kestrel.Limits.MaxRequestBodySize = l.MaxRequestBodyBytes;
+            // Kestrel answers its own limits before the application runs, with no body (they cannot be customised:
+            // aspnet/KestrelHttpServer#2947); twice the documented limits leaves the documented ones to
+            // RequestRules.UseRequestSizeRule, which answers problem+json.
+            kestrel.Limits.MaxRequestLineSize = 2 * l.MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 2 * l.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestHeaderCount = 2 * l.MaxRequestHeaderCount;
         });
 
         builder.Services.AddRateLimiter(_ => { });

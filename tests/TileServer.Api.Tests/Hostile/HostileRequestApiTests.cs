@@ -97,6 +97,85 @@ public class HostileRequestApiTests(SampleServerFixture sample)
         Assert.Contains("Unicode", problem.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Invalid_utf8_in_a_lookup_batch_id_is_a_400_naming_the_id()
+    {
+        using var response = await PostBytesAsync("/v1/lookup", Utf8WithFf("""{"points":[[-74,-10],{"id":"a<FF>","lon":-74,"lat":-10}]}"""));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        Assert.Contains("points[1].id", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", problem.Detail, StringComparison.Ordinal);
+    }
+
+    // Strings that are not Unicode text in a targeting or allocation body: 400 whose field names the JSON path (the
+    // containing object for a member name). <FF> stands for the byte 0xFF, which no UTF-8 text holds.
+    public static TheoryData<string, string, string> NonUnicodeTargetingBodies => new()
+    {
+        { "/v1/targeting", """{"indicator":"\ud800","rules":[{"threshold":50}]}""", "indicator" },
+        { "/v1/targeting", """{"indicator":"pobreza<FF>","rules":[{"threshold":50}]}""", "indicator" },
+        { "/v1/targeting", """{"rules":[{"threshold":50},{"top":3,"indicator":"a\udfff"}]}""", "rules[1].indicator" },
+        { "/v1/targeting", """{"rules":[{"threshold":50,"\ud800":1}]}""", "rules[0]" },
+        { "/v1/targeting", """{"scope":{"department":"0<FF>"},"rules":[{"threshold":50}]}""", "scope.department" },
+        { "/v1/allocation", """{"budget":1000,"formulas":["poor","\udc00"]}""", "formulas[1]" },
+        { "/v1/allocation", """{"budget":1000,"formulas":[{"name":"w","weights":{"p<FF>":1}}]}""", "formulas[0].weights" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonUnicodeTargetingBodies))]
+    public async Task A_string_that_is_not_unicode_in_a_targeting_body_is_a_400_naming_its_path(string path, string body, string field)
+    {
+        using var response = await PostBytesAsync(path, Utf8WithFf(body));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(field, json.GetProperty("field").GetString());
+        Assert.Contains($"'{field}'", problem.Title, StringComparison.Ordinal);
+        Assert.Contains("Unicode", problem.Detail, StringComparison.Ordinal);
+    }
+
+    // CQL2 JSON in the filter parameter of the OGC items route: a lone surrogate escape is 400 naming the filter and
+    // the JSON Pointer; bytes that are not UTF-8 in any parameter are refused before any route reads them.
+    [Theory]
+    [InlineData("""{"op":"=","args":[{"property":"name"},"\ud800"]}""", "/args/1")]
+    [InlineData("""{"op":"=","args":[{"property":"\udc00"},"x"]}""", "/args/0/property")]
+    [InlineData("""{"op":"and","args":[{"op":"=","args":[{"property":"name"},"x"]},{"\ud800":1}]}""", "/args/1")]
+    public async Task A_lone_surrogate_in_a_cql2_json_filter_is_a_400_naming_the_filter_and_the_pointer(string filter, string pointer)
+    {
+        using var response = await sample.Client.GetAsync(new Uri($"/collections/districts/items?filter-lang=cql2-json&filter={Uri.EscapeDataString(filter)}", UriKind.Relative));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        Assert.Contains("'filter'", problem.Title, StringComparison.Ordinal);
+        Assert.Contains(pointer, problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/collections/districts/items?filter-lang=cql2-json&filter=%7B%22op%22%3A%22%3D%22%2C%22args%22%3A%5B%7B%22property%22%3A%22name%22%7D%2C%22%FF%22%5D%7D", "filter")]
+    [InlineData("/collections/districts/items?filter=name%3D%27%ED%A0%80%27", "filter")]
+    [InlineData("/collections/districts/items?name=%C3", "name")]
+    [InlineData("/v1/search?q=Lim%E1", "q")]
+    [InlineData("/v1/lookup?lat=-10&lon=-74&x%FF=1", "x%FF")]
+    public async Task A_parameter_that_is_not_utf8_is_a_400_naming_it(string url, string parameter)
+    {
+        using var response = await sample.Client.GetAsync(new Uri(url, UriKind.Relative));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("invalidParameterEncoding", json.GetProperty("problem").GetString());
+        Assert.Equal(parameter, json.GetProperty("parameter").GetString());
+        Assert.Contains($"'{parameter}'", problem.Title, StringComparison.Ordinal);
+    }
+
+    /// <summary>The UTF-8 bytes of <paramref name="text"/> with each <c>&lt;FF&gt;</c> made the byte 0xFF.</summary>
+    private static byte[] Utf8WithFf(string text) =>
+        [.. text.Split("<FF>").SelectMany((part, i) => i == 0 ? Encoding.UTF8.GetBytes(part) : [0xFF, .. Encoding.UTF8.GetBytes(part)])];
+
+    private async Task<HttpResponseMessage> PostBytesAsync(string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return await sample.Client.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
     // Defect 9: a CSV batch is read in the charset its Content-Type names, strictly.
     [Fact]
     public async Task A_latin1_csv_batch_is_decoded_as_latin1()

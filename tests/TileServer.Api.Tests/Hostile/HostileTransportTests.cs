@@ -96,6 +96,62 @@ public sealed class HostileTransportTests : IAsyncLifetime
         Assert.Equal(1, connections);
     }
 
+    // Kestrel answers its own limits with no body; the documented limits (half Kestrel's) are the server's, and
+    // answer problem+json naming the limit. Defaults: request line 8192 bytes, headers 32768 bytes and 100 lines.
+    [Fact]
+    public async Task A_request_line_over_the_documented_limit_is_a_414_problem_naming_it()
+    {
+        var answer = await RawAsync($"GET /health/live?pad={new string('a', 8200)} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+        AssertProblem(answer, 414);
+        Assert.Contains("Limits:MaxRequestLineBytes", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_line_just_under_the_documented_limit_is_answered()
+    {
+        // 8192 bytes in all: "GET " + target + " HTTP/1.1" + CRLF.
+        var target = "/health/live?pad=" + new string('a', 8192 - 4 - 17 - 9 - 2);
+        var answer = await RawAsync($"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200 ", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Headers_over_the_documented_size_are_a_431_problem_naming_the_limit()
+    {
+        var headers = string.Concat(Enumerable.Range(0, 3).Select(i => $"X-Pad-{i}: {new string('b', 12_000)}\r\n"));
+        var answer = await RawAsync($"GET /health/live HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n");
+
+        AssertProblem(answer, 431);
+        Assert.Contains("Limits:MaxRequestHeadersBytes", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task More_header_lines_than_documented_are_a_431_problem_naming_the_limit()
+    {
+        var headers = string.Concat(Enumerable.Range(0, 150).Select(i => $"X-Pad-{i}: {i}\r\n"));
+        var answer = await RawAsync($"GET /health/live HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n");
+
+        AssertProblem(answer, 431);
+        Assert.Contains("Limits:MaxRequestHeaderCount", answer, StringComparison.Ordinal);
+    }
+
+    // What Kestrel must refuse itself, before the application runs, goes out without a body (documented in the README):
+    // a request line past twice the documented limit, and HTTP that cannot be parsed.
+    [Theory]
+    [InlineData(414, "GET /health/live?pad={0} HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData(400, "GET /health/live HTTP/1.1 extra\r\nHost: localhost\r\n\r\n")]
+    [InlineData(400, "GET /health/live HTTP/1.1\r\nHost localhost\r\n\r\n")]
+    [InlineData(505, "GET /health/live HTTP/7.0\r\nHost: localhost\r\n\r\n")]
+    public async Task What_kestrel_refuses_itself_has_its_status_and_no_body(int status, string request)
+    {
+        var answer = await RawAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, request, new string('a', 17_000)));
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", answer, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 0", answer, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static void AssertProblem(string answer, int status)
     {
         Assert.StartsWith($"HTTP/1.1 {status} ", answer, StringComparison.Ordinal);

@@ -120,6 +120,21 @@ public class FeatureQueryTests(FourSquaresFeatures squares) : IClassFixture<Four
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    // Found by fuzzing (target params): the messages quoted the request's line breaks, so a problem's detail and its
+    // log line ran over several lines.
+    [Theory]
+    [InlineData("filter-lang", "cql2-text\ngeometry=source", "filter-lang")]
+    [InlineData("bbox", "1,2,3,x\r\n4", "bbox")]
+    [InlineData("colour\nred", "x", "colour\\nred")]
+    public void Errors_quoting_the_request_are_one_line(string name, string value, string parameter)
+    {
+        var error = Assert.Throws<FeatureQueryException>(() => squares.Query((name, value), ("filter", "poblacion > 1")));
+
+        Assert.Equal(parameter, error.Parameter);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.DoesNotContain('\r', error.Message);
+    }
+
     [Fact]
     public void A_repeated_parameter_is_an_error()
     {

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
+using TileServer.Core.Ingest;
 
-namespace TileServer.Lookup;
+namespace TileServer.Core.Lookup;
 
 /// <summary>
 /// A CSV batch (RFC 4180, comma-separated, header row): the columns <c>lat</c> and <c>lon</c> (any case) plus any
@@ -12,7 +13,8 @@ namespace TileServer.Lookup;
 /// that charset is an error naming the line, never a U+FFFD in the answer. A quoted field may span lines. Records are
 /// kept verbatim, so that the answer is each input record with the district columns appended.
 /// </summary>
-internal sealed class CsvBatch
+/// <remarks>Memory is proportional to the records read, bounded by <c>maxPoints</c>. Thread safety: immutable once read.</remarks>
+public sealed class CsvBatch
 {
     private CsvBatch(string header, List<string> records, BatchPoints points)
     {
@@ -224,7 +226,8 @@ internal sealed class CsvBatch
 /// character or UTF-8 (ISO-8859-1, windows-1252, US-ASCII, ...), so that lines can be found before decoding.
 /// UTF-16 and UTF-32 are not (a 415 says so). Decoding is strict: a byte that is not text in the charset is an error.
 /// </summary>
-internal sealed class Charset
+/// <remarks>Thread safety: immutable; <see cref="Utf8"/> is shared.</remarks>
+public sealed class Charset
 {
     private readonly Encoding _strict;
     private readonly bool _utf8;
@@ -249,7 +252,7 @@ internal sealed class Charset
             return Utf8;
         }
 
-        var encoding = Core.Ingest.AttributeEncoding.TryResolve(name.Trim('"'));
+        var encoding = AttributeEncoding.TryResolve(name.Trim('"'));
         if (encoding is null)
         {
             return null;

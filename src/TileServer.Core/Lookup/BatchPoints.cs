@@ -3,11 +3,17 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using TileServer.Core.Json;
+using TileServer.Core.Model;
 
-namespace TileServer.Lookup;
+namespace TileServer.Core.Lookup;
 
-/// <summary>The points of a batch request, in order: coordinates, an optional id (raw JSON) and an error per row.</summary>
-internal sealed class BatchPoints
+/// <summary>
+/// The points of a batch lookup request, in input order: coordinates, an optional id (raw JSON) and an error per row
+/// (a row with an error is answered as such, not dropped). Filled by <see cref="BatchJsonParser"/> or
+/// <see cref="CsvBatch"/>; read by the host, which answers each row.
+/// </summary>
+/// <remarks>Thread safety: filled by one reader, then only read.</remarks>
+public sealed class BatchPoints
 {
     public List<double> Lons { get; } = [];
 
@@ -21,6 +27,7 @@ internal sealed class BatchPoints
 
     public int Count => Lons.Count;
 
+    /// <summary>Adds a row; a row given without an error still gets one when its coordinates break <see cref="CoordinateRules"/>.</summary>
     public void Add(double lon, double lat, byte[]? id, string? error)
     {
         if (error is null)
@@ -35,8 +42,9 @@ internal sealed class BatchPoints
     }
 }
 
-/// <summary>The rule for a coordinate, shared by single and batch lookups.</summary>
-internal static class CoordinateRules
+/// <summary>The rule for a coordinate, shared by single and batch lookups: finite, latitude within ±90, longitude within ±180.</summary>
+/// <remarks>Thread safety: stateless.</remarks>
+public static class CoordinateRules
 {
     /// <summary>Null when the value is a usable latitude (<paramref name="name"/> "lat") or longitude, else why not.</summary>
     public static string? Check(string name, double value)
@@ -51,13 +59,50 @@ internal static class CoordinateRules
     }
 }
 
-/// <summary>The request body is not a batch; the message says where.</summary>
-internal sealed class BatchFormatException(string message) : Exception(message);
+/// <summary>
+/// The request body is not a batch; the message says where. It may quote the body (a CSV header), and goes into a
+/// problem's <c>detail</c> and a log line, so it is kept one printable line of bounded length
+/// (<see cref="MessageText.SingleLine"/>).
+/// </summary>
+public sealed class BatchFormatException : Exception
+{
+    public BatchFormatException()
+    {
+    }
+
+    public BatchFormatException(string message)
+        : base(MessageText.SingleLine(message))
+    {
+    }
+
+    public BatchFormatException(string message, Exception innerException)
+        : base(MessageText.SingleLine(message), innerException)
+    {
+    }
+}
 
 /// <summary>The request holds more points than allowed.</summary>
-internal sealed class BatchTooLargeException(int limit) : Exception($"more than {limit} points")
+public sealed class BatchTooLargeException : Exception
 {
-    public int Limit { get; } = limit;
+    public BatchTooLargeException(int limit)
+        : base($"more than {limit} points") => Limit = limit;
+
+    public BatchTooLargeException()
+    {
+    }
+
+    public BatchTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    public BatchTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The most points a batch may hold.</summary>
+    public int Limit { get; }
 }
 
 /// <summary>
@@ -66,7 +111,12 @@ internal sealed class BatchTooLargeException(int limit) : Exception($"more than 
 /// held whole). Other root properties are ignored. A malformed row is recorded with its error, not thrown; a body
 /// that is not JSON or not of this shape throws <see cref="BatchFormatException"/>.
 /// </summary>
-internal sealed class BatchJsonParser(int maxPoints)
+/// <remarks>
+/// A state machine over the reader's tokens, carried across the segments of the body by <see cref="JsonReaderState"/>;
+/// every string (member names included) is checked to be Unicode text by <see cref="JsonStringCheck"/>. Memory is
+/// proportional to the points read, bounded by <c>maxPoints</c>. Thread safety: one instance per body.
+/// </remarks>
+public sealed class BatchJsonParser
 {
     private enum State
     {
@@ -81,6 +131,7 @@ internal sealed class BatchJsonParser(int maxPoints)
         Done,
     }
 
+    private readonly int _maxPoints;
     private readonly BatchPoints _points = new();
     private readonly JsonStringCheck _strings = new();
     private State _state = State.Root;
@@ -95,25 +146,44 @@ internal sealed class BatchJsonParser(int maxPoints)
     private bool _hasLon;
     private bool _hasLat;
 
+    private BatchJsonParser(int maxPoints) => _maxPoints = maxPoints;
+
+    /// <summary>Reads the whole body.</summary>
+    /// <exception cref="BatchFormatException">The body is not JSON, not a batch, or holds a string that is not Unicode text.</exception>
+    /// <exception cref="BatchTooLargeException">More than <paramref name="maxPoints"/> points.</exception>
     public static async Task<BatchPoints> ReadAsync(PipeReader body, int maxPoints, CancellationToken cancellationToken)
     {
         var parser = new BatchJsonParser(maxPoints);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        long waitFor = 0;
         while (true)
         {
             var read = await body.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            var consumed = buffer.End;
+            var consumed = buffer.Start;
+            if (buffer.Length < waitFor && !read.IsCompleted)
+            {
+                // A token longer than what has come so far (a long string): parsing again only once the buffer has
+                // doubled keeps the re-reading of its start linear in its length, not quadratic (as System.Text.Json's
+                // own streaming deserializer grows its buffer).
+                body.AdvanceTo(consumed, buffer.End);
+                continue;
+            }
+
             try
             {
-                consumed = buffer.GetPosition(parser.Consume(buffer, read.IsCompleted, ref state));
+                var used = parser.Consume(buffer, read.IsCompleted, ref state);
+                consumed = buffer.GetPosition(used);
+                waitFor = used == 0 ? 2 * buffer.Length : 0;
             }
             catch (JsonException e)
             {
-                throw new BatchFormatException($"the body is not valid JSON: {e.Message}");
+                consumed = buffer.End;
+                throw new BatchFormatException($"the body is not valid JSON: {e.Message}", e);
             }
             catch (InvalidJsonStringException e)
             {
+                consumed = buffer.End;
                 throw new BatchFormatException(e.Message.TrimEnd('.'));
             }
             finally
@@ -137,9 +207,36 @@ internal sealed class BatchJsonParser(int maxPoints)
         return parser._points;
     }
 
+    /// <summary>
+    /// Reads the tokens complete in <paramref name="buffer"/>, from one contiguous span: a body in several segments is
+    /// copied into a pooled array first. <see cref="Utf8JsonReader"/>'s multi-segment mode throws
+    /// <see cref="IndexOutOfRangeException"/> on an invalid literal split across segments (<c>[tru</c> | <c>e-]</c>;
+    /// found by fuzzing, .NET 10.0.12), which would be a 500, and System.Text.Json's streaming deserializer reads
+    /// contiguous buffers too.
+    /// </summary>
     private long Consume(ReadOnlySequence<byte> buffer, bool final, ref JsonReaderState state)
     {
-        var reader = new Utf8JsonReader(buffer, final, state);
+        if (buffer.IsSingleSegment)
+        {
+            return Consume(buffer.FirstSpan, final, ref state);
+        }
+
+        var length = checked((int)buffer.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            buffer.CopyTo(copy);
+            return Consume(copy.AsSpan(0, length), final, ref state);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private long Consume(ReadOnlySpan<byte> span, bool final, ref JsonReaderState state)
+    {
+        var reader = new Utf8JsonReader(span, final, state);
         while (reader.Read())
         {
             _strings.Visit(ref reader);
@@ -242,9 +339,9 @@ internal sealed class BatchJsonParser(int maxPoints)
             return;
         }
 
-        if (_points.Count >= maxPoints)
+        if (_points.Count >= _maxPoints)
         {
-            throw new BatchTooLargeException(maxPoints);
+            throw new BatchTooLargeException(_maxPoints);
         }
 
         _rowNumbers = 0;
