@@ -4,6 +4,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.HPRtree;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
+using TileServer.Core.Snapshots;
 
 namespace TileServer.Core.Index;
 
@@ -150,6 +151,39 @@ public sealed class DistrictLocator
         EdgeCount = builder.EdgeCount;
     }
 
+    /// <summary>The index read back from what <see cref="WriteTo"/> wrote (a snapshot file), without building it again.</summary>
+    private DistrictLocator(SnapshotSectionReader reader)
+    {
+        _gridMinX = reader.ReadDouble();
+        _gridMinY = reader.ReadDouble();
+        _gridMaxX = reader.ReadDouble();
+        _gridMaxY = reader.ReadDouble();
+        _cellWidth = reader.ReadDouble();
+        _cellHeight = reader.ReadDouble();
+        _inverseCellWidth = 1 / _cellWidth;
+        _inverseCellHeight = 1 / _cellHeight;
+        _columns = reader.ReadInt32();
+        _rows = reader.ReadInt32();
+        EdgeCount = reader.ReadInt32();
+        _fixedScaleX = reader.ReadArray<double>();
+        _fixedScaleY = reader.ReadArray<double>();
+        _nodes = reader.ReadArray<int>();
+        _leaves = reader.ReadArray<short>();
+        _leafEdgeIds = reader.ReadArray<int>();
+        _edges = reader.ReadArray<EdgeCoordinates>();
+        var segments = new SegmentTable(reader.ReadArray<int>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>());
+        (_segmentStart, _segmentAx, _segmentAy, _segmentBx, _segmentBy) = (segments.Start, segments.Ax, segments.Ay, segments.Bx, segments.By);
+        _envelopes = Envelopes(segments, out _);
+        DistrictCount = _segmentStart.Length - 1;
+        var segmentCount = _segmentAx.Length;
+        if (_columns < 1 || _rows < 1 || DistrictCount < 0 || _fixedScaleX.Length != _fixedScaleY.Length || _leafEdgeIds.Length > 0 && _edges.Length == 0
+            || _segmentAy.Length != segmentCount || _segmentBx.Length != segmentCount || _segmentBy.Length != segmentCount
+            || _nodes.Length < _columns * _rows)
+        {
+            throw reader.Damaged("the lookup index's arrays do not agree in size");
+        }
+    }
+
     /// <summary>Districts indexed (the indexes answered are the topology's units, or positions in the list of districts given).</summary>
     public int DistrictCount { get; }
 
@@ -181,6 +215,59 @@ public sealed class DistrictLocator
     {
         ArgumentNullException.ThrowIfNull(districts);
         return new DistrictLocator(Builder.FromGeometries(districts));
+    }
+
+    /// <summary>Writes the built index's arrays (read back by <see cref="ReadFrom"/>): a snapshot file serves lookups without building the index.</summary>
+    internal void WriteTo(SnapshotSectionWriter writer)
+    {
+        foreach (var value in (ReadOnlySpan<double>)[_gridMinX, _gridMinY, _gridMaxX, _gridMaxY, _cellWidth, _cellHeight])
+        {
+            writer.WriteDouble(value);
+        }
+
+        writer.WriteInt32(_columns);
+        writer.WriteInt32(_rows);
+        writer.WriteInt32(EdgeCount);
+        writer.WriteArray<double>(_fixedScaleX);
+        writer.WriteArray<double>(_fixedScaleY);
+        writer.WriteArray<int>(_nodes);
+        writer.WriteArray<short>(_leaves);
+        writer.WriteArray<int>(_leafEdgeIds);
+        writer.WriteArray<EdgeCoordinates>(_edges);
+        writer.WriteArray<int>(_segmentStart);
+        writer.WriteArray<double>(_segmentAx);
+        writer.WriteArray<double>(_segmentAy);
+        writer.WriteArray<double>(_segmentBx);
+        writer.WriteArray<double>(_segmentBy);
+    }
+
+    /// <summary>The index <see cref="WriteTo"/> wrote; the envelope R-tree of the nearest search is rebuilt from the segments (milliseconds).</summary>
+    /// <exception cref="InvalidDataException">The section is damaged.</exception>
+    internal static DistrictLocator ReadFrom(SnapshotSectionReader reader) => new(reader);
+
+    /// <summary>Each district's envelope in an R-tree, and the box around them all (null when there are no segments).</summary>
+    private static HPRtree<int> Envelopes(SegmentTable segments, out Envelope box)
+    {
+        var tree = new HPRtree<int>();
+        box = new Envelope();
+        for (var k = 0; k + 1 < segments.Start.Length; k++)
+        {
+            var envelope = new Envelope();
+            for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
+            {
+                envelope.ExpandToInclude(segments.Ax[s], segments.Ay[s]);
+                envelope.ExpandToInclude(segments.Bx[s], segments.By[s]);
+            }
+
+            if (!envelope.IsNull)
+            {
+                tree.Insert(envelope, k);
+                box.ExpandToInclude(envelope);
+            }
+        }
+
+        tree.Build();
+        return tree;
     }
 
     /// <summary>
@@ -539,25 +626,7 @@ public sealed class DistrictLocator
             Segments = segments;
             _edges = edges;
             _edgeDistricts = edgeDistricts;
-            Envelopes = new HPRtree<int>();
-            var box = new Envelope();
-            for (var k = 0; k + 1 < segments.Start.Length; k++)
-            {
-                var envelope = new Envelope();
-                for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
-                {
-                    envelope.ExpandToInclude(segments.Ax[s], segments.Ay[s]);
-                    envelope.ExpandToInclude(segments.Bx[s], segments.By[s]);
-                }
-
-                if (!envelope.IsNull)
-                {
-                    Envelopes.Insert(envelope, k);
-                    box.ExpandToInclude(envelope);
-                }
-            }
-
-            Envelopes.Build();
+            Envelopes = DistrictLocator.Envelopes(segments, out var box);
             if (box.IsNull)
             {
                 box = new Envelope(0, 1, 0, 1);
