@@ -9,6 +9,7 @@ using Microsoft.Win32.SafeHandles;
 using NetTopologySuite;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
+using TileServer.Core.Aggregation;
 using TileServer.Core.Dataset;
 using TileServer.Core.Features;
 using TileServer.Core.Index;
@@ -206,25 +207,32 @@ public static class SnapshotFile
     private static DatasetSnapshot Assemble(string file, SafeFileHandle handle, SnapshotHeader header,
         IReadOnlyDictionary<string, SectionEntry> table, DatasetOptions options, TilesOptions tilesOptions, Stopwatch clock)
     {
-        var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
-            ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
+        // The layers (most of the work: decoding the geometry) on this thread; the other sections beside them.
+        var others = Task.Run(() =>
+        {
+            var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
+                ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
+            var locator = DistrictLocator.ReadFrom(new SnapshotSectionReader(LocatorSection, Section(handle, table, LocatorSection)));
+            var labelBytes = Section(handle, table, LabelsSection);
+            ITileSource? tiles = null;
+            if (table.TryGetValue(TilesSection, out var tileSection))
+            {
+                VerifyTiles(handle, tileSection);
+                var info = metadata.TilesInfo ?? throw new InvalidDataException($"section '{MetadataSection}' has no tileset info for the tiles");
+                var archive = PmTilesSource.OpenAsync(FileRangeReader.Open(file, tileSection.Offset, tileSection.Length), null, tilesOptions.CacheBytes, CancellationToken.None)
+                    .GetAwaiter().GetResult();
+                tiles = new SnapshotTiles(info, archive);
+            }
+
+            return (metadata, locator, labelBytes, tiles);
+        });
         var layers = ReadLayers(new SnapshotSectionReader(LayersSection, Section(handle, table, LayersSection)));
+        var (metadata, locator, labelBytes, tiles) = others.GetAwaiter().GetResult();
         var (departments, provinces, districts) = (layers[0], layers[1], layers[2]);
-        var labels = ReadLabels(new SnapshotSectionReader(LabelsSection, Section(handle, table, LabelsSection)), layers);
-        var locator = DistrictLocator.ReadFrom(new SnapshotSectionReader(LocatorSection, Section(handle, table, LocatorSection)));
+        var labels = ReadLabels(new SnapshotSectionReader(LabelsSection, labelBytes), layers);
         if (locator.DistrictCount != districts.Units.Count)
         {
             throw new InvalidDataException($"section '{LocatorSection}' indexes {locator.DistrictCount} districts but the layer has {districts.Units.Count}");
-        }
-
-        ITileSource? tiles = null;
-        if (table.TryGetValue(TilesSection, out var tileSection))
-        {
-            VerifyTiles(handle, tileSection);
-            var info = metadata.TilesInfo ?? throw new InvalidDataException($"section '{MetadataSection}' has no tileset info for the tiles");
-            var archive = PmTilesSource.OpenAsync(FileRangeReader.Open(file, tileSection.Offset, tileSection.Length), null, tilesOptions.CacheBytes, CancellationToken.None)
-                .GetAwaiter().GetResult();
-            tiles = new SnapshotTiles(info, archive);
         }
 
         // The build's own timings stay (how the dataset was made); this read's steps follow them.
@@ -235,18 +243,19 @@ public static class SnapshotFile
         clock.Restart();
         var parents = ParentIndex.FromDistrictCodes(options.ToAdminCodes(), [.. districts.Units.Select(u => u.Code)]);
         var roles = options.ResolveColumnRoles(districts.Columns);
-        var aggregator = DatasetLoader.BuildAggregator(districts, roles);
-        timings["snapshotAggregator"] = clock.ElapsedMilliseconds;
-        clock.Restart();
         AdminLayer[] levels = [departments, provinces, districts];
-        var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
-        var search = UnitSearchIndex.Build(levels, roles.PopulationColumn);
-        var classes = ChoroplethClasses.Build(levels);
-        var ranks = UnitRanks.Build(levels, parents);
-        timings["snapshotIndexes"] = clock.ElapsedMilliseconds;
-        clock.Restart();
-        var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, header.DatasetVersion);
-        timings["snapshotFeatures"] = clock.ElapsedMilliseconds;
+
+        // Independent derivations, side by side (each reads the layers only).
+        DistrictAggregator? aggregator = null;
+        FeatureCatalog? features = null;
+        (TargetingIndex Targeting, UnitSearchIndex Search, ChoroplethClasses Classes, UnitRanks Ranks)? indexes = null;
+        Parallel.Invoke(
+            () => aggregator = DatasetLoader.BuildAggregator(districts, roles),
+            () => features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, header.DatasetVersion),
+            () => indexes = (TargetingIndex.Build(departments, provinces, districts, parents, roles, labels), UnitSearchIndex.Build(levels, roles.PopulationColumn),
+                ChoroplethClasses.Build(levels), UnitRanks.Build(levels, parents)));
+        timings["deriveFromSnapshot"] = clock.ElapsedMilliseconds;
+        var (targeting, search, classes, ranks) = indexes!.Value;
         return new DatasetSnapshot
         {
             Version = header.DatasetVersion,
@@ -257,14 +266,14 @@ public static class SnapshotFile
             Parents = parents,
             ColumnRoles = roles,
             Topology = null,
-            Aggregator = aggregator,
+            Aggregator = aggregator!,
             Locator = locator,
             LabelPoints = labels,
             Targeting = targeting,
             Search = search,
             Classes = classes,
             Ranks = ranks,
-            Features = features,
+            Features = features!,
             Tiles = tiles,
             TilesVersion = header.TilesVersion,
             Report = metadata.Report with { TimingsMs = timings },
@@ -653,7 +662,6 @@ public static class SnapshotFile
 
     private static AdminLayer[] ReadLayers(SnapshotSectionReader reader)
     {
-        var wkb = new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true };
         var count = reader.ReadCount();
         if (count != 3)
         {
@@ -661,6 +669,9 @@ public static class SnapshotFile
         }
 
         var layers = new AdminLayer[count];
+        var unitsByLevel = new AdminUnit[count][];
+        var columnsByLevel = new EstimateColumn[count][];
+        var pending = new List<(int Level, int Unit, byte[] Geometry, byte[]? Source)>();
         for (var l = 0; l < count; l++)
         {
             var level = (AdminLevel)reader.ReadByte();
@@ -697,8 +708,9 @@ public static class SnapshotFile
                     attributes[reader.ReadRequiredString()] = ReadValue(reader);
                 }
 
-                var geometry = Geometry(wkb, reader, code);
-                var source = reader.ReadByte() != 0 ? geometry : Geometry(wkb, reader, code);
+                var geometry = reader.ReadArray<byte>();
+                var source = reader.ReadByte() != 0 ? null : reader.ReadArray<byte>();
+                pending.Add((l, u, geometry, source));
                 units[u] = new AdminUnit
                 {
                     Level = level,
@@ -706,8 +718,8 @@ public static class SnapshotFile
                     Name = name,
                     ProvinceCode = provinceCode,
                     DepartmentCode = departmentCode,
-                    Geometry = geometry,
-                    SourceGeometry = source,
+                    Geometry = Placeholder,
+                    SourceGeometry = Placeholder,
                     Values = values,
                     HasEstimates = hasEstimates,
                     AreaKm2 = area,
@@ -715,22 +727,56 @@ public static class SnapshotFile
                 };
             }
 
-            layers[l] = new AdminLayer(level, columns, units);
+            unitsByLevel[l] = units;
+            columnsByLevel[l] = columns;
         }
 
-        return reader.AtEnd ? layers : throw reader.Damaged("bytes after the last level");
+        if (!reader.AtEnd)
+        {
+            throw reader.Damaged("bytes after the last level");
+        }
+
+        // Decoding the geometry is most of the read: on every core, one WKB reader per worker (they are not shared).
+        Parallel.ForEach(pending, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
+        {
+            var unit = unitsByLevel[entry.Level][entry.Unit];
+            var geometry = Geometry(wkb, entry.Geometry, unit, reader);
+            unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
+            {
+                Level = unit.Level,
+                Code = unit.Code,
+                Name = unit.Name,
+                ProvinceCode = unit.ProvinceCode,
+                DepartmentCode = unit.DepartmentCode,
+                Geometry = geometry,
+                SourceGeometry = entry.Source is null ? geometry : Geometry(wkb, entry.Source, unit, reader),
+                Values = unit.Values,
+                HasEstimates = unit.HasEstimates,
+                AreaKm2 = unit.AreaKm2,
+                Attributes = unit.Attributes,
+            };
+            return wkb;
+        }, _ => { });
+        for (var l = 0; l < count; l++)
+        {
+            layers[l] = new AdminLayer((AdminLevel)l, columnsByLevel[l], unitsByLevel[l]);
+        }
+
+        return layers;
     }
 
-    private static Geometry Geometry(WKBReader wkb, SnapshotSectionReader reader, string code)
+    /// <summary>Stands for a unit's geometry between reading its fields and decoding its WKB.</summary>
+    private static readonly Geometry Placeholder = GeometryFactory.Default.CreatePolygon();
+
+    private static Geometry Geometry(WKBReader wkb, byte[] bytes, AdminUnit unit, SnapshotSectionReader reader)
     {
-        var bytes = reader.ReadArray<byte>();
         try
         {
             return wkb.Read(bytes);
         }
         catch (Exception e) when (e is ParseException or ArgumentException or IOException)
         {
-            throw reader.Damaged($"the geometry of unit {code} cannot be read ({e.Message})");
+            throw reader.Damaged($"the geometry of {unit.Level} {unit.Code} cannot be read ({e.Message})");
         }
     }
 }
