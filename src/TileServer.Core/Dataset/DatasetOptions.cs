@@ -22,7 +22,7 @@ public sealed class DatasetOptions
     public string Estimates { get; set; } = string.Empty;
 
     /// <summary>
-    /// A snapshot file written by <c>export-snapshot</c> (<see cref="Snapshots.SnapshotFile"/>): when set, the server
+    /// A snapshot file written by <c>export-snapshot</c> (<c>Snapshots.SnapshotFile</c>): when set, the server
     /// serves it instead of loading <see cref="Districts"/> and <see cref="Estimates"/>, without recomputing anything,
     /// and a reload reads the file again. Empty: load the sources.
     /// </summary>

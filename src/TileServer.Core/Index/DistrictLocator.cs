@@ -1,10 +1,10 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.HPRtree;
 using TileServer.Core.Coverage;
 using TileServer.Core.Geodesy;
-using TileServer.Core.Snapshots;
 
 namespace TileServer.Core.Index;
 
@@ -151,37 +151,20 @@ public sealed class DistrictLocator
         EdgeCount = builder.EdgeCount;
     }
 
-    /// <summary>The index read back from what <see cref="WriteTo"/> wrote (a snapshot file), without building it again.</summary>
-    private DistrictLocator(SnapshotSectionReader reader)
+    /// <summary>The index from arrays a built one gave (<see cref="ToArrays"/>), without building it again.</summary>
+    private DistrictLocator(LocatorArrays arrays)
     {
-        _gridMinX = reader.ReadDouble();
-        _gridMinY = reader.ReadDouble();
-        _gridMaxX = reader.ReadDouble();
-        _gridMaxY = reader.ReadDouble();
-        _cellWidth = reader.ReadDouble();
-        _cellHeight = reader.ReadDouble();
+        (_gridMinX, _gridMinY, _gridMaxX, _gridMaxY) = (arrays.GridMinX, arrays.GridMinY, arrays.GridMaxX, arrays.GridMaxY);
+        (_cellWidth, _cellHeight, _columns, _rows) = (arrays.CellWidth, arrays.CellHeight, arrays.Columns, arrays.Rows);
         _inverseCellWidth = 1 / _cellWidth;
         _inverseCellHeight = 1 / _cellHeight;
-        _columns = reader.ReadInt32();
-        _rows = reader.ReadInt32();
-        EdgeCount = reader.ReadInt32();
-        _fixedScaleX = reader.ReadArray<double>();
-        _fixedScaleY = reader.ReadArray<double>();
-        _nodes = reader.ReadArray<int>();
-        _leaves = reader.ReadArray<short>();
-        _leafEdgeIds = reader.ReadArray<int>();
-        _edges = reader.ReadArray<EdgeCoordinates>();
-        var segments = new SegmentTable(reader.ReadArray<int>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>());
+        EdgeCount = arrays.EdgeCount;
+        (_fixedScaleX, _fixedScaleY, _nodes, _leaves, _leafEdgeIds) = (arrays.FixedScaleX, arrays.FixedScaleY, arrays.Nodes, arrays.Leaves, arrays.LeafEdgeIds);
+        _edges = MemoryMarshal.Cast<double, EdgeCoordinates>(arrays.Edges).ToArray();
+        var segments = new SegmentTable(arrays.SegmentStart, arrays.SegmentAx, arrays.SegmentAy, arrays.SegmentBx, arrays.SegmentBy);
         (_segmentStart, _segmentAx, _segmentAy, _segmentBx, _segmentBy) = (segments.Start, segments.Ax, segments.Ay, segments.Bx, segments.By);
         _envelopes = Envelopes(segments, out _);
         DistrictCount = _segmentStart.Length - 1;
-        var segmentCount = _segmentAx.Length;
-        if (_columns < 1 || _rows < 1 || DistrictCount < 0 || _fixedScaleX.Length != _fixedScaleY.Length || _leafEdgeIds.Length > 0 && _edges.Length == 0
-            || _segmentAy.Length != segmentCount || _segmentBx.Length != segmentCount || _segmentBy.Length != segmentCount
-            || _nodes.Length < _columns * _rows)
-        {
-            throw reader.Damaged("the lookup index's arrays do not agree in size");
-        }
     }
 
     /// <summary>Districts indexed (the indexes answered are the topology's units, or positions in the list of districts given).</summary>
@@ -217,33 +200,29 @@ public sealed class DistrictLocator
         return new DistrictLocator(Builder.FromGeometries(districts));
     }
 
-    /// <summary>Writes the built index's arrays (read back by <see cref="ReadFrom"/>): a snapshot file serves lookups without building the index.</summary>
-    internal void WriteTo(SnapshotSectionWriter writer)
+    /// <summary>The built index's arrays, as they are in memory (a snapshot file stores them; <see cref="FromArrays"/> takes them back).</summary>
+    internal LocatorArrays ToArrays() => new(
+        _gridMinX, _gridMinY, _gridMaxX, _gridMaxY, _cellWidth, _cellHeight, _columns, _rows, EdgeCount,
+        _fixedScaleX, _fixedScaleY, _nodes, _leaves, _leafEdgeIds, MemoryMarshal.Cast<EdgeCoordinates, double>(_edges).ToArray(),
+        _segmentStart, _segmentAx, _segmentAy, _segmentBx, _segmentBy);
+
+    /// <summary>
+    /// The index whose arrays <see cref="ToArrays"/> gave; the envelope R-tree of the nearest search is rebuilt from the
+    /// segments (milliseconds). The arrays' sizes are checked against each other; their contents are trusted (a
+    /// snapshot file checksums them).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The arrays do not agree in size.</exception>
+    internal static DistrictLocator FromArrays(LocatorArrays arrays)
     {
-        foreach (var value in (ReadOnlySpan<double>)[_gridMinX, _gridMinY, _gridMaxX, _gridMaxY, _cellWidth, _cellHeight])
-        {
-            writer.WriteDouble(value);
-        }
-
-        writer.WriteInt32(_columns);
-        writer.WriteInt32(_rows);
-        writer.WriteInt32(EdgeCount);
-        writer.WriteArray<double>(_fixedScaleX);
-        writer.WriteArray<double>(_fixedScaleY);
-        writer.WriteArray<int>(_nodes);
-        writer.WriteArray<short>(_leaves);
-        writer.WriteArray<int>(_leafEdgeIds);
-        writer.WriteArray<EdgeCoordinates>(_edges);
-        writer.WriteArray<int>(_segmentStart);
-        writer.WriteArray<double>(_segmentAx);
-        writer.WriteArray<double>(_segmentAy);
-        writer.WriteArray<double>(_segmentBx);
-        writer.WriteArray<double>(_segmentBy);
+        ArgumentNullException.ThrowIfNull(arrays);
+        var segmentCount = arrays.SegmentAx.Length;
+        var valid = arrays.Columns >= 1 && arrays.Rows >= 1 && arrays.SegmentStart.Length >= 1
+            && arrays.FixedScaleX.Length == arrays.FixedScaleY.Length && arrays.Edges.Length % 4 == 0
+            && (long)arrays.Columns * arrays.Rows <= arrays.Nodes.Length
+            && arrays.SegmentAy.Length == segmentCount && arrays.SegmentBx.Length == segmentCount && arrays.SegmentBy.Length == segmentCount
+            && arrays.SegmentStart[0] == 0 && arrays.SegmentStart[^1] == segmentCount;
+        return valid ? new DistrictLocator(arrays) : throw new InvalidDataException("the lookup index's arrays do not agree in size");
     }
-
-    /// <summary>The index <see cref="WriteTo"/> wrote; the envelope R-tree of the nearest search is rebuilt from the segments (milliseconds).</summary>
-    /// <exception cref="InvalidDataException">The section is damaged.</exception>
-    internal static DistrictLocator ReadFrom(SnapshotSectionReader reader) => new(reader);
 
     /// <summary>Each district's envelope in an R-tree, and the box around them all (null when there are no segments).</summary>
     private static HPRtree<int> Envelopes(SegmentTable segments, out Envelope box)
@@ -1080,3 +1059,12 @@ public sealed class DistrictLocator
         }
     }
 }
+
+/// <summary>
+/// A built <see cref="DistrictLocator"/>'s arrays and grid, as it holds them (<see cref="DistrictLocator.ToArrays"/>):
+/// the edges as four doubles each (ax, ay, bx, by).
+/// </summary>
+internal sealed record LocatorArrays(
+    double GridMinX, double GridMinY, double GridMaxX, double GridMaxY, double CellWidth, double CellHeight, int Columns, int Rows, int EdgeCount,
+    double[] FixedScaleX, double[] FixedScaleY, int[] Nodes, short[] Leaves, int[] LeafEdgeIds, double[] Edges,
+    int[] SegmentStart, double[] SegmentAx, double[] SegmentAy, double[] SegmentBx, double[] SegmentBy);

@@ -113,7 +113,7 @@ public static class SnapshotFile
             (MetadataSection, WriteMetadata(snapshot)),
             (LayersSection, WriteLayers(snapshot)),
             (LabelsSection, WriteLabels(snapshot.LabelPoints)),
-            (LocatorSection, Written(snapshot.Locator.WriteTo)),
+            (LocatorSection, WriteLocator(snapshot.Locator.ToArrays())),
         };
         if (snapshot.Tiles is { } tiles)
         {
@@ -212,7 +212,7 @@ public static class SnapshotFile
         {
             var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
                 ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
-            var locator = DistrictLocator.ReadFrom(new SnapshotSectionReader(LocatorSection, Section(handle, table, LocatorSection)));
+            var locator = ReadLocator(new SnapshotSectionReader(LocatorSection, Section(handle, table, LocatorSection)));
             var labelBytes = Section(handle, table, LabelsSection);
             ITileSource? tiles = null;
             if (table.TryGetValue(TilesSection, out var tileSection))
@@ -518,6 +518,48 @@ public static class SnapshotFile
         var writer = new SnapshotSectionWriter();
         JsonSerializer.Serialize(writer.Stream, new SnapshotMetadata(snapshot.Report, snapshot.Tiles?.Info), SnapshotJsonContext.Default.SnapshotMetadata);
         return writer;
+    }
+
+    private static SnapshotSectionWriter WriteLocator(LocatorArrays arrays)
+    {
+        var writer = new SnapshotSectionWriter();
+        foreach (var value in (ReadOnlySpan<double>)[arrays.GridMinX, arrays.GridMinY, arrays.GridMaxX, arrays.GridMaxY, arrays.CellWidth, arrays.CellHeight])
+        {
+            writer.WriteDouble(value);
+        }
+
+        writer.WriteInt32(arrays.Columns);
+        writer.WriteInt32(arrays.Rows);
+        writer.WriteInt32(arrays.EdgeCount);
+        writer.WriteArray<double>(arrays.FixedScaleX);
+        writer.WriteArray<double>(arrays.FixedScaleY);
+        writer.WriteArray<int>(arrays.Nodes);
+        writer.WriteArray<short>(arrays.Leaves);
+        writer.WriteArray<int>(arrays.LeafEdgeIds);
+        writer.WriteArray<double>(arrays.Edges);
+        writer.WriteArray<int>(arrays.SegmentStart);
+        writer.WriteArray<double>(arrays.SegmentAx);
+        writer.WriteArray<double>(arrays.SegmentAy);
+        writer.WriteArray<double>(arrays.SegmentBx);
+        writer.WriteArray<double>(arrays.SegmentBy);
+        return writer;
+    }
+
+    private static DistrictLocator ReadLocator(SnapshotSectionReader reader)
+    {
+        var arrays = new LocatorArrays(
+            reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(),
+            reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(),
+            reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<int>(), reader.ReadArray<short>(), reader.ReadArray<int>(), reader.ReadArray<double>(),
+            reader.ReadArray<int>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>());
+        try
+        {
+            return reader.AtEnd ? DistrictLocator.FromArrays(arrays) : throw reader.Damaged("bytes after the lookup index");
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("the lookup", StringComparison.Ordinal))
+        {
+            throw reader.Damaged(e.Message);
+        }
     }
 
     private static SnapshotSectionWriter WriteLabels(LabelPoints labels)
