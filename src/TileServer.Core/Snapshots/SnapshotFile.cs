@@ -711,9 +711,8 @@ public static class SnapshotFile
         }
 
         var layers = new AdminLayer[count];
-        var unitsByLevel = new AdminUnit[count][];
+        var fieldsByLevel = new StoredUnit[count][];
         var columnsByLevel = new EstimateColumn[count][];
-        var pending = new List<(int Level, int Unit, byte[] Geometry, byte[]? Source)>();
         for (var l = 0; l < count; l++)
         {
             var level = (AdminLevel)reader.ReadByte();
@@ -728,7 +727,7 @@ public static class SnapshotFile
                 columns[c] = new EstimateColumn(reader.ReadRequiredString(), (ColumnKind)reader.ReadByte(), reader.ReadInt32());
             }
 
-            var units = new AdminUnit[reader.ReadCount(32)];
+            var units = new StoredUnit[reader.ReadCount(32)];
             for (var u = 0; u < units.Length; u++)
             {
                 var code = reader.ReadRequiredString();
@@ -752,24 +751,10 @@ public static class SnapshotFile
 
                 var geometry = reader.ReadArray<byte>();
                 var source = reader.ReadByte() != 0 ? null : reader.ReadArray<byte>();
-                pending.Add((l, u, geometry, source));
-                units[u] = new AdminUnit
-                {
-                    Level = level,
-                    Code = code,
-                    Name = name,
-                    ProvinceCode = provinceCode,
-                    DepartmentCode = departmentCode,
-                    Geometry = Placeholder,
-                    SourceGeometry = Placeholder,
-                    Values = values,
-                    HasEstimates = hasEstimates,
-                    AreaKm2 = area,
-                    Attributes = attributes,
-                };
+                units[u] = new StoredUnit(level, code, name, provinceCode, departmentCode, hasEstimates, area, values, attributes, geometry, source);
             }
 
-            unitsByLevel[l] = units;
+            fieldsByLevel[l] = units;
             columnsByLevel[l] = columns;
         }
 
@@ -779,10 +764,12 @@ public static class SnapshotFile
         }
 
         // Decoding the geometry is most of the read: on every core, one WKB reader per worker (they are not shared).
-        Parallel.ForEach(pending, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
+        var unitsByLevel = fieldsByLevel.Select(units => new AdminUnit[units.Length]).ToArray();
+        var work = fieldsByLevel.SelectMany((units, l) => Enumerable.Range(0, units.Length).Select(u => (Level: l, Unit: u))).ToArray();
+        Parallel.ForEach(work, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
         {
-            var unit = unitsByLevel[entry.Level][entry.Unit];
-            var geometry = Geometry(wkb, entry.Geometry, unit, reader);
+            var unit = fieldsByLevel[entry.Level][entry.Unit];
+            var geometry = Geometry(wkb, unit.Geometry, unit, reader);
             unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
             {
                 Level = unit.Level,
@@ -791,7 +778,7 @@ public static class SnapshotFile
                 ProvinceCode = unit.ProvinceCode,
                 DepartmentCode = unit.DepartmentCode,
                 Geometry = geometry,
-                SourceGeometry = entry.Source is null ? geometry : Geometry(wkb, entry.Source, unit, reader),
+                SourceGeometry = unit.SourceGeometry is null ? geometry : Geometry(wkb, unit.SourceGeometry, unit, reader),
                 Values = unit.Values,
                 HasEstimates = unit.HasEstimates,
                 AreaKm2 = unit.AreaKm2,
@@ -807,10 +794,11 @@ public static class SnapshotFile
         return layers;
     }
 
-    /// <summary>Stands for a unit's geometry between reading its fields and decoding its WKB.</summary>
-    private static readonly Geometry Placeholder = GeometryFactory.Default.CreatePolygon();
+    /// <summary>A unit's fields as read, its geometry still WKB (null source: the same as the served geometry).</summary>
+    private sealed record StoredUnit(AdminLevel Level, string Code, string Name, string? ProvinceCode, string? DepartmentCode, bool HasEstimates,
+        double AreaKm2, object?[] Values, Dictionary<string, object?> Attributes, byte[] Geometry, byte[]? SourceGeometry);
 
-    private static Geometry Geometry(WKBReader wkb, byte[] bytes, AdminUnit unit, SnapshotSectionReader reader)
+    private static Geometry Geometry(WKBReader wkb, byte[] bytes, StoredUnit unit, SnapshotSectionReader reader)
     {
         try
         {
