@@ -253,7 +253,7 @@ public static class DatasetLoader
     }
 
     /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>
-    private static DistrictAggregator BuildAggregator(AdminLayer districts, ColumnRoles roles)
+    internal static DistrictAggregator BuildAggregator(AdminLayer districts, ColumnRoles roles)
     {
         var columns = new Dictionary<string, IReadOnlyList<double?>>(StringComparer.OrdinalIgnoreCase);
         for (var c = 0; c < districts.Columns.Count; c++)

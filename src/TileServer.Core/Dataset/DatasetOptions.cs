@@ -22,6 +22,14 @@ public sealed class DatasetOptions
     public string Estimates { get; set; } = string.Empty;
 
     /// <summary>
+    /// A snapshot file written by <c>export-snapshot</c> (<c>Snapshots.SnapshotFile</c>): when set, the server
+    /// serves it instead of loading <see cref="Districts"/> and <see cref="Estimates"/>, without recomputing anything,
+    /// and a reload reads the file again. Empty: load the sources.
+    /// </summary>
+    [NotInVersion("a path: the file holds the version it was exported under")]
+    public string Snapshot { get; set; } = string.Empty;
+
+    /// <summary>
     /// Whether <c>GET /v1/dataset</c> shows the input files' full paths; by default it shows their names only, so
     /// that the server's directory layout is not published (issue 17, defect 12). An operator's switch for debugging.
     /// </summary>
@@ -155,12 +163,13 @@ public sealed class DatasetOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Districts))
+        var fromSources = string.IsNullOrWhiteSpace(Snapshot);
+        if (fromSources && string.IsNullOrWhiteSpace(Districts))
         {
             errors.Add("Dataset:Districts is required (path to a .shp or .geojson)");
         }
 
-        if (string.IsNullOrWhiteSpace(Estimates))
+        if (fromSources && string.IsNullOrWhiteSpace(Estimates))
         {
             errors.Add("Dataset:Estimates is required (path to a .csv)");
         }

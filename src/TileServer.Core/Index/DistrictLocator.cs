@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.HPRtree;
 using TileServer.Core.Coverage;
@@ -150,6 +151,22 @@ public sealed class DistrictLocator
         EdgeCount = builder.EdgeCount;
     }
 
+    /// <summary>The index from arrays a built one gave (<see cref="ToArrays"/>), without building it again.</summary>
+    private DistrictLocator(LocatorArrays arrays)
+    {
+        (_gridMinX, _gridMinY, _gridMaxX, _gridMaxY) = (arrays.GridMinX, arrays.GridMinY, arrays.GridMaxX, arrays.GridMaxY);
+        (_cellWidth, _cellHeight, _columns, _rows) = (arrays.CellWidth, arrays.CellHeight, arrays.Columns, arrays.Rows);
+        _inverseCellWidth = 1 / _cellWidth;
+        _inverseCellHeight = 1 / _cellHeight;
+        EdgeCount = arrays.EdgeCount;
+        (_fixedScaleX, _fixedScaleY, _nodes, _leaves, _leafEdgeIds) = (arrays.FixedScaleX, arrays.FixedScaleY, arrays.Nodes, arrays.Leaves, arrays.LeafEdgeIds);
+        _edges = MemoryMarshal.Cast<double, EdgeCoordinates>(arrays.Edges).ToArray();
+        var segments = new SegmentTable(arrays.SegmentStart, arrays.SegmentAx, arrays.SegmentAy, arrays.SegmentBx, arrays.SegmentBy);
+        (_segmentStart, _segmentAx, _segmentAy, _segmentBx, _segmentBy) = (segments.Start, segments.Ax, segments.Ay, segments.Bx, segments.By);
+        _envelopes = Envelopes(segments, out _);
+        DistrictCount = _segmentStart.Length - 1;
+    }
+
     /// <summary>Districts indexed (the indexes answered are the topology's units, or positions in the list of districts given).</summary>
     public int DistrictCount { get; }
 
@@ -181,6 +198,55 @@ public sealed class DistrictLocator
     {
         ArgumentNullException.ThrowIfNull(districts);
         return new DistrictLocator(Builder.FromGeometries(districts));
+    }
+
+    /// <summary>The built index's arrays, as they are in memory (a snapshot file stores them; <see cref="FromArrays"/> takes them back).</summary>
+    internal LocatorArrays ToArrays() => new(
+        _gridMinX, _gridMinY, _gridMaxX, _gridMaxY, _cellWidth, _cellHeight, _columns, _rows, EdgeCount,
+        _fixedScaleX, _fixedScaleY, _nodes, _leaves, _leafEdgeIds, MemoryMarshal.Cast<EdgeCoordinates, double>(_edges).ToArray(),
+        _segmentStart, _segmentAx, _segmentAy, _segmentBx, _segmentBy);
+
+    /// <summary>
+    /// The index whose arrays <see cref="ToArrays"/> gave; the envelope R-tree of the nearest search is rebuilt from the
+    /// segments (milliseconds). The arrays' sizes are checked against each other; their contents are trusted (a
+    /// snapshot file checksums them).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The arrays do not agree in size.</exception>
+    internal static DistrictLocator FromArrays(LocatorArrays arrays)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        var segmentCount = arrays.SegmentAx.Length;
+        var valid = arrays.Columns >= 1 && arrays.Rows >= 1 && arrays.SegmentStart.Length >= 1
+            && arrays.FixedScaleX.Length == arrays.FixedScaleY.Length && arrays.Edges.Length % 4 == 0
+            && (long)arrays.Columns * arrays.Rows <= arrays.Nodes.Length
+            && arrays.SegmentAy.Length == segmentCount && arrays.SegmentBx.Length == segmentCount && arrays.SegmentBy.Length == segmentCount
+            && arrays.SegmentStart[0] == 0 && arrays.SegmentStart[^1] == segmentCount;
+        return valid ? new DistrictLocator(arrays) : throw new InvalidDataException("the lookup index's arrays do not agree in size");
+    }
+
+    /// <summary>Each district's envelope in an R-tree, and the box around them all (null when there are no segments).</summary>
+    private static HPRtree<int> Envelopes(SegmentTable segments, out Envelope box)
+    {
+        var tree = new HPRtree<int>();
+        box = new Envelope();
+        for (var k = 0; k + 1 < segments.Start.Length; k++)
+        {
+            var envelope = new Envelope();
+            for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
+            {
+                envelope.ExpandToInclude(segments.Ax[s], segments.Ay[s]);
+                envelope.ExpandToInclude(segments.Bx[s], segments.By[s]);
+            }
+
+            if (!envelope.IsNull)
+            {
+                tree.Insert(envelope, k);
+                box.ExpandToInclude(envelope);
+            }
+        }
+
+        tree.Build();
+        return tree;
     }
 
     /// <summary>
@@ -539,25 +605,7 @@ public sealed class DistrictLocator
             Segments = segments;
             _edges = edges;
             _edgeDistricts = edgeDistricts;
-            Envelopes = new HPRtree<int>();
-            var box = new Envelope();
-            for (var k = 0; k + 1 < segments.Start.Length; k++)
-            {
-                var envelope = new Envelope();
-                for (var s = segments.Start[k]; s < segments.Start[k + 1]; s++)
-                {
-                    envelope.ExpandToInclude(segments.Ax[s], segments.Ay[s]);
-                    envelope.ExpandToInclude(segments.Bx[s], segments.By[s]);
-                }
-
-                if (!envelope.IsNull)
-                {
-                    Envelopes.Insert(envelope, k);
-                    box.ExpandToInclude(envelope);
-                }
-            }
-
-            Envelopes.Build();
+            Envelopes = DistrictLocator.Envelopes(segments, out var box);
             if (box.IsNull)
             {
                 box = new Envelope(0, 1, 0, 1);
@@ -1011,3 +1059,12 @@ public sealed class DistrictLocator
         }
     }
 }
+
+/// <summary>
+/// A built <see cref="DistrictLocator"/>'s arrays and grid, as it holds them (<see cref="DistrictLocator.ToArrays"/>):
+/// the edges as four doubles each (ax, ay, bx, by).
+/// </summary>
+internal sealed record LocatorArrays(
+    double GridMinX, double GridMinY, double GridMaxX, double GridMaxY, double CellWidth, double CellHeight, int Columns, int Rows, int EdgeCount,
+    double[] FixedScaleX, double[] FixedScaleY, int[] Nodes, short[] Leaves, int[] LeafEdgeIds, double[] Edges,
+    int[] SegmentStart, double[] SegmentAx, double[] SegmentAy, double[] SegmentBx, double[] SegmentBy);

@@ -28,6 +28,9 @@ public sealed class LabelPoints
 
     private LabelPoints(LonLat[][] points) => _points = points;
 
+    /// <summary>Label points computed before (a snapshot file): one array per level, in <see cref="AdminLevel"/> order, aligned with the layers' units.</summary>
+    internal static LabelPoints FromPoints(LonLat[][] points) => new(points);
+
     /// <summary>The label points of <paramref name="level"/>'s units, aligned with its layer's <see cref="AdminLayer.Units"/>.</summary>
     public ReadOnlySpan<LonLat> Of(AdminLevel level) => _points[(int)level];
 

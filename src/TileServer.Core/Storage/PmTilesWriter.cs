@@ -30,28 +30,14 @@ public static class PmTilesWriter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        TileArchive.CheckInfo(source.Info);
         var target = Path.GetFullPath(path);
-        var layout = Layout(source);
-        var (root, leaves, _) = PmTilesDirectory.Build(layout.Entries, PmTilesHeader.MaxHeaderAndRootBytes - PmTilesHeader.Length);
-        var metadata = TileCompression.Gzip(TilesetJson.Write(source.Info, withDescription: true));
-        var header = Header(source.Info, layout, root.Length, metadata.Length, leaves.Length);
-
         var temporary = TemporaryFile.Beside(target);
+        PmTilesHeader header;
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                var headerBytes = new byte[PmTilesHeader.Length];
-                header.Write(headerBytes);
-                file.Write(headerBytes);
-                file.Write(root);
-                file.Write(metadata);
-                file.Write(leaves);
-                foreach (var blob in layout.Blobs)
-                {
-                    file.Write(blob.Span);
-                }
+                header = Write(source, file);
             }
 
             File.Move(temporary, target, overwrite: true);
@@ -63,6 +49,35 @@ public static class PmTilesWriter
         }
 
         return new TileArchiveReport(target, (long)header.AddressedTiles, (long)header.TileEntries, (long)header.TileContents, new FileInfo(target).Length);
+    }
+
+    /// <summary>
+    /// Writes the archive of every tile of <paramref name="source"/> to <paramref name="output"/> from its current
+    /// position (its offsets are relative to where it starts): a whole file, or the tile section of a snapshot file.
+    /// </summary>
+    /// <returns>The archive's header (its counts, and the offsets of its parts from its start).</returns>
+    /// <exception cref="InvalidOperationException">The source has no tiles, or lists a tile it then does not return.</exception>
+    public static PmTilesHeader Write(ITileSource source, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(output);
+        TileArchive.CheckInfo(source.Info);
+        var layout = Layout(source);
+        var (root, leaves, _) = PmTilesDirectory.Build(layout.Entries, PmTilesHeader.MaxHeaderAndRootBytes - PmTilesHeader.Length);
+        var metadata = TileCompression.Gzip(TilesetJson.Write(source.Info, withDescription: true));
+        var header = Header(source.Info, layout, root.Length, metadata.Length, leaves.Length);
+        var headerBytes = new byte[PmTilesHeader.Length];
+        header.Write(headerBytes);
+        output.Write(headerBytes);
+        output.Write(root);
+        output.Write(metadata);
+        output.Write(leaves);
+        foreach (var blob in layout.Blobs)
+        {
+            output.Write(blob.Span);
+        }
+
+        return header;
     }
 
     private sealed record TileLayout(List<PmTilesEntry> Entries, List<ReadOnlyMemory<byte>> Blobs, ulong DataLength, ulong AddressedTiles, int MinZoom, int MaxZoom);

@@ -17,6 +17,7 @@ internal static class CommandLine
         {
             SampleCommand.Create(),
             ExportTilesCommand.Create(),
+            ExportSnapshotCommand.Create(),
             BuildTilesCommand.Create(),
         };
     }

@@ -17,13 +17,16 @@ public static class DatasetServiceExtensions
         builder.AddValidatedOptions<DatasetOptions>(DatasetOptions.SectionName, options =>
             [
                 .. options.Validate(),
-                .. ValidatedOptions.FileProblems("Dataset:Districts", options.Districts),
-                .. ValidatedOptions.FileProblems("Dataset:Estimates", options.Estimates),
+                // Served from a snapshot file, the sources need not be on the machine at all.
+                .. string.IsNullOrWhiteSpace(options.Snapshot) ? ValidatedOptions.FileProblems("Dataset:Districts", options.Districts) : [],
+                .. string.IsNullOrWhiteSpace(options.Snapshot) ? ValidatedOptions.FileProblems("Dataset:Estimates", options.Estimates) : [],
+                .. ValidatedOptions.FileProblems("Dataset:Snapshot", options.Snapshot),
             ])
             .PostConfigure<IHostEnvironment>((options, environment) =>
             {
                 options.Districts = DataPath.Resolve(options.Districts, environment.ContentRootPath);
                 options.Estimates = DataPath.Resolve(options.Estimates, environment.ContentRootPath);
+                options.Snapshot = DataPath.Resolve(options.Snapshot, environment.ContentRootPath);
             });
         builder.Services.AddSingleton<ServedDatasetBuilder>();
         builder.Services.AddSingleton<DatasetStore>();

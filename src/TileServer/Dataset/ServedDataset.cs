@@ -20,9 +20,11 @@ namespace TileServer.Dataset;
 /// <remarks>Thread safety: immutable after construction (the options objects are never changed after binding).</remarks>
 public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 {
+    /// <param name="dataset">The dataset options the snapshot was loaded with.</param>
     /// <param name="tiles">The options the snapshot was loaded and versioned with; likewise <paramref name="lookup"/>, <paramref name="aggregation"/>, <paramref name="features"/>, <paramref name="targeting"/> and <paramref name="map"/>.</param>
-    internal ServedDataset(DatasetSnapshot snapshot, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting, MapOptions map)
+    internal ServedDataset(DatasetSnapshot snapshot, DatasetOptions dataset, TilesOptions tiles, LookupOptions lookup, AggregationOptions aggregation, FeaturesOptions features, TargetingOptions targeting, MapOptions map)
     {
+        DatasetOptions = dataset;
         MapOptions = map;
         FeaturesOptions = features;
         Snapshot = snapshot;
@@ -38,6 +40,9 @@ public sealed class ServedDataset : IBindableFromHttpContext<ServedDataset>
 
     /// <summary>The dataset version: input bytes and every option that changes an answer (<see cref="DatasetLoader"/>).</summary>
     public string Version => Snapshot.Version;
+
+    /// <summary>The dataset options the snapshot was loaded with.</summary>
+    public DatasetOptions DatasetOptions { get; }
 
     public TilesOptions TilesOptions { get; }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TileServer.Aggregation;
 using TileServer.Core.Dataset;
+using TileServer.Core.Snapshots;
 using TileServer.Core.Tiles;
 using TileServer.Features;
 using TileServer.Lookup;
@@ -43,8 +44,10 @@ public sealed class ServedDatasetBuilder(
     public ServedDataset Build(CancellationToken cancellationToken)
     {
         var inputs = Current();
-        var snapshot = DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
-        return new ServedDataset(snapshot, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
+        var snapshot = inputs.FromSnapshotFile
+            ? SnapshotFile.Read(inputs.Dataset.Snapshot, inputs.Dataset, inputs.Tiles, inputs.VersionedSections())
+            : DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
+        return new ServedDataset(snapshot, inputs.Dataset, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
     }
 
     /// <summary>
@@ -54,11 +57,27 @@ public sealed class ServedDatasetBuilder(
     public string CurrentVersion()
     {
         var inputs = Current();
-        return DatasetLoader.Version(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions());
+        return inputs.FromSnapshotFile
+            ? SnapshotFile.ReadHeader(inputs.Dataset.Snapshot).DatasetVersion
+            : DatasetLoader.Version(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions());
     }
 
-    /// <summary>The files a build reads now (the layer with its side-car files, the CSV, a tile archive).</summary>
-    public IReadOnlyList<(string Role, string Path)> InputFiles() => DatasetLoader.InputFiles(dataset.CurrentValue, tiles.CurrentValue);
+    /// <summary>The files a build reads now (the layer with its side-car files, the CSV, a tile archive; or the snapshot file).</summary>
+    public IReadOnlyList<(string Role, string Path)> InputFiles() => string.IsNullOrWhiteSpace(dataset.CurrentValue.Snapshot)
+        ? DatasetLoader.InputFiles(dataset.CurrentValue, tiles.CurrentValue)
+        : [("Dataset:Snapshot", dataset.CurrentValue.Snapshot)];
+
+    /// <summary>
+    /// Writes <paramref name="served"/> to a snapshot file (<c>export-snapshot</c>), with the option sections its
+    /// version covers, which a server reading the file must be configured with.
+    /// </summary>
+    /// <returns>The file's length in bytes.</returns>
+    public static long WriteSnapshot(ServedDataset served, string path)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        var inputs = new Inputs(served.DatasetOptions, served.TilesOptions, served.LookupOptions, served.AggregationOptions, served.FeaturesOptions, served.TargetingOptions, served.MapOptions);
+        return SnapshotFile.Write(served.Snapshot, path, inputs.VersionedSections());
+    }
 
     /// <summary>One read of every section, as configured now.</summary>
     private Inputs Current() => new(
@@ -67,6 +86,15 @@ public sealed class ServedDatasetBuilder(
     private sealed record Inputs(
         DatasetOptions Dataset, TilesOptions Tiles, LookupOptions Lookup, AggregationOptions Aggregation, FeaturesOptions Features, TargetingOptions Targeting, MapOptions Map)
     {
+        public bool FromSnapshotFile => !string.IsNullOrWhiteSpace(Dataset.Snapshot);
+
+        /// <summary>Every section the version covers: the answer options, <c>Dataset</c> and <c>Tiles</c>.</summary>
+        public Dictionary<string, object> VersionedSections() => new(AnswerOptions(), StringComparer.Ordinal)
+        {
+            [DatasetOptions.SectionName] = Dataset,
+            [TilesOptions.SectionName] = Tiles,
+        };
+
         public Dictionary<string, object> AnswerOptions() => new(StringComparer.Ordinal)
         {
             [LookupOptions.SectionName] = Lookup,
