@@ -32,6 +32,10 @@ namespace TileServer.Core.Dataset;
 /// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
 /// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
 /// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
+/// Parallelism: every parallel step of a load (the <see cref="Parallel"/> loops of cleaning, dissolving and labelling,
+/// and the workers of the tile build) runs on <see cref="TaskScheduler.Current"/>; a load given a scheduler runs on
+/// it, so that all of its work runs on that scheduler's threads (a host builds reloads on low-priority threads so
+/// that they take only the CPU that requests leave).
 /// Thread safety: stateless; loads share nothing.
 /// </remarks>
 public static class DatasetLoader
@@ -47,13 +51,24 @@ public static class DatasetLoader
     /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
     /// </param>
     /// <param name="cancellationToken">Stops the load (checked per record while reading, and between steps).</param>
+    /// <param name="scheduler">
+    /// Where the load and all its parallel work run (the caller waits); null: on the caller's thread and
+    /// <see cref="TaskScheduler.Current"/>.
+    /// </param>
     /// <exception cref="DataFileException">
     /// An input file is missing or unusable, or the load took longer than <see cref="DatasetOptions.LoadTimeoutSeconds"/>;
     /// the message names the file (and the record or the step reached).
     /// </exception>
     public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, TaskScheduler? scheduler = null)
     {
+        if (scheduler is not null && TaskScheduler.Current != scheduler)
+        {
+            // Parallel loops and the tile workers take the scheduler of the task they run in.
+            return Task.Factory.StartNew(() => Load(options, tiles, answerOptions, cancellationToken), CancellationToken.None,
+                TaskCreationOptions.DenyChildAttach, scheduler).GetAwaiter().GetResult();
+        }
+
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -285,7 +300,7 @@ public static class DatasetLoader
     }
 
     /// <summary>
-    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken)"/>
+    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken, TaskScheduler?)"/>
     /// would give these inputs as they are now (files by role and content, option sections by name), without loading
     /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds. A
     /// <c>Tiles:Source</c> in object storage or on HTTP is opened (its header read) for the identity of its content.

@@ -61,8 +61,10 @@ public sealed record ReloadStatus(string State, DateTimeOffset? LastAttemptAt, D
 
 /// <summary>
 /// The one code path of every load: the start-up load and the three reload triggers (<c>POST /admin/reload</c>,
-/// <c>SIGHUP</c>, <c>Dataset:Watch</c>) call <see cref="ReloadAsync"/>. The new dataset is built on a thread-pool
-/// thread while the old one serves, then published in one reference swap (<see cref="DatasetStore.Publish"/>); a
+/// <c>SIGHUP</c>, <c>Dataset:Watch</c>) call <see cref="ReloadAsync"/>. The new dataset is built while the old one
+/// serves (the first on the thread pool, at full speed since nothing is served yet; reloads on the low-priority
+/// threads of <see cref="ReloadScheduler"/>, so that they take only the CPU the requests leave), then published in one
+/// reference swap (<see cref="DatasetStore.Publish"/>); a
 /// failed build publishes nothing, so the last good dataset keeps serving, and the failure is logged (file and
 /// reason), counted and shown in <see cref="Status"/>.
 /// </summary>
@@ -83,6 +85,7 @@ public sealed record ReloadStatus(string State, DateTimeOffset? LastAttemptAt, D
 public sealed class DatasetReloader(
     ServedDatasetBuilder builder,
     DatasetStore store,
+    ReloadScheduler scheduler,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -118,7 +121,17 @@ public sealed class DatasetReloader(
                 _pending = null;
             }
 
-            return Load(trigger);
+            if (trigger == ReloadTrigger.Startup)
+            {
+                return Load(trigger, null);
+            }
+
+            if (scheduler.PriorityError is { } error)
+            {
+                logger.LogWarning("Reloads build at normal priority: the reload threads could not lower theirs to nice {Niceness}: {Error}", scheduler.Niceness, error);
+            }
+
+            return await scheduler.RunAsync(() => Load(trigger, scheduler)).ConfigureAwait(false);
         }
         finally
         {
@@ -126,7 +139,8 @@ public sealed class DatasetReloader(
         }
     }
 
-    private ReloadResult Load(ReloadTrigger trigger)
+    /// <param name="parallelism">Where the build's parallel work runs (<see cref="Core.Dataset.DatasetLoader"/>); null: the thread pool.</param>
+    private ReloadResult Load(ReloadTrigger trigger, TaskScheduler? parallelism)
     {
         var triggerName = ReloadTriggers.Name(trigger);
         var attemptAt = time.GetUtcNow();
@@ -142,7 +156,7 @@ public sealed class DatasetReloader(
                 return Succeeded(ReloadStatus.Unchanged, served.Version, served.Version);
             }
 
-            var dataset = builder.Build(lifetime.ApplicationStopping);
+            var dataset = builder.Build(lifetime.ApplicationStopping, parallelism);
             store.Publish(dataset);
             LogLoaded(dataset, served, triggerName, clock.ElapsedMilliseconds);
             return Succeeded(ReloadStatus.Loaded, dataset.Version, served?.Version);

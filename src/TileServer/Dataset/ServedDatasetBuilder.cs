@@ -38,12 +38,13 @@ public sealed class ServedDatasetBuilder(
     public ServedDataset Build() => Build(CancellationToken.None);
 
     /// <param name="cancellationToken">Stops the load (the host stopping).</param>
+    /// <param name="scheduler">Where the load's parallel work runs (<see cref="DatasetLoader"/>); null: the caller's.</param>
     /// <exception cref="Core.Ingest.DataFileException">An input file is missing or unusable; the message names it.</exception>
     /// <exception cref="OptionsValidationException">The configuration has an invalid value.</exception>
-    public ServedDataset Build(CancellationToken cancellationToken)
+    public ServedDataset Build(CancellationToken cancellationToken, TaskScheduler? scheduler = null)
     {
         var inputs = Current();
-        var snapshot = DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
+        var snapshot = DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken, scheduler);
         return new ServedDataset(snapshot, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
     }
 
