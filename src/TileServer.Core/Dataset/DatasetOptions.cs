@@ -130,6 +130,13 @@ public sealed class DatasetOptions
     [NotInVersion("how fast a reload builds: it never changes an answer")]
     public int ReloadNiceness { get; set; } = 19;
 
+    /// <summary>
+    /// While a reload builds, the GC runs in <c>SustainedLowLatency</c> mode (gen-2 collections in the background, not
+    /// blocking), so that collecting a heap holding two snapshots does not pause the requests. Read at start.
+    /// </summary>
+    [NotInVersion("how a reload collects garbage: it never changes an answer")]
+    public bool ReloadLowLatencyGc { get; set; } = true;
+
     /// <summary>The load limits as the readers take them.</summary>
     public LoadLimits ToLoadLimits() => new() { MaxFileBytes = MaxFileBytes, MaxVerticesPerUnit = MaxVerticesPerUnit };
 

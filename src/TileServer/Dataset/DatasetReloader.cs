@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime;
 using Microsoft.Extensions.Options;
+using TileServer.Core.Dataset;
 using TileServer.Core.Ingest;
 using TileServer.Core.Storage;
 using TileServer.Infrastructure;
@@ -86,6 +88,7 @@ public sealed class DatasetReloader(
     ServedDatasetBuilder builder,
     DatasetStore store,
     ReloadScheduler scheduler,
+    IOptions<DatasetOptions> options,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -131,7 +134,26 @@ public sealed class DatasetReloader(
                 logger.LogWarning("Reloads build at normal priority: the reload threads could not lower theirs to nice {Niceness}: {Error}", scheduler.Niceness, error);
             }
 
-            return await scheduler.RunAsync(() => Load(trigger, scheduler)).ConfigureAwait(false);
+            var lowLatencyGc = options.Value.ReloadLowLatencyGc;
+            return await scheduler.RunAsync(() =>
+            {
+                // The build allocates a whole snapshot beside the served one: a blocking gen-2 collection of both
+                // would pause every request, so while it runs the GC collects gen 2 in the background only.
+                var mode = GCSettings.LatencyMode;
+                if (lowLatencyGc)
+                {
+                    GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+                }
+
+                try
+                {
+                    return Load(trigger, scheduler);
+                }
+                finally
+                {
+                    GCSettings.LatencyMode = mode;
+                }
+            }).ConfigureAwait(false);
         }
         finally
         {
