@@ -18,7 +18,9 @@ port="${PORT:-8092}"
 
 ops_build
 ops_copy_peru
-Logging__LogLevel__Default=Warning ops_start "$port"
+# Priority does not change what a reload keeps: reloads build at normal priority here, so that 20 of them end in
+# minutes on a busy machine (at nice 19 beside other work a Peru build can take minutes).
+Logging__LogLevel__Default=Warning ops_start "$port" --Dataset:ReloadNiceness=0
 echo "machine: $(nproc) cores, load average $(ops_load)"
 
 heap() { curl -s "$OPS_BASE/metrics" | awk '/^dotnet_gc_last_collection_heap_size_bytes[{ ]/ { s += $NF } END { printf "%.0f", s / 1048576 }'; }
