@@ -27,7 +27,23 @@ start=$(date +%s.%N)
 # already sent, that Kestrel has not yet accepted), sampled until the listener closes. When Kestrel closes the
 # listener after the drain, the kernel resets the connections still queued: wrk counts each as a read error, yet no
 # request on them ever reached the server. Read errors beyond the last queue seen would be requests cut.
-( while ss -Hltn "sport = :$port" | grep -q LISTEN; do ss -Hltn "sport = :$port" | awk '{ print $2 }' >>"$OPS_WORK/backlog.txt"; sleep 0.01; done ) &
+python3 - "$port" >"$OPS_WORK/backlog.txt" <<'PY' &
+import sys, time
+port = f":{int(sys.argv[1]):04X}"
+while True:
+    queued = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f:
+                fields = line.split()
+                # State 0A is LISTEN; for a listening socket rx_queue is the accept queue's length.
+                if fields[1].endswith(port) and fields[3] == "0A":
+                    queued = int(fields[4].split(":")[1], 16)
+    if queued is None:
+        break
+    print(queued, flush=True)
+    time.sleep(0.002)
+PY
 OPS_PIDS+=("$!")
 kill -TERM "$OPS_SERVER"
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "$OPS_BASE/health/ready")" != 200 ]; do sleep 0.05; done

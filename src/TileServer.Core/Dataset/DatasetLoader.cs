@@ -116,6 +116,7 @@ public static class DatasetLoader
         }
 
         var limits = options.ToLoadLimits();
+        var stamps = InputStamps(options, tiles);
         var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding, Limits = limits }, token);
         timings["readLayer"] = Lap();
         step.Enter(options.Estimates, "reading", token);
@@ -129,6 +130,27 @@ public static class DatasetLoader
         }, token);
         EstimateTotals.Check(estimates, options.ResolveColumnRoles(estimates.Columns));
         timings["readEstimates"] = Lap();
+        var tilesArchive = TilesArchive(tiles);
+        ITileSource? archive = null;
+        string? tilesVersion = null;
+        if (tilesArchive is not null)
+        {
+            step.Enter(tilesArchive, "opening the tile archive", token);
+            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
+            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
+            timings["openTileArchive"] = Lap();
+        }
+
+        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
+        timings["version"] = Lap();
+
+        // The version hashes the files as they are now: if one changed since the load began reading, the version
+        // would name content that was not read (and a reload triggered by that change would find it "unchanged").
+        if (InputStamps(options, tiles).Except(stamps).FirstOrDefault() is { Path: { } changed })
+        {
+            throw new DataFileException(changed, "changed while the load was reading it; the next load reads it again", DataFileFault.Unreadable);
+        }
+
         step.Enter(options.Districts, "joining", token);
         var codes = options.ToAdminCodes();
         var (districts, join) = DistrictJoiner.Join(layer, estimates, options.ToJoinOptions());
@@ -176,19 +198,6 @@ public static class DatasetLoader
         var classes = ChoroplethClasses.Build(layers);
         var ranks = UnitRanks.Build(layers, parents);
         timings["classesAndRanks"] = Lap();
-        var tilesArchive = TilesArchive(tiles);
-        ITileSource? archive = null;
-        string? tilesVersion = null;
-        if (tilesArchive is not null)
-        {
-            step.Enter(tilesArchive, "opening the tile archive", token);
-            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
-            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
-            timings["openTileArchive"] = Lap();
-        }
-
-        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
-        timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
         var tileSource = archive;
@@ -351,6 +360,10 @@ public static class DatasetLoader
             .. TilesArchive(tiles) is { } archive && !TileArchive.IsRemote(archive) ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
         ];
     }
+
+    /// <summary>Every input file's length and last write time (a file replaced by a rename has new ones).</summary>
+    private static List<(string Path, long Length, DateTime Written)> InputStamps(DatasetOptions options, TilesOptions? tiles) =>
+        [.. InputFiles(options, tiles).Select(f => new FileInfo(f.Path)).Select(f => (f.FullName, f.Exists ? f.Length : -1, f.Exists ? f.LastWriteTimeUtc : default))];
 
     private static string? TilesArchive(TilesOptions? tiles) =>
         tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;
