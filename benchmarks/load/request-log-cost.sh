@@ -41,5 +41,5 @@ runs = [re.search(r"log (\w+): (\d+)", l).groups() for l in open(sys.argv[1])]
 off = [int(v) for m, v in runs if m == "off"]; on = [int(v) for m, v in runs if m == "on"]
 print(f"median requests/s: off {statistics.median(off):.0f}, on {statistics.median(on):.0f}; on/off {statistics.median(on) / statistics.median(off):.2f} (issue 16 bound: above 0.5)")
 PY
-echo "log lines written by the logging server: $(wc -l <"$OPS_WORK/server-8097.log")"
+echo "log lines written by the logging server: $(wc -l <"$OPS_WORK/server-$((port + 1)).log")"
 echo "load average after the run: $(ops_load)"
