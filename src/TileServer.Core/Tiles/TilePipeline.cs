@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace TileServer.Core.Tiles;
 
 /// <summary>
-/// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
+/// A work queue with one worker per core (the caller being one, once it has produced): items post further items (a zoom posts its tiles), and the queue ends
 /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
 /// The workers are tasks on <see cref="TaskScheduler.Current"/> (the scheduler a load was handed, see
 /// <see cref="Dataset.DatasetLoader"/>), at most its <see cref="TaskScheduler.MaximumConcurrencyLevel"/>.
@@ -61,16 +61,15 @@ internal sealed class TilePipeline
     /// </summary>
     public int Run(Action producer)
     {
+        // This thread is one of the workers once it has produced: on a scheduler with a fixed number of threads, one
+        // of which is this one, a worker queued for every thread would wait behind this one, forever with one thread.
         var scheduler = TaskScheduler.Current;
-        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel)).Select(_ => Task.Factory.StartNew(
+        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel) - 1).Select(_ => Task.Factory.StartNew(
             Work,
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             scheduler)).ToArray();
         Attempt(producer);
-
-        // This thread works too: on a scheduler with a fixed number of threads, one of which is this one, the last
-        // worker may not start until the others end, and with one thread it would never start.
         var fallbacks = Work() + Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
         return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
     }

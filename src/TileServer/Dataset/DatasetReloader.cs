@@ -180,6 +180,14 @@ public sealed class DatasetReloader(
 
             var dataset = builder.Build(lifetime.ApplicationStopping, parallelism);
             store.Publish(dataset);
+            if (served is not null)
+            {
+                // The old snapshot's large arrays leave holes in the large object heap, which the GC does not compact
+                // by default: the next blocking gen-2 collection (rare while serving; one an operator induces) closes
+                // them, so that its memory is given back. No collection is forced here: it would pause every request.
+                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            }
+
             LogLoaded(dataset, served, triggerName, clock.ElapsedMilliseconds);
             return Succeeded(ReloadStatus.Loaded, dataset.Version, served?.Version);
         }

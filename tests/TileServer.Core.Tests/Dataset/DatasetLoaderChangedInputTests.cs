@@ -12,7 +12,7 @@ namespace TileServer.Core.Tests.Dataset;
 public class DatasetLoaderChangedInputTests
 {
     [Fact]
-    public void A_file_replaced_during_the_load_fails_it_or_the_version_names_the_content_read()
+    public async Task A_file_replaced_during_the_load_fails_it_or_the_version_names_the_content_read()
     {
         using var folder = new TempFolder();
         var sample = SampleFolder();
@@ -66,8 +66,8 @@ public class DatasetLoaderChangedInputTests
         }
         finally
         {
-            stop.Cancel();
-            writer.Wait();
+            await stop.CancelAsync();
+            await writer;
         }
 
         Assert.True(detected > 0, $"no load noticed the replaced file ({published} published)");

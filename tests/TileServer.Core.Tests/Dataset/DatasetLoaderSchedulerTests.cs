@@ -5,9 +5,10 @@ using TileServer.Core.Tiles;
 namespace TileServer.Core.Tests.Dataset;
 
 /// <summary>
-/// A load handed a scheduler runs its parallel work there (DatasetLoader's remarks): the tile build's workers and the
-/// parallel loops are queued to it, a scheduler with a single thread is enough (the thread that produces the tile work
-/// also drains it), and the tiles are those of a load on the default scheduler, byte for byte.
+/// A load handed a scheduler runs its parallel work there (DatasetLoader's remarks): the load and its parallel loops
+/// are queued to it, a scheduler with a single thread is enough (the thread that produces the tile work also drains
+/// it: a worker queued behind it would never run), and the tiles are those of a load on the default scheduler, byte
+/// for byte.
 /// </summary>
 public class DatasetLoaderSchedulerTests
 {
@@ -26,22 +27,25 @@ public class DatasetLoaderSchedulerTests
         };
     }
 
-    [Fact]
-    public void A_load_on_a_one_thread_scheduler_queues_its_parallel_work_there_and_builds_the_same_tiles()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_load_on_a_scheduler_with_few_threads_queues_its_parallel_work_there_and_builds_the_same_tiles(int threads)
     {
         var tiles = new TilesOptions { MaxZoom = 7 };
         var reference = DatasetLoader.Load(Sample(), tiles);
-        using var scheduler = new OneThreadScheduler();
+        using var scheduler = new CountingScheduler(threads);
 
         var load = Task.Run(() => DatasetLoader.Load(Sample(), tiles, null, CancellationToken.None, scheduler));
 
-        Assert.True(load.Wait(TimeSpan.FromMinutes(2)), "the load on a one-thread scheduler did not end (deadlock)");
-        var snapshot = load.Result;
+        // A deadlock (a thread of the scheduler waiting for a task queued behind it) ends in a TimeoutException.
+        var snapshot = await load.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(reference.Version, snapshot.Version);
 
-        // The tile workers (long-running tasks) and the parallel loops' tasks were queued to the given scheduler.
-        Assert.True(scheduler.LongRunning >= 1, $"long-running tasks queued: {scheduler.LongRunning}");
-        Assert.True(scheduler.Queued > scheduler.LongRunning + 1, $"tasks queued: {scheduler.Queued}");
+        // The load and its parallel loops' tasks were queued to the given scheduler, and so were the tile build's
+        // workers (long-running tasks), one per thread besides the one that produces the tile work.
+        Assert.True(scheduler.Queued > 1, $"tasks queued: {scheduler.Queued}");
+        Assert.Equal(Math.Min(Environment.ProcessorCount, threads) - 1, scheduler.LongRunning);
 
         var expected = reference.Tiles!;
         var actual = snapshot.Tiles!;
@@ -53,32 +57,35 @@ public class DatasetLoaderSchedulerTests
         }
     }
 
-    /// <summary>One dedicated thread; counts what it is given.</summary>
-    private sealed class OneThreadScheduler : TaskScheduler, IDisposable
+    /// <summary>Dedicated threads; counts what it is given.</summary>
+    private sealed class CountingScheduler : TaskScheduler, IDisposable
     {
         private readonly BlockingCollection<Task> _queue = [];
-        private readonly Thread _thread;
+        private readonly Thread[] _threads;
         private int _queued;
         private int _longRunning;
 
-        public OneThreadScheduler()
+        public CountingScheduler(int threads)
         {
-            _thread = new Thread(() =>
+            _threads = [.. Enumerable.Range(0, threads).Select(_ => new Thread(() =>
             {
                 foreach (var task in _queue.GetConsumingEnumerable())
                 {
                     TryExecuteTask(task);
                 }
             })
-            { IsBackground = true };
-            _thread.Start();
+            { IsBackground = true })];
+            foreach (var thread in _threads)
+            {
+                thread.Start();
+            }
         }
 
         public int Queued => Volatile.Read(ref _queued);
 
         public int LongRunning => Volatile.Read(ref _longRunning);
 
-        public override int MaximumConcurrencyLevel => 1;
+        public override int MaximumConcurrencyLevel => _threads.Length;
 
         public void Dispose() => _queue.CompleteAdding();
 
@@ -94,7 +101,7 @@ public class DatasetLoaderSchedulerTests
         }
 
         protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
-            Thread.CurrentThread == _thread && TryExecuteTask(task);
+            _threads.Contains(Thread.CurrentThread) && TryExecuteTask(task);
 
         protected override IEnumerable<Task> GetScheduledTasks() => [.. _queue];
     }
