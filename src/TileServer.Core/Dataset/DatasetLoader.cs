@@ -33,8 +33,9 @@ namespace TileServer.Core.Dataset;
 /// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
 /// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
 /// Parallelism: every parallel step of a load (the <see cref="Parallel"/> loops of cleaning, dissolving and labelling,
-/// and the workers of the tile build) runs on <see cref="TaskScheduler.Current"/>; a load given a scheduler runs on
-/// it, so that all of its work runs on that scheduler's threads (a host builds reloads on low-priority threads so
+/// with <see cref="LoadParallelism.Options"/>, and the workers of the tile build) runs on
+/// <see cref="TaskScheduler.Current"/>; a load given a scheduler runs on it, so that all of its work runs on that
+/// scheduler's threads (a host builds reloads on low-priority threads so
 /// that they take only the CPU that requests leave).
 /// Thread safety: stateless; loads share nothing.
 /// </remarks>

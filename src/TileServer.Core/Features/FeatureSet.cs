@@ -321,9 +321,9 @@ public sealed class FeatureCatalog
         AdminLayer[] layers = [departments, provinces, districts];
         var sets = new FeatureSet[layers.Length];
 
-        // Parallel.For rather than PLINQ: it runs on TaskScheduler.Current, so a load handed a scheduler keeps this
-        // work on it (PLINQ always takes the default one).
-        Parallel.For(0, layers.Length, i => sets[i] = FeatureSet.Build(layers[i], provinces, departments, roles, descriptions, version));
+        // Parallel.For rather than PLINQ, on TaskScheduler.Current (LoadParallelism): a load handed a scheduler keeps
+        // this work on it (PLINQ always takes the default one).
+        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.Build(layers[i], provinces, departments, roles, descriptions, version));
         return new(sets);
     }
 }
