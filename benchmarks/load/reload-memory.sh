@@ -25,6 +25,7 @@ Logging__LogLevel__Default=Warning ops_start "$port" --Dataset:ReloadNiceness=0
 echo "machine: $(nproc) cores, load average $(ops_load)"
 
 heap() { curl -s "$OPS_BASE/metrics" | awk '/^dotnet_gc_last_collection_heap_size_bytes[{ ]/ { s += $NF } END { printf "%.0f", s / 1048576 }'; }
+committed() { curl -s "$OPS_BASE/metrics" | awk '/^dotnet_gc_last_collection_memory_committed_size_bytes[{ ]/ { printf "%.0f", $NF / 1048576 }'; }
 full_gc() { (cd "$OPS_REPO" && dotnet tool run dotnet-gcdump collect -p "$OPS_SERVER" -o "$OPS_WORK/heap.gcdump" >/dev/null) && rm -f "$OPS_WORK/heap.gcdump"; }
 touch_snapshot() { for p in "/tiles/poverty/5/9/16.mvt" "/v1/lookup?lat=-12.05&lon=-77.04" "/v1/dataset"; do curl -s -o /dev/null "$OPS_BASE$p"; done; }
 
@@ -32,7 +33,7 @@ touch_snapshot() { for p in "/tiles/poverty/5/9/16.mvt" "/v1/lookup?lat=-12.05&l
 touch_snapshot; full_gc; sleep "$settle"
 rss0=$(ops_rss_kb); heap0=$(heap)
 echo "after each: a full GC (dotnet-gcdump), then $settle s"
-echo "reload 0 (start-up): VmRSS $((rss0 / 1024)) MiB, GC heap $heap0 MiB"
+echo "reload 0 (start-up): VmRSS $((rss0 / 1024)) MiB, GC heap $heap0 MiB, GC committed $(committed) MiB"
 rss_max=$rss0
 for i in $(seq 1 "$count"); do
   ops_change_estimates "$((2000 + i))"
@@ -43,7 +44,7 @@ for i in $(seq 1 "$count"); do
   [ "$rss" -gt "$rss1_max" ] && rss1_max=$rss
   [ "$rss" -lt "$rss1_min" ] && rss1_min=$rss
   [ "$rss" -gt "$rss_max" ] && rss_max=$rss
-  echo "reload $i: $outcome; VmRSS $((rss / 1024)) MiB, GC heap $(heap) MiB"
+  echo "reload $i: $outcome; VmRSS $((rss / 1024)) MiB, GC heap $(heap) MiB, GC committed $(committed) MiB"
 done
 python3 -c "import sys; f, l, m = map(int, sys.argv[1:]); print(f'against start-up: VmRSS last/first {l / f:.3f}, largest/first {m / f:.3f} (issue 16 bound: within 10% of the first after a full GC)')" "$rss0" "$rss" "$rss_max"
 python3 -c "import sys; f, l, lo, hi = map(int, sys.argv[1:]); print(f'against the first reload: last {l / f:.3f}, smallest {lo / f:.3f}, largest {hi / f:.3f}')" "$rss1" "$rss" "$rss1_min" "$rss1_max"

@@ -24,7 +24,8 @@ public class ReloadSchedulerTests
         var seen = await scheduler.RunAsync(() =>
         {
             var threads = new ConcurrentBag<(string Name, int Nice)>();
-            Parallel.For(0, 64, _ =>
+            // With the scheduler unset, as a load's loops have it: the loop runs on TaskScheduler.Current.
+            Parallel.For(0, 64, new ParallelOptions { TaskScheduler = null }, _ =>
             {
                 threads.Add((File.ReadAllText("/proc/thread-self/comm").Trim(), ProcThreads.Nice(File.ReadAllText("/proc/thread-self/stat"))));
                 Thread.Sleep(1);
