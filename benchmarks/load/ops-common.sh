@@ -47,6 +47,28 @@ ops_version() { curl -sf "$OPS_BASE/health/ready" | python3 -c 'import json,sys;
 ops_rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$OPS_SERVER/status"; }
 ops_load() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The runtime's figures from /metrics, one line: GC pause seconds, gen0 gen1 gen2 collections, process CPU seconds,
+# thread-pool queue length and threads.
+ops_runtime() {
+  curl -s "$OPS_BASE/metrics" | awk '
+    /^dotnet_gc_pause_time_seconds_total/ { pause = $NF }
+    /^dotnet_gc_collections_total/ { if ($0 ~ /gen0/) g0 = $NF; else if ($0 ~ /gen1/) g1 = $NF; else g2 = $NF }
+    /^dotnet_process_cpu_time_seconds_total/ { cpu += $NF }
+    /^dotnet_thread_pool_queue_length/ { queue = $NF }
+    /^dotnet_thread_pool_threads/ { threads = $NF }
+    END { printf "%s %s %s %s %s %s %s\n", pause, g0, g1, g2, cpu, queue, threads }'
+}
+
+# ops_runtime_sample FILE: appends an ops_runtime line every 0.25 s until killed (run it in the background).
+ops_runtime_sample() { while true; do ops_runtime >>"$1"; sleep 0.25; done; }
+
+# ops_runtime_summary FILE: what the runtime did between the first and the last sample of FILE.
+ops_runtime_summary() {
+  awk 'NR == 1 { split($0, first) } { if ($6 > q) q = $6; if ($7 > t) t = $7; last = $0 }
+    END { split(last, l); printf "runtime: GC pauses %.2f s in all (gen0 %d, gen1 %d, gen2 %d collections), process CPU %.1f s, thread-pool queue max %d, threads max %d\n",
+      l[1] - first[1], l[2] - first[2], l[3] - first[3], l[4] - first[4], l[5] - first[5], q, t }' "$1"
+}
+
 # Changes one population in the CSV copy (written beside it and renamed into place: atomic) so that the version changes.
 ops_change_estimates() {
   python3 - "$OPS_WORK/data/poverty.csv" "$1" <<'PY'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real Prometheus server (Debian's prometheus package) scraping TileServer's /metrics (issue 16): starts the server
-# on Peru (or the embedded sample with SAMPLE=1), serves /metrics on a separate port (Metrics:Urls), runs Prometheus
+# on Peru, serves /metrics on a separate port (Metrics:Urls), runs Prometheus
 # with a one-second scrape of that port, makes a few requests, and prints the target's health as Prometheus sees it
 # and the answers of a few queries (dataset info, tiles by zoom and status, request rate by route template).
 # Usage: benchmarks/load/prometheus-scrape.sh   (needs prometheus, curl, python3)
@@ -27,9 +27,19 @@ prometheus --config.file="$OPS_WORK/prometheus.yml" --storage.tsdb.path="$OPS_WO
 OPS_PIDS+=("$!")
 until curl -sf "http://127.0.0.1:$prometheus_port/-/ready" >/dev/null; do sleep 0.5; done
 
+requested=$(date +%s.%N)
 for z in 3 4 5 6; do curl -s -o /dev/null "$OPS_BASE/tiles/poverty/$z/0/0.mvt"; curl -s -o /dev/null "$OPS_BASE/tiles/poverty/$z/$((2 ** z * 77 / 256))/$((2 ** z * 133 / 256)).mvt"; done
 for p in "-12.05 -77.04" "-13.52 -71.97" "0 0"; do set -- $p; curl -s -o /dev/null "$OPS_BASE/v1/lookup?lat=$1&lon=$2"; done
-sleep 4
+# Prometheus discovers its static target only after its first discovery round (up to 5 s) and a query sees a scrape
+# only once that scrape is committed: queries made before then come back empty (the earlier runs' missing
+# tileserver_dataset_info). So wait until a scrape that started after the requests above has been stored.
+deadline=$(( $(date +%s) + 60 ))
+until curl -s --get "http://127.0.0.1:$prometheus_port/api/v1/query" --data-urlencode 'query=timestamp(up{job="tileserver"})' \
+  | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) > float(sys.argv[1]) else 1)' "$requested"; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "Prometheus did not scrape the server within 60 s:"; tail -5 "$OPS_WORK/prometheus.log"; exit 1; }
+  sleep 0.5
+done
+echo "first scrape after the requests stored $(python3 -c "print(round($(date +%s.%N) - $requested, 1))") s after them"
 
 query() {
   curl -s --get "http://127.0.0.1:$prometheus_port/api/v1/query" --data-urlencode "query=$1" | python3 -c '
@@ -43,9 +53,19 @@ curl -s "http://127.0.0.1:$prometheus_port/api/v1/targets" | python3 -c '
 import json, sys
 for t in json.load(sys.stdin)["data"]["activeTargets"]:
     print("target", t["scrapeUrl"], "health", t["health"], "lastError", repr(t["lastError"]), "scrape", t["lastScrapeDuration"], "s")'
+query 'up{job="tileserver"}'
 query 'tileserver_dataset_info'
 query 'tileserver_dataset_units'
+query 'tileserver_dataset_loaded_at_seconds'
 query 'sum by (zoom, status) (tileserver_tiles_served_total)'
 query 'sum by (match) (tileserver_lookups_total)'
 query 'sum by (http_route, http_response_status_code) (http_server_request_duration_seconds_count)'
 query 'count({__name__=~".+"})'
+echo "names Prometheus stores (server's and process-level families):"
+curl -s "http://127.0.0.1:$prometheus_port/api/v1/label/__name__/values" | python3 -c '
+import json, sys
+names = json.load(sys.stdin)["data"]
+print("  ", " ".join(n for n in names if n.startswith("tileserver_")))
+print("   and", sum(1 for n in names if n.startswith("dotnet_")), "dotnet_*,", sum(1 for n in names if n.startswith(("http_", "kestrel_", "aspnetcore_"))), "http_/kestrel_/aspnetcore_* names")'
+echo "promtool check metrics on this server's /metrics: $(curl -s "http://127.0.0.1:$metrics_port/metrics" | promtool check metrics 2>&1 && echo ok)"
+echo "load average: $(ops_load)"

@@ -4,8 +4,9 @@
 # (the baseline, same process), then for DURATION seconds while a reload is triggered every INTERVAL seconds: each
 # trigger changes one population in the CSV copy (so that the inputs' version changes) and sends POST /admin/reload
 # without waiting for it; triggers that arrive while a build runs coalesce into one follow-up build (the contract).
-# Prints both runs' wrk figures (requests, p50/p90/p99, 5xx, socket errors, answers per version, stale answers), every
-# swap seen, and, for each swap, whether a request sent after the swap answered with the new version.
+# Prints both runs' wrk figures (requests, p50/p90/p99, 5xx, socket errors, answers per version, stale answers) and
+# what the runtime did meanwhile (GC pauses and collections, CPU, thread-pool queue, from /metrics), every swap seen,
+# and, for each swap, whether a request sent after the swap answered with the new version.
 # Usage: benchmarks/load/reload-under-load.sh [duration s, default 60] [interval s, default 5]
 # Needs wrk, curl, python3, and ../shared/geodata/peru (or TILESERVER_PERU_DATA). SKIP_BUILD=1 skips the build.
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,12 +25,20 @@ echo "machine: $(nproc) cores, load average $(ops_load) before the run"
 wrk -t2 -c64 -d5s -s "$here/mixed.lua" "$OPS_BASE" >/dev/null
 
 echo "== baseline: no reloads, ${duration} s"
+ops_runtime_sample "$OPS_WORK/runtime-baseline.txt" &
+sampler=$!
+OPS_PIDS+=("$sampler")
 wrk -t2 -c64 -d"${duration}s" --timeout 10s --latency -s "$here/mixed.lua" "$OPS_BASE" | grep -vE '^ |^Running|Latency|Req/Sec|Thread|Transfer'
+kill "$sampler"
+ops_runtime_summary "$OPS_WORK/runtime-baseline.txt"
 
 echo "== a reload every ${interval} s, ${duration} s"
 wrk -t2 -c64 -d"${duration}s" --timeout 10s --latency -s "$here/mixed.lua" "$OPS_BASE" >"$OPS_WORK/wrk.txt" &
 wrk_pid=$!
 OPS_PIDS+=("$wrk_pid")
+ops_runtime_sample "$OPS_WORK/runtime-reloads.txt" &
+sampler=$!
+OPS_PIDS+=("$sampler")
 start=$(date +%s.%N)
 elapsed() { python3 -c "print(round($(date +%s.%N) - $start, 1))"; }
 triggers=0 swaps=0 fresh=0
@@ -55,7 +64,9 @@ while kill -0 "$wrk_pid" 2>/dev/null; do
   fi
   sleep 0.2
 done
+kill "$sampler"
 grep -vE '^ |^Running|Latency|Req/Sec|Thread|Transfer' "$OPS_WORK/wrk.txt"
+ops_runtime_summary "$OPS_WORK/runtime-reloads.txt"
 # The triggers still waiting answer when the build running at the end of the run has ended.
 wait "${reload_pids[@]}"
 echo "triggers: $triggers; swaps during the run: $swaps; next answer after a swap carried the new version: $fresh of $swaps"

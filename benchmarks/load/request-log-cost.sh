@@ -3,7 +3,7 @@
 # and true (console logging to a file, the default formatter), loaded in turn with wrk (1 thread, 32 connections,
 # random tiles z4-10) for DURATION, ROUNDS times interleaved (off, on, off, on, ...), so that the machine's noise falls
 # on both. Prints each run's requests/s and the median ratio on/off.
-# Usage: benchmarks/load/request-log-cost.sh [duration s, default 10] [rounds, default 3]
+# Usage: benchmarks/load/request-log-cost.sh [duration s, default 10] [rounds, default 3]   (PORT and PORT+1, default 8096)
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/ops-common.sh"
 duration="${1:-10}"
@@ -12,9 +12,10 @@ rounds="${2:-3}"
 ops_build
 ops_copy_peru
 ops_make_lists
-Logging__LogLevel__Default=Warning ops_start 8096 --RequestLog:Enabled=false
+port="${PORT:-8096}"
+Logging__LogLevel__Default=Warning ops_start "$port" --RequestLog:Enabled=false
 off="$OPS_BASE"
-Logging__LogLevel__Default=Warning ops_start 8097 --RequestLog:Enabled=true
+Logging__LogLevel__Default=Warning ops_start "$((port + 1))" --RequestLog:Enabled=true
 on="$OPS_BASE"
 echo "machine: $(nproc) cores, load average $(ops_load)"
 cat >"$OPS_WORK/tiles-rps.lua" <<'LUA'
@@ -40,5 +41,5 @@ runs = [re.search(r"log (\w+): (\d+)", l).groups() for l in open(sys.argv[1])]
 off = [int(v) for m, v in runs if m == "off"]; on = [int(v) for m, v in runs if m == "on"]
 print(f"median requests/s: off {statistics.median(off):.0f}, on {statistics.median(on):.0f}; on/off {statistics.median(on) / statistics.median(off):.2f} (issue 16 bound: above 0.5)")
 PY
-echo "log lines written by the logging server: $(wc -l <"$OPS_WORK/server-8097.log")"
+echo "log lines written by the logging server: $(wc -l <"$OPS_WORK/server-$((port + 1)).log")"
 echo "load average after the run: $(ops_load)"

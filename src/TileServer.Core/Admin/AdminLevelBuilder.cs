@@ -65,7 +65,7 @@ public static class AdminLevelBuilder
         var factory = districts.Units.Count > 0 ? districts.Units[0].Geometry.Factory : NtsGeometryServices.Instance.CreateGeometryFactory();
         var dissolved = topology?.ToGeometries(level, factory);
         var units = new AdminUnit[groups.Length];
-        Parallel.For(0, groups.Length, g =>
+        Parallel.For(0, groups.Length, LoadParallelism.Options, g =>
         {
             var members = groups[g];
             var values = new object?[numeric.Count];

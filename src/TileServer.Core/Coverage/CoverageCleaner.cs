@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NetTopologySuite.Algorithm.Construct;
 using NetTopologySuite.Geometries;
+using TileServer.Core.Model;
 using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Coverage;
@@ -56,7 +57,7 @@ public static class CoverageCleaner
 
         var stopwatch = Stopwatch.StartNew();
         var rawAreas = new double[districts.Count];
-        Parallel.For(0, districts.Count, d => rawAreas[d] = EqualAreaProjection.AreaSquareMetres(districts[d]));
+        Parallel.For(0, districts.Count, LoadParallelism.Options, d => rawAreas[d] = EqualAreaProjection.AreaSquareMetres(districts[d]));
 
         var arrangement = CoverageArrangement.Build(districts, options.GridScale);
         var rawQuality = CoverageQuality.Measure(arrangement);
@@ -142,7 +143,7 @@ public static class CoverageCleaner
         }
 
         var narrow = new bool[gapFaces.Count];
-        Parallel.For(0, gapFaces.Count, k => narrow[k] = IsNarrow(arrangement, gapFaces[k], gapWidthMetres));
+        Parallel.For(0, gapFaces.Count, LoadParallelism.Options, k => narrow[k] = IsNarrow(arrangement, gapFaces[k], gapWidthMetres));
 
         int gapsMerged = 0, holesKept = 0;
         double gapsMergedArea = 0, holesKeptArea = 0;

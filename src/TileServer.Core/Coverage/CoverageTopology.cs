@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using TileServer.Core.Model;
 using NetTopologySuite.Geometries.Implementation;
 
 namespace TileServer.Core.Coverage;
@@ -124,7 +125,7 @@ public sealed class CoverageTopology
         ArgumentNullException.ThrowIfNull(y);
         var xs = new double[Graph.X.Length];
         var ys = new double[Graph.Y.Length];
-        Parallel.For(0, (xs.Length + 4095) / 4096, block =>
+        Parallel.For(0, (xs.Length + 4095) / 4096, LoadParallelism.Options, block =>
         {
             for (int i = block * 4096, end = Math.Min(i + 4096, xs.Length); i < end; i++)
             {
@@ -154,7 +155,7 @@ public sealed class CoverageTopology
         ArgumentNullException.ThrowIfNull(factory);
         var result = new Geometry[polygons.GroupCount];
         var packed = factory.CoordinateSequenceFactory is PackedCoordinateSequenceFactory;
-        Parallel.For(0, polygons.GroupCount, () => new List<int>(), (group, _, vertices) =>
+        Parallel.For(0, polygons.GroupCount, LoadParallelism.Options, () => new List<int>(), (group, _, vertices) =>
         {
             var parts = new List<Polygon>();
             for (var p = polygons.PolygonStart(group); p < polygons.PolygonStart(group + 1); p++)
@@ -244,7 +245,7 @@ public sealed class CoverageTopology
     {
         ArgumentNullException.ThrowIfNull(coverage);
         var valid = new bool[coverage.Count];
-        Parallel.For(0, coverage.Count, u => valid[u] = coverage[u] is Polygon or MultiPolygon && coverage[u].IsValid);
+        Parallel.For(0, coverage.Count, LoadParallelism.Options, u => valid[u] = coverage[u] is Polygon or MultiPolygon && coverage[u].IsValid);
         if (valid.Contains(false) || !NetTopologySuite.Coverage.CoverageValidator.IsValid([.. coverage]))
         {
             return null;

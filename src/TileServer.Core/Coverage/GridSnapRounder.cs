@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using NetTopologySuite.Geometries;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Coverage;
 
@@ -415,7 +416,7 @@ internal sealed class GridSnapRounder
         private void FindCrossings()
         {
             var crossings = new List<Crossing>();
-            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), () => new List<Crossing>(),
+            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), LoadParallelism.Options, () => new List<Crossing>(),
                 (range, _, found) =>
                 {
                     for (var s = range.Item1; s < range.Item2; s++)
@@ -504,7 +505,7 @@ internal sealed class GridSnapRounder
         private void SnapNewSegments()
         {
             var found = new List<ulong>();
-            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), () => new List<ulong>(),
+            Parallel.ForEach(Partitioner.Create(0, _segmentCount, ChunkSize(_segmentCount)), LoadParallelism.Options, () => new List<ulong>(),
                 (range, _, local) =>
                 {
                     for (var s = range.Item1; s < range.Item2; s++)

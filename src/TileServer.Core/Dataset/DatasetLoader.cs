@@ -32,6 +32,11 @@ namespace TileServer.Core.Dataset;
 /// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
 /// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
 /// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
+/// Parallelism: every parallel step of a load (the <see cref="Parallel"/> loops of cleaning, dissolving and labelling,
+/// with <see cref="LoadParallelism.Options"/>, and the workers of the tile build) runs on
+/// <see cref="TaskScheduler.Current"/>; a load given a scheduler runs on it, so that all of its work runs on that
+/// scheduler's threads (a host builds reloads on low-priority threads so
+/// that they take only the CPU that requests leave).
 /// Thread safety: stateless; loads share nothing.
 /// </remarks>
 public static class DatasetLoader
@@ -47,13 +52,24 @@ public static class DatasetLoader
     /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
     /// </param>
     /// <param name="cancellationToken">Stops the load (checked per record while reading, and between steps).</param>
+    /// <param name="scheduler">
+    /// Where the load and all its parallel work run (the caller waits); null: on the caller's thread and
+    /// <see cref="TaskScheduler.Current"/>.
+    /// </param>
     /// <exception cref="DataFileException">
     /// An input file is missing or unusable, or the load took longer than <see cref="DatasetOptions.LoadTimeoutSeconds"/>;
     /// the message names the file (and the record or the step reached).
     /// </exception>
     public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, TaskScheduler? scheduler = null)
     {
+        if (scheduler is not null && TaskScheduler.Current != scheduler)
+        {
+            // Parallel loops and the tile workers take the scheduler of the task they run in.
+            return Task.Factory.StartNew(() => Load(options, tiles, answerOptions, cancellationToken), CancellationToken.None,
+                TaskCreationOptions.DenyChildAttach, scheduler).GetAwaiter().GetResult();
+        }
+
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -101,6 +117,7 @@ public static class DatasetLoader
         }
 
         var limits = options.ToLoadLimits();
+        var stamps = InputStamps(options, tiles);
         var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding, Limits = limits }, token);
         timings["readLayer"] = Lap();
         step.Enter(options.Estimates, "reading", token);
@@ -114,6 +131,27 @@ public static class DatasetLoader
         }, token);
         EstimateTotals.Check(estimates, options.ResolveColumnRoles(estimates.Columns));
         timings["readEstimates"] = Lap();
+        var tilesArchive = TilesArchive(tiles);
+        ITileSource? archive = null;
+        string? tilesVersion = null;
+        if (tilesArchive is not null)
+        {
+            step.Enter(tilesArchive, "opening the tile archive", token);
+            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
+            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
+            timings["openTileArchive"] = Lap();
+        }
+
+        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
+        timings["version"] = Lap();
+
+        // The version hashes the files as they are now: if one changed since the load began reading, the version
+        // would name content that was not read (and a reload triggered by that change would find it "unchanged").
+        if (InputStamps(options, tiles).Except(stamps).FirstOrDefault() is { Path: { } changed })
+        {
+            throw new DataFileException(changed, "changed while the load was reading it; the next load reads it again", DataFileFault.Unreadable);
+        }
+
         step.Enter(options.Districts, "joining", token);
         var codes = options.ToAdminCodes();
         var (districts, join) = DistrictJoiner.Join(layer, estimates, options.ToJoinOptions());
@@ -161,19 +199,6 @@ public static class DatasetLoader
         var classes = ChoroplethClasses.Build(layers);
         var ranks = UnitRanks.Build(layers, parents);
         timings["classesAndRanks"] = Lap();
-        var tilesArchive = TilesArchive(tiles);
-        ITileSource? archive = null;
-        string? tilesVersion = null;
-        if (tilesArchive is not null)
-        {
-            step.Enter(tilesArchive, "opening the tile archive", token);
-            archive = TileArchive.Open(tilesArchive, TileArchiveOptions.From(tiles!));
-            tilesVersion = TileArchive.ContentVersion(archive, tilesArchive);
-            timings["openTileArchive"] = Lap();
-        }
-
-        var version = Version(options, tiles, (archive as PmTilesSource)?.ContentIdentity, answerOptions);
-        timings["version"] = Lap();
         var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
         timings["features"] = Lap();
         var tileSource = archive;
@@ -285,7 +310,7 @@ public static class DatasetLoader
     }
 
     /// <summary>
-    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken)"/>
+    /// The <see cref="DatasetVersion"/> that <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken, TaskScheduler?)"/>
     /// would give these inputs as they are now (files by role and content, option sections by name), without loading
     /// them: hashing Peru's files takes milliseconds, so a reload can tell that nothing changed before it builds. A
     /// <c>Tiles:Source</c> in object storage or on HTTP is opened (its header read) for the identity of its content.
@@ -336,6 +361,10 @@ public static class DatasetLoader
             .. TilesArchive(tiles) is { } archive && !TileArchive.IsRemote(archive) ? [("Tiles:Source", archive)] : Array.Empty<(string, string)>(),
         ];
     }
+
+    /// <summary>Every input file's length and last write time (a file replaced by a rename has new ones).</summary>
+    private static List<(string Path, long Length, DateTime Written)> InputStamps(DatasetOptions options, TilesOptions? tiles) =>
+        [.. InputFiles(options, tiles).Select(f => new FileInfo(f.Path)).Select(f => (f.FullName, f.Exists ? f.Length : -1, f.Exists ? f.LastWriteTimeUtc : default))];
 
     private static string? TilesArchive(TilesOptions? tiles) =>
         tiles is { Enabled: true } && !string.IsNullOrWhiteSpace(tiles.Source) ? tiles.Source : null;

@@ -130,6 +130,21 @@ public sealed class DatasetOptions
     [NotInVersion("when to reload: the files' bytes enter the version, not how their change was noticed")]
     public double WatchQuietSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// The Linux nice value of the threads that build reloads (0, as the requests, to 19, the lowest priority), read at
+    /// start: a reload then takes only the CPU that requests leave. The first load, with nothing yet to serve, runs at
+    /// normal priority.
+    /// </summary>
+    [NotInVersion("how fast a reload builds: it never changes an answer")]
+    public int ReloadNiceness { get; set; } = 19;
+
+    /// <summary>
+    /// While a reload builds, the GC runs in <c>SustainedLowLatency</c> mode (gen-2 collections in the background, not
+    /// blocking), so that collecting a heap holding two snapshots does not pause the requests. Read at start.
+    /// </summary>
+    [NotInVersion("how a reload collects garbage: it never changes an answer")]
+    public bool ReloadLowLatencyGc { get; set; } = true;
+
     /// <summary>The load limits as the readers take them.</summary>
     public LoadLimits ToLoadLimits() => new() { MaxFileBytes = MaxFileBytes, MaxVerticesPerUnit = MaxVerticesPerUnit };
 
@@ -202,6 +217,11 @@ public sealed class DatasetOptions
         if (LoadTimeoutSeconds < 1)
         {
             errors.Add($"Dataset:LoadTimeoutSeconds must be at least 1, got {LoadTimeoutSeconds}");
+        }
+
+        if (ReloadNiceness is < 0 or > 19)
+        {
+            errors.Add($"Dataset:ReloadNiceness must be between 0 and 19, got {ReloadNiceness}");
         }
 
         if (!(WatchQuietSeconds is >= 0.1 and <= 3600))

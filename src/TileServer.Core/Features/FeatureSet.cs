@@ -316,7 +316,14 @@ public sealed class FeatureCatalog
     public FeatureSet? Find(string id) => Collections.FirstOrDefault(c => c.Id == id);
 
     public static FeatureCatalog Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ColumnRoles roles,
-        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version) =>
-        new([.. new[] { departments, provinces, districts }.AsParallel().AsOrdered()
-            .Select(layer => FeatureSet.Build(layer, provinces, departments, roles, descriptions, version))]);
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version)
+    {
+        AdminLayer[] layers = [departments, provinces, districts];
+        var sets = new FeatureSet[layers.Length];
+
+        // Parallel.For rather than PLINQ, on TaskScheduler.Current (LoadParallelism): a load handed a scheduler keeps
+        // this work on it (PLINQ always takes the default one).
+        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.Build(layers[i], provinces, departments, roles, descriptions, version));
+        return new(sets);
+    }
 }

@@ -57,7 +57,7 @@ public sealed class LabelPoints
 
         // One flat loop over every unit of every level: the departments are few and slow, the districts many and fast.
         var work = layers.SelectMany((layer, l) => Enumerable.Range(0, layer.Units.Count).Select(u => (Level: l, Unit: u))).ToArray();
-        Parallel.For(0, work.Length, i =>
+        Parallel.For(0, work.Length, LoadParallelism.Options, i =>
         {
             var (level, unit) = work[i];
             var point = Of(layers[level].Units[unit].Geometry);

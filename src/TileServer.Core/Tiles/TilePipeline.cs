@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace TileServer.Core.Tiles;
 
 /// <summary>
-/// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
+/// A work queue with one worker per core (the caller being one, once it has produced): items post further items (a zoom posts its tiles), and the queue ends
 /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
+/// The workers are tasks on <see cref="TaskScheduler.Current"/> (the scheduler a load was handed, see
+/// <see cref="Dataset.DatasetLoader"/>), at most its <see cref="TaskScheduler.MaximumConcurrencyLevel"/>.
 /// </summary>
 internal sealed class TilePipeline
 {
@@ -53,26 +55,34 @@ internal sealed class TilePipeline
         }
     }
 
-    /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
+    /// <summary>
+    /// Runs <paramref name="producer"/> on this thread while the workers take the queue, then takes the queue on this
+    /// thread too until it ends; returns the overlay fallbacks.
+    /// </summary>
     public int Run(Action producer)
     {
-        var workers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(
-            () =>
-            {
-                var worker = new TileWorker();
-                while (Take() is { } item)
-                {
-                    Attempt(() => item(worker));
-                }
-
-                return worker.Clipper.Fallbacks;
-            },
+        // This thread is one of the workers once it has produced: on a scheduler with a fixed number of threads, one
+        // of which is this one, a worker queued for every thread would wait behind this one, forever with one thread.
+        var scheduler = TaskScheduler.Current;
+        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel) - 1).Select(_ => Task.Factory.StartNew(
+            Work,
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)).ToArray();
+            scheduler)).ToArray();
         Attempt(producer);
-        var fallbacks = Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
+        var fallbacks = Work() + Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
         return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
+    }
+
+    private int Work()
+    {
+        var worker = new TileWorker();
+        while (Take() is { } item)
+        {
+            Attempt(() => item(worker));
+        }
+
+        return worker.Clipper.Fallbacks;
     }
 
     private Action<TileWorker>? Take()

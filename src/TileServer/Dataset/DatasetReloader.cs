@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime;
 using Microsoft.Extensions.Options;
+using TileServer.Core.Dataset;
 using TileServer.Core.Ingest;
 using TileServer.Core.Storage;
 using TileServer.Infrastructure;
@@ -61,8 +63,10 @@ public sealed record ReloadStatus(string State, DateTimeOffset? LastAttemptAt, D
 
 /// <summary>
 /// The one code path of every load: the start-up load and the three reload triggers (<c>POST /admin/reload</c>,
-/// <c>SIGHUP</c>, <c>Dataset:Watch</c>) call <see cref="ReloadAsync"/>. The new dataset is built on a thread-pool
-/// thread while the old one serves, then published in one reference swap (<see cref="DatasetStore.Publish"/>); a
+/// <c>SIGHUP</c>, <c>Dataset:Watch</c>) call <see cref="ReloadAsync"/>. The new dataset is built while the old one
+/// serves (the first on the thread pool, at full speed since nothing is served yet; reloads on the low-priority
+/// threads of <see cref="ReloadScheduler"/>, so that they take only the CPU the requests leave), then published in one
+/// reference swap (<see cref="DatasetStore.Publish"/>); a
 /// failed build publishes nothing, so the last good dataset keeps serving, and the failure is logged (file and
 /// reason), counted and shown in <see cref="Status"/>.
 /// </summary>
@@ -83,6 +87,8 @@ public sealed record ReloadStatus(string State, DateTimeOffset? LastAttemptAt, D
 public sealed class DatasetReloader(
     ServedDatasetBuilder builder,
     DatasetStore store,
+    ReloadScheduler scheduler,
+    IOptions<DatasetOptions> options,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -118,7 +124,36 @@ public sealed class DatasetReloader(
                 _pending = null;
             }
 
-            return Load(trigger);
+            if (trigger == ReloadTrigger.Startup)
+            {
+                return Load(trigger, null);
+            }
+
+            if (scheduler.PriorityError is { } error)
+            {
+                logger.LogWarning("Reloads build at normal priority: the reload threads could not lower theirs to nice {Niceness}: {Error}", scheduler.Niceness, error);
+            }
+
+            var lowLatencyGc = options.Value.ReloadLowLatencyGc;
+            return await scheduler.RunAsync(() =>
+            {
+                // The build allocates a whole snapshot beside the served one: a blocking gen-2 collection of both
+                // would pause every request, so while it runs the GC collects gen 2 in the background only.
+                var mode = GCSettings.LatencyMode;
+                if (lowLatencyGc)
+                {
+                    GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+                }
+
+                try
+                {
+                    return Load(trigger, scheduler);
+                }
+                finally
+                {
+                    GCSettings.LatencyMode = mode;
+                }
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -126,7 +161,8 @@ public sealed class DatasetReloader(
         }
     }
 
-    private ReloadResult Load(ReloadTrigger trigger)
+    /// <param name="parallelism">Where the build's parallel work runs (<see cref="Core.Dataset.DatasetLoader"/>); null: the thread pool.</param>
+    private ReloadResult Load(ReloadTrigger trigger, TaskScheduler? parallelism)
     {
         var triggerName = ReloadTriggers.Name(trigger);
         var attemptAt = time.GetUtcNow();
@@ -142,8 +178,16 @@ public sealed class DatasetReloader(
                 return Succeeded(ReloadStatus.Unchanged, served.Version, served.Version);
             }
 
-            var dataset = builder.Build(lifetime.ApplicationStopping);
+            var dataset = builder.Build(lifetime.ApplicationStopping, parallelism);
             store.Publish(dataset);
+            if (served is not null)
+            {
+                // The old snapshot's large arrays leave holes in the large object heap, which the GC does not compact
+                // by default: the next blocking gen-2 collection (rare while serving; one an operator induces) closes
+                // them, so that its memory is given back. No collection is forced here: it would pause every request.
+                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            }
+
             LogLoaded(dataset, served, triggerName, clock.ElapsedMilliseconds);
             return Succeeded(ReloadStatus.Loaded, dataset.Version, served?.Version);
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using TileServer.Core.Dataset;
 using TileServer.Infrastructure;
 
@@ -31,6 +32,8 @@ public static class DatasetServiceExtensions
         builder.Services.AddSingleton<ServedDatasetBuilder>();
         builder.Services.AddSingleton<DatasetStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new ReloadScheduler(
+            Environment.ProcessorCount, services.GetRequiredService<IOptions<DatasetOptions>>().Value.ReloadNiceness));
         builder.Services.AddSingleton<DatasetReloader>();
         builder.Services.AddHostedService<DatasetLoadService>();
         builder.Services.AddHostedService<ReloadSignal>();

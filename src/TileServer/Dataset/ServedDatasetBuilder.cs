@@ -39,14 +39,17 @@ public sealed class ServedDatasetBuilder(
     public ServedDataset Build() => Build(CancellationToken.None);
 
     /// <param name="cancellationToken">Stops the load (the host stopping).</param>
+    /// <param name="scheduler">Where the load's parallel work runs (<see cref="DatasetLoader"/>); null: the caller's.</param>
     /// <exception cref="Core.Ingest.DataFileException">An input file is missing or unusable; the message names it.</exception>
     /// <exception cref="OptionsValidationException">The configuration has an invalid value.</exception>
-    public ServedDataset Build(CancellationToken cancellationToken)
+    public ServedDataset Build(CancellationToken cancellationToken, TaskScheduler? scheduler = null)
     {
         var inputs = Current();
+        // A snapshot file is read on the caller's thread and the thread pool: it decodes, it does not build, so a
+        // reload from one is short and not worth a low-priority scheduler.
         var snapshot = inputs.FromSnapshotFile
             ? SnapshotFile.Read(inputs.Dataset.Snapshot, inputs.Dataset, inputs.Tiles, inputs.VersionedSections())
-            : DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken);
+            : DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken, scheduler);
         return new ServedDataset(snapshot, inputs.Dataset, inputs.Tiles, inputs.Lookup, inputs.Aggregation, inputs.Features, inputs.Targeting, inputs.Map);
     }
 
