@@ -207,4 +207,17 @@ public class DistrictJoinerTests
         Assert.Equal("estimates", Assert.Throws<ArgumentNullException>(() => DistrictJoiner.Join(layer, null!, options)).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => DistrictJoiner.Join(layer, estimates, null!)).ParamName);
     }
+    [Fact]
+    public void A_matched_district_carries_its_estimates_row_and_only_its_row()
+    {
+        using var temp = new TempFolder();
+        var shp = SmallLayers.WriteShapefile(temp.Path, SmallLayers.FourSquares());
+
+        var (districts, _) = JoinWithFourSquaresCsv(temp.Path, shp);
+
+        // Values as written in FourSquaresCsv, in its column order (departamento, provincia, distrito, poblacion, pobreza_pct).
+        Assert.Equal(["AMAZONAS", "CHACHAPOYAS", "DOS", 3000.0, 30.0], districts.Find("010102")!.Values);
+        Assert.Equal(["ANCASH", "HUARAZ", "CUATRO", 500.0, null], districts.Find("020101")!.Values);
+        Assert.True(districts.Find("010102")!.HasEstimates);
+    }
 }

@@ -227,4 +227,15 @@ public class EstimatesCsvReaderTests
         Assert.Equal(-1, table.IndexOf("ubigeo"));
         Assert.Equal(-1, table.IndexOf("d"));
     }
+    [Fact]
+    public void Quoted_cells_are_unescaped_as_RFC_4180_says()
+    {
+        using var temp = new TempFolder();
+        var path = SmallLayers.WriteCsv(temp.Path, "ubigeo,distrito\n\"010101\",\"SAN JUAN, LA\"\n010102,\"EL \"\"ALTO\"\"\"\n");
+
+        var table = EstimatesCsvReader.Read(path);
+
+        Assert.Equal("SAN JUAN, LA", table.ByKey["010101"].Values[0]);
+        Assert.Equal("EL \"ALTO\"", table.ByKey["010102"].Values[0]);
+    }
 }
