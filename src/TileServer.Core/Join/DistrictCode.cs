@@ -17,7 +17,7 @@ public static class DistrictCode
         {
             null => null,
             string s => s,
-            double d when d == Math.Floor(d) && Math.Abs(d) < 1e15 => ((long)d).ToString(CultureInfo.InvariantCulture),
+            // A whole double below 1e15 prints without a fraction or exponent (shortest round-trip formatting).
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString(),
         };
@@ -27,12 +27,13 @@ public static class DistrictCode
             return null;
         }
 
-        if (text.EndsWith(".0", StringComparison.Ordinal) && text.Length > 2 && IsDigits(text.AsSpan(0, text.Length - 2)))
+        if (text.EndsWith(".0", StringComparison.Ordinal) && IsDigits(text.AsSpan(0, text.Length - 2)))
         {
             text = text[..^2];
         }
 
-        return IsDigits(text) && text.Length < width ? text.PadLeft(width, '0') : text;
+        // PadLeft leaves a code at or over the width as it is.
+        return IsDigits(text) ? text.PadLeft(width, '0') : text;
     }
 
     private static bool IsDigits(ReadOnlySpan<char> text)
