@@ -94,31 +94,42 @@ public static class TilesetBuilder
         var encodings = new ZoomEncoding[zooms.Length];
         var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
         var collapsed = 0;
+        var onDemand = new ConcurrentDictionary<int, Func<ZoomBuild>>();
         var pipeline = new TilePipeline();
         var simplifyMs = 0L;
         var fallbacks = pipeline.Run(() =>
         {
             var watch = Stopwatch.StartNew();
-            ZoomGeometries.Produce(zooms, layers, topology, options, (i, geometries) => pipeline.Post(
-                _ =>
+            ZoomGeometries.Produce(zooms, layers, topology, options, (i, geometries) =>
+            {
+                if (zooms[i].Zoom > options.PrebuildMaxZoom)
                 {
-                    // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
-                    var zoom = zooms[i].Zoom;
-                    var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
-                    pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                    var (zoom, active) = zooms[i];
+                    onDemand[zoom] = () => new ZoomBuild(zoom, options, levels, geometries(), active);
+                    return;
+                }
+
+                pipeline.Post(
+                    _ =>
                     {
-                        Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
-                        build.PlaceLabels();
-                        var encoding = encodings[i] = new ZoomEncoding(build);
-                        pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
-                    });
-                },
-                TilePipeline.Urgent));
+                        // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
+                        var zoom = zooms[i].Zoom;
+                        var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
+                        pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                        {
+                            Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                            build.PlaceLabels();
+                            var encoding = encodings[i] = new ZoomEncoding(build);
+                            pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                        });
+                    },
+                    TilePipeline.Urgent);
+            });
             simplifyMs = watch.ElapsedMilliseconds;
         });
         steps["simplify"] = simplifyMs;
         steps["tiles"] = clock.ElapsedMilliseconds;
-        var zoomStats = encodings.Select(e => e.Statistics()).ToList();
+        var zoomStats = encodings.OfType<ZoomEncoding>().Select(e => e.Statistics()).ToList();
         zoomStats.Reverse();
         var all = tiles.ToArray();
         var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
@@ -132,8 +143,11 @@ public static class TilesetBuilder
             fallbacks,
             total.ElapsedMilliseconds,
             steps,
-            zoomStats);
-        return new Tileset(Info(levels, districts, version, options), all, statistics);
+            zoomStats)
+        {
+            OnDemandZooms = [.. onDemand.Keys.Order()],
+        };
+        return new Tileset(Info(levels, districts, version, options), all, statistics, onDemand.IsEmpty ? null : new OnDemandTiles(onDemand, options.CacheBytes));
     }
 
     private static TilesetInfo Info(TileLevel[] levels, AdminLayer districts, string version, TilesOptions options)
