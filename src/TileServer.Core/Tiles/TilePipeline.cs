@@ -6,6 +6,11 @@ namespace TileServer.Core.Tiles;
 /// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
 /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
 /// </summary>
+/// <remarks>
+/// The workers are tasks on <see cref="TaskScheduler.Current"/> (the scheduler the dataset load runs on, so that a
+/// host can run a reload at low priority), one fewer than the scheduler may run at once (at most one per core), and
+/// the thread that runs the producer becomes a worker once it is done: so a scheduler with one thread still finishes.
+/// </remarks>
 internal sealed class TilePipeline
 {
     /// <summary>The priority of steps that start further work (a zoom's preparation, its finishing steps).</summary>
@@ -56,23 +61,32 @@ internal sealed class TilePipeline
     /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
     public int Run(Action producer)
     {
-        var workers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(
-            () =>
-            {
-                var worker = new TileWorker();
-                while (Take() is { } item)
-                {
-                    Attempt(() => item(worker));
-                }
-
-                return worker.Clipper.Fallbacks;
-            },
+        var scheduler = TaskScheduler.Current;
+        var count = Math.Max(1, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel) - 1);
+        var workers = Enumerable.Range(0, count).Select(_ => Task.Factory.StartNew(
+            Work,
             CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)).ToArray();
+            scheduler == TaskScheduler.Default ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
+            scheduler)).ToArray();
         Attempt(producer);
-        var fallbacks = Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
+        var fallbacks = Work();
+
+        // Each worker waited for on its own: one that never started is then run here (and finds the queue ended).
+        Task.WaitAll(workers);
+        fallbacks += workers.Sum(w => w.Result);
         return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
+    }
+
+    /// <summary>Takes items until the queue ends; returns the worker's overlay fallbacks.</summary>
+    private int Work()
+    {
+        var worker = new TileWorker();
+        while (Take() is { } item)
+        {
+            Attempt(() => item(worker));
+        }
+
+        return worker.Clipper.Fallbacks;
     }
 
     private Action<TileWorker>? Take()
