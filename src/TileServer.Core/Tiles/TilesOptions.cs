@@ -56,13 +56,15 @@ public sealed class TilesOptions
     public int MaxZoom { get; set; } = 12;
 
     /// <summary>Default of <see cref="PrebuildMaxZoom"/>.</summary>
-    public const int DefaultPrebuildMaxZoom = 10;
+    public const int DefaultPrebuildMaxZoom = 8;
 
     /// <summary>
     /// The deepest zoom whose tiles are all built at load; the zooms above it, up to <see cref="MaxZoom"/>, are built
     /// tile by tile on first request (the same bytes) and kept in a cache bounded by <see cref="CacheBytes"/>. On Peru
-    /// z11 and z12 hold 18,300 of the 19,713 tiles and about three quarters of the build time, so that building them
-    /// at load kept the server from being ready for seconds (benchmarks/README.md, Load time).
+    /// z9-z12 hold 19,582 of the 19,713 tiles and most of the build time, so that building them at load kept the
+    /// server from being ready for seconds (benchmarks/README.md, Load time); the first request at one of those zooms
+    /// prepares it (its simplified geometry and tile index, a few hundred milliseconds), then each tile takes
+    /// milliseconds.
     /// </summary>
     [NotInVersion("when tiles are built: the bytes of every tile are the same")]
     public int PrebuildMaxZoom { get; set; } = DefaultPrebuildMaxZoom;
