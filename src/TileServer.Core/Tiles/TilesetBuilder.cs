@@ -10,7 +10,9 @@ namespace TileServer.Core.Tiles;
 /// <summary>
 /// Builds the <c>poverty</c> vector tileset (<see cref="Tileset"/>): layers <c>departments</c>, <c>provinces</c>,
 /// <c>districts</c> (code, name, parent codes, numeric estimates, numeric feature id) and <c>labels</c> (one point per
-/// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1.
+/// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1: the
+/// zooms up to <see cref="TilesOptions.PrebuildMaxZoom"/> built here, the deeper ones handed to the tileset with what
+/// builds them tile by tile on request (<see cref="OnDemandTiles"/>: the same bytes).
 /// </summary>
 /// <remarks>
 /// <para>Simplification (<see cref="ZoomGeometries"/>): with the districts' <see cref="CoverageTopology"/>, its chains
@@ -26,7 +28,9 @@ namespace TileServer.Core.Tiles;
 /// one pipeline (<see cref="TilePipeline"/>: a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
 /// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
 /// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their squares, and its tiles are
-/// encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// encoded and gzipped. A zoom built on request keeps its function of the ranking (final once the ranking has passed
+its tolerance), run on its first request. The pipeline's workers run on <see cref="TaskScheduler.Current"/> (the
+dataset load's scheduler). Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
