@@ -29,8 +29,8 @@ namespace TileServer.Core.Tiles;
 /// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
 /// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their squares, and its tiles are
 /// encoded and gzipped. A zoom built on request keeps its function of the ranking (final once the ranking has passed
-its tolerance), run on its first request. The pipeline's workers run on <see cref="TaskScheduler.Current"/> (the
-dataset load's scheduler). Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// its tolerance), run on its first request. The pipeline's workers run on <see cref="TaskScheduler.Current"/> (the
+/// dataset load's scheduler). Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
