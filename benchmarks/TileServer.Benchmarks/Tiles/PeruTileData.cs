@@ -9,8 +9,8 @@ internal static class PeruTileData
 {
     public static DatasetSnapshot Load() => PeruAggregationData.Load();
 
-    /// <summary>The served tileset: three layers and labels, z0-z12, every attribute.</summary>
-    public static TilesOptions Full() => new();
+    /// <summary>The served tileset: three layers and labels, z0-z12, every attribute, every zoom built at once (as export-tiles needs it).</summary>
+    public static TilesOptions Full() => new() { PrebuildMaxZoom = 12 };
 
     /// <summary>
     /// The anchor's workload: the districts layer alone, z0-z10, geometry and feature id, every district kept at

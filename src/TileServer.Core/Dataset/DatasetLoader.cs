@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Admin;
@@ -32,12 +33,17 @@ namespace TileServer.Core.Dataset;
 /// The version (<see cref="DatasetVersion"/>) covers every input file's bytes (the layer and its side-car files, the
 /// CSV, a <c>Tiles:Source</c> archive) and every option that changes an answer: the dataset and tiles options and
 /// whatever other sections the caller passes, less the options marked <see cref="NotInVersionAttribute"/>.
-/// Parallelism: every parallel step of a load (the <see cref="Parallel"/> loops of cleaning, dissolving and labelling,
-/// with <see cref="LoadParallelism.Options"/>, and the workers of the tile build) runs on
-/// <see cref="TaskScheduler.Current"/>; a load given a scheduler runs on it, so that all of its work runs on that
-/// scheduler's threads (a host builds reloads on low-priority threads so
-/// that they take only the CPU that requests leave).
-/// Thread safety: stateless; loads share nothing.
+/// <para>Parallelism comes from one place, the <see cref="TaskScheduler"/> handed to
+/// <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken, TaskScheduler?)"/>
+/// (default: the thread pool, every core): the load runs as a task on it, so every <c>Parallel.For</c> of the steps,
+/// the tile pipeline's workers and the steps started side by side run on it as <see cref="TaskScheduler.Current"/>;
+/// a host reloading at low priority hands a scheduler with fewer or lower-priority threads. Steps that only read the
+/// cleaned coverage and its levels run side by side once the levels are dissolved (label points, aggregator, lookup
+/// index, search index, classes and ranks, feature catalogue, then targeting after the label points, and the tiles
+/// after the label points on the load's own thread); each step's time in the report is its own (steps overlap), and
+/// <c>total</c> is the wall time of the whole load. The version is taken right after the reads, before the work that
+/// takes seconds, and the load fails if an input changed while it was read.</para>
+/// <para>Thread safety: stateless; loads share nothing.</para>
 /// </remarks>
 public static class DatasetLoader
 {
@@ -52,10 +58,7 @@ public static class DatasetLoader
     /// host's lookup and aggregation options): they enter the version, so that HTTP validators change with them.
     /// </param>
     /// <param name="cancellationToken">Stops the load (checked per record while reading, and between steps).</param>
-    /// <param name="scheduler">
-    /// Where the load and all its parallel work run (the caller waits); null: on the caller's thread and
-    /// <see cref="TaskScheduler.Current"/>.
-    /// </param>
+    /// <param name="scheduler">Where the load and all its parallel work run (see the remarks); null: the thread pool.</param>
     /// <exception cref="DataFileException">
     /// An input file is missing or unusable, or the load took longer than <see cref="DatasetOptions.LoadTimeoutSeconds"/>;
     /// the message names the file (and the record or the step reached).
@@ -63,13 +66,6 @@ public static class DatasetLoader
     public static DatasetSnapshot Load(DatasetOptions options, TilesOptions? tiles, IReadOnlyDictionary<string, object>? answerOptions = null,
         CancellationToken cancellationToken = default, TaskScheduler? scheduler = null)
     {
-        if (scheduler is not null && TaskScheduler.Current != scheduler)
-        {
-            // Parallel loops and the tile workers take the scheduler of the task they run in.
-            return Task.Factory.StartNew(() => Load(options, tiles, answerOptions, cancellationToken), CancellationToken.None,
-                TaskCreationOptions.DenyChildAttach, scheduler).GetAwaiter().GetResult();
-        }
-
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -82,7 +78,14 @@ public static class DatasetLoader
         var step = new LoadStep { File = options.Districts, Name = "reading" };
         try
         {
-            return Load(options, tiles, answerOptions, deadline.Token, step);
+            // On the thread pool the load gets a thread of its own (it waits for its side-by-side steps, which a pool
+            // thread should not); either way TaskScheduler.Current inside it is the scheduler.
+            scheduler ??= TaskScheduler.Default;
+            return Task.Factory.StartNew(
+                () => Load(options, tiles, answerOptions, deadline.Token, step),
+                deadline.Token,
+                scheduler == TaskScheduler.Default ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
+                scheduler).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -108,6 +111,7 @@ public static class DatasetLoader
         CancellationToken token, LoadStep step)
     {
         var timings = new Dictionary<string, long>(StringComparer.Ordinal);
+        var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
         long Lap()
         {
@@ -184,33 +188,40 @@ public static class DatasetLoader
         var provinces = AdminLevelBuilder.Build(districts, AdminLevel.Province, parents, roles, options.NameFields(AdminLevel.Province), levels);
         var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), levels);
         timings["dissolve"] = Lap();
-        step.Enter(options.Districts, "building the aggregator and lookup index", token);
-        var aggregator = BuildAggregator(districts, roles);
-        timings["aggregator"] = Lap();
-        var locator = topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology);
-        timings["lookupIndex"] = Lap();
-        var labels = LabelPoints.Compute(departments, provinces, districts);
-        timings["labelPoints"] = Lap();
-        var targeting = TargetingIndex.Build(departments, provinces, districts, parents, roles, labels);
-        timings["targetingIndex"] = Lap();
+        step.Enter(options.Districts, "building the indexes, label points and tiles", token);
+        var steps = new SideBySideSteps(token);
+        // The label points first: the tiles wait for them, and they are the longest chain.
+        var labelsTask = steps.Start("labelPoints", () => LabelPoints.Compute(departments, provinces, districts));
+        var featuresTask = steps.Start("features", () => FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version));
+        var targetingTask = steps.After(labelsTask, "targetingIndex", labels => TargetingIndex.Build(departments, provinces, districts, parents, roles, labels));
+        var aggregatorTask = steps.Start("aggregator", () => BuildAggregator(districts, roles));
+        var locatorTask = steps.Start("lookupIndex", () => topology is null ? DistrictLocator.Build([.. districts.Units.Select(u => u.Geometry)]) : DistrictLocator.Build(topology));
         AdminLayer[] layers = [departments, provinces, districts];
-        var search = UnitSearchIndex.Build(layers, roles.PopulationColumn);
-        timings["searchIndex"] = Lap();
-        var classes = ChoroplethClasses.Build(layers);
-        var ranks = UnitRanks.Build(layers, parents);
-        timings["classesAndRanks"] = Lap();
-        var features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version);
-        timings["features"] = Lap();
+        var searchTask = steps.Start("searchIndex", () => UnitSearchIndex.Build(layers, roles.PopulationColumn));
+        var classesTask = steps.Start("classesAndRanks", () => (Classes: ChoroplethClasses.Build(layers), Ranks: UnitRanks.Build(layers, parents)));
+
+        // The tiles, the longest chain, on this thread: their pipeline's workers join the other steps on the scheduler.
+        var labels = Result(labelsTask);
         var tileSource = archive;
         TilesetStatistics? tileStatistics = null;
         if (tiles is { Enabled: true } && archive is null)
         {
-            step.Enter(options.Districts, "building the tiles", token);
-            var tileset = TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles);
+            var tileset = steps.Time("tiles", () => TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles));
             (tileSource, tileStatistics) = (tileset, tileset.Statistics);
-            timings["tiles"] = Lap();
         }
 
+        var aggregator = Result(aggregatorTask);
+        var locator = Result(locatorTask);
+        var targeting = Result(targetingTask);
+        var search = Result(searchTask);
+        var (classes, ranks) = Result(classesTask);
+        var features = Result(featuresTask);
+        foreach (var (name, ms) in steps.Timings)
+        {
+            timings[name] = ms;
+        }
+
+        timings["total"] = total.ElapsedMilliseconds;
         step.Enter(options.Districts, "publishing", token);
         return new DatasetSnapshot
         {
@@ -251,6 +262,35 @@ public static class DatasetLoader
                 TimingsMs = timings,
             },
         };
+    }
+
+    /// <summary>The step's result; a failed step's own exception (not an <see cref="AggregateException"/>).</summary>
+    private static T Result<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Steps started side by side on the current scheduler, each timed on its own.</summary>
+    private sealed class SideBySideSteps(CancellationToken token)
+    {
+        private readonly ConcurrentQueue<(long Started, string Name, long Ms)> _timings = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        /// <summary>The steps' own times, in the order they started.</summary>
+        public IEnumerable<(string Name, long Ms)> Timings => _timings.OrderBy(t => t.Started).Select(t => (t.Name, t.Ms));
+
+        public Task<T> Start<T>(string name, Func<T> step) =>
+            Task.Factory.StartNew(() => Time(name, step), token, TaskCreationOptions.None, TaskScheduler.Current);
+
+        /// <summary>A step that needs another's result; it fails with that step's exception when that one fails.</summary>
+        public Task<TResult> After<T, TResult>(Task<T> antecedent, string name, Func<T, TResult> step) =>
+            antecedent.ContinueWith(done => Time(name, () => step(Result(done))), token, TaskContinuationOptions.None, TaskScheduler.Current);
+
+        public T Time<T>(string name, Func<T> step)
+        {
+            var started = _clock.ElapsedTicks;
+            var watch = Stopwatch.StartNew();
+            var result = step();
+            _timings.Enqueue((started, name, watch.ElapsedMilliseconds));
+            return result;
+        }
     }
 
     /// <summary>The district layer with cleaned geometries (<see cref="CoverageCleaner"/>), source geometries kept, and its topology.</summary>

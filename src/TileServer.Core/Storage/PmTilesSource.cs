@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TileServer.Core.Caching;
 using TileServer.Core.Tiles;
 
 namespace TileServer.Core.Storage;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Model;
@@ -33,6 +34,9 @@ internal sealed class TileLevel
     public required IReadOnlyDictionary<string, string> Fields { get; init; }
 
     private (double X, double Y)[] _labels = [];
+
+    // Remembered because tiles built on request look up the anchors of the units around them again and again.
+    private readonly ConcurrentDictionary<int, (double X, double Y)> _anchors = new();
 
     /// <summary>The tile layer's name (<c>departments</c>, <c>provinces</c> or <c>districts</c>).</summary>
     public string LayerName => LayerNames[Index];
@@ -142,15 +146,15 @@ internal sealed class TileLevel
     public (double X, double Y) Label(int unit) => _labels[unit];
 
     /// <summary>
-    /// Where the unit's square goes when it collapses: NTS InteriorPoint, in Web Mercator metres. Any point inside
+    /// Where the unit's square goes when it collapses: NTS InteriorPoint, in Web Mercator metres (computed once per unit). Any point inside
     /// will do for a square smaller than a pixel, and the pole of inaccessibility cost more than all the other
     /// work of the coarse zooms.
     /// </summary>
-    public (double X, double Y) Anchor(int unit)
+    public (double X, double Y) Anchor(int unit) => _anchors.GetOrAdd(unit, static (u, layer) =>
     {
-        var geometry = Layer.Units[unit].Geometry;
+        var geometry = layer.Units[u].Geometry;
         return ToMercator(geometry.IsEmpty ? new Coordinate(0, 0) : geometry.InteriorPoint.Coordinate);
-    }
+    }, Layer);
 
     private static (double X, double Y) ToMercator(Coordinate point) => (WebMercator.X(point.X), WebMercator.Y(point.Y));
 }

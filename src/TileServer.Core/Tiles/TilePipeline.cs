@@ -3,11 +3,14 @@ using System.Collections.Concurrent;
 namespace TileServer.Core.Tiles;
 
 /// <summary>
-/// A work queue with one worker per core (the caller being one, once it has produced): items post further items (a zoom posts its tiles), and the queue ends
+/// A work queue with one worker per core: items post further items (a zoom posts its tiles), and the queue ends
 /// when the producer and every posted item are done. A failing item fails the build, after the others finish.
-/// The workers are tasks on <see cref="TaskScheduler.Current"/> (the scheduler a load was handed, see
-/// <see cref="Dataset.DatasetLoader"/>), at most its <see cref="TaskScheduler.MaximumConcurrencyLevel"/>.
 /// </summary>
+/// <remarks>
+/// The workers are tasks on <see cref="TaskScheduler.Current"/> (the scheduler the dataset load runs on, so that a
+/// host can run a reload at low priority), one fewer than the scheduler may run at once (at most one per core), and
+/// the thread that runs the producer becomes a worker once it is done: so a scheduler with one thread still finishes.
+/// </remarks>
 internal sealed class TilePipeline
 {
     /// <summary>The priority of steps that start further work (a zoom's preparation, its finishing steps).</summary>
@@ -55,25 +58,26 @@ internal sealed class TilePipeline
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="producer"/> on this thread while the workers take the queue, then takes the queue on this
-    /// thread too until it ends; returns the overlay fallbacks.
-    /// </summary>
+    /// <summary>Runs <paramref name="producer"/> on this thread while the workers take the queue; returns the overlay fallbacks.</summary>
     public int Run(Action producer)
     {
-        // This thread is one of the workers once it has produced: on a scheduler with a fixed number of threads, one
-        // of which is this one, a worker queued for every thread would wait behind this one, forever with one thread.
         var scheduler = TaskScheduler.Current;
-        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel) - 1).Select(_ => Task.Factory.StartNew(
+        var count = Math.Max(1, Math.Min(Environment.ProcessorCount, scheduler.MaximumConcurrencyLevel) - 1);
+        var workers = Enumerable.Range(0, count).Select(_ => Task.Factory.StartNew(
             Work,
             CancellationToken.None,
-            TaskCreationOptions.LongRunning,
+            scheduler == TaskScheduler.Default ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
             scheduler)).ToArray();
         Attempt(producer);
-        var fallbacks = Work() + Task.WhenAll(workers).GetAwaiter().GetResult().Sum();
+        var fallbacks = Work();
+
+        // Each worker waited for on its own: one that never started is then run here (and finds the queue ended).
+        Task.WaitAll(workers);
+        fallbacks += workers.Sum(w => w.Result);
         return _errors.IsEmpty ? fallbacks : throw new AggregateException(_errors);
     }
 
+    /// <summary>Takes items until the queue ends; returns the worker's overlay fallbacks.</summary>
     private int Work()
     {
         var worker = new TileWorker();

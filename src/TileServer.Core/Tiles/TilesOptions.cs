@@ -37,7 +37,10 @@ public sealed class TilesOptions
     [NotInVersion("a path or URL: the archive's content (file bytes, or object ETag and length) enters the version")]
     public string Source { get; set; } = "";
 
-    /// <summary>Bound, in bytes, of the in-memory cache of a PMTiles <see cref="Source"/>'s leaf directories and tiles (0: none).</summary>
+    /// <summary>
+    /// Bound, in bytes, of the in-memory cache of a PMTiles <see cref="Source"/>'s leaf directories and tiles, or of
+    /// the tiles built on first request above <see cref="PrebuildMaxZoom"/> (0: none).
+    /// </summary>
     [NotInVersion("a memory bound: the answers are the same")]
     public long CacheBytes { get; set; } = DefaultCacheBytes;
 
@@ -51,6 +54,20 @@ public sealed class TilesOptions
 
     /// <summary>The deepest zoom precomputed; clients overzoom beyond it.</summary>
     public int MaxZoom { get; set; } = 12;
+
+    /// <summary>Default of <see cref="PrebuildMaxZoom"/>.</summary>
+    public const int DefaultPrebuildMaxZoom = 8;
+
+    /// <summary>
+    /// The deepest zoom whose tiles are all built at load; the zooms above it, up to <see cref="MaxZoom"/>, are built
+    /// tile by tile on first request (the same bytes) and kept in a cache bounded by <see cref="CacheBytes"/>. On Peru
+    /// z9-z12 hold 19,582 of the 19,713 tiles and most of the build time, so that building them at load kept the
+    /// server from being ready for seconds (benchmarks/README.md, Load time); the first request at one of those zooms
+    /// prepares it (its simplified geometry and tile index, a few hundred milliseconds), then each tile takes
+    /// milliseconds.
+    /// </summary>
+    [NotInVersion("when tiles are built: the bytes of every tile are the same")]
+    public int PrebuildMaxZoom { get; set; } = DefaultPrebuildMaxZoom;
 
     /// <summary>Tile coordinate extent (MVT 2.1: 4096 is the convention).</summary>
     public int Extent { get; set; } = 4096;
@@ -104,6 +121,11 @@ public sealed class TilesOptions
         if (MaxZoom is < 0 or > 16)
         {
             errors.Add($"Tiles:MaxZoom must be between 0 and 16, got {MaxZoom}");
+        }
+
+        if (PrebuildMaxZoom is < 0 or > 16)
+        {
+            errors.Add($"Tiles:PrebuildMaxZoom must be between 0 and 16, got {PrebuildMaxZoom}");
         }
 
         if (Extent is < 256 or > 65536)

@@ -18,18 +18,32 @@ public sealed record TilesetStatistics(
     int OverlayFallbacks,
     long ElapsedMs,
     IReadOnlyDictionary<string, long> StepsMs,
-    IReadOnlyList<ZoomStatistics> Zooms);
+    IReadOnlyList<ZoomStatistics> Zooms)
+{
+    /// <summary>
+    /// The zooms built tile by tile on request (above <see cref="TilesOptions.PrebuildMaxZoom"/>), which the counts,
+    /// sizes and <see cref="Zooms"/> above leave out: they describe the tiles built at load.
+    /// </summary>
+    public IReadOnlyList<int> OnDemandZooms { get; init; } = [];
+}
 
 /// <summary>
-/// The precomputed vector tileset in memory: every non-empty tile from z0 to the maximum zoom, raw and gzip bytes,
-/// built once by <see cref="TilesetBuilder"/>. A request is one dictionary look-up.
+/// The vector tileset in memory, raw and gzip bytes, built by <see cref="TilesetBuilder"/>: every non-empty tile from z0
+/// to <see cref="TilesOptions.PrebuildMaxZoom"/> built at load (a request is one dictionary look-up), the zooms above it
+/// up to the maximum zoom built tile by tile on first request into a bounded cache (the same bytes).
 /// </summary>
-/// <remarks>Thread safety: immutable after construction; any number of concurrent readers.</remarks>
+/// <remarks>Thread safety: the tiles built at load are immutable; any number of concurrent readers.</remarks>
 public sealed class Tileset : ITileSource
 {
     private readonly FrozenDictionary<TileId, EncodedTile> _tiles;
+    private readonly OnDemandTiles? _onDemand;
 
     public Tileset(TilesetInfo info, IEnumerable<KeyValuePair<TileId, EncodedTile>> tiles, TilesetStatistics statistics)
+        : this(info, tiles, statistics, null)
+    {
+    }
+
+    internal Tileset(TilesetInfo info, IEnumerable<KeyValuePair<TileId, EncodedTile>> tiles, TilesetStatistics statistics, OnDemandTiles? onDemand)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(tiles);
@@ -37,13 +51,16 @@ public sealed class Tileset : ITileSource
         Info = info;
         _tiles = tiles.ToFrozenDictionary();
         Statistics = statistics;
+        _onDemand = onDemand;
     }
 
     public TilesetInfo Info { get; }
 
     public TilesetStatistics Statistics { get; }
 
-    public IEnumerable<TileId> TileIds => _tiles.Keys;
+    /// <summary>Every tile that has features; the zooms built on request are built for it (all of their tiles, once).</summary>
+    public IEnumerable<TileId> TileIds => _onDemand is null ? _tiles.Keys : _tiles.Keys.Concat(_onDemand.TileIds);
 
-    public bool TryGetTile(TileId id, out EncodedTile tile) => _tiles.TryGetValue(id, out tile!);
+    public bool TryGetTile(TileId id, out EncodedTile tile) =>
+        _tiles.TryGetValue(id, out tile!) || (_onDemand is not null && _onDemand.TryGetTile(id, out tile));
 }

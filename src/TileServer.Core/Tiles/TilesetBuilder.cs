@@ -10,7 +10,9 @@ namespace TileServer.Core.Tiles;
 /// <summary>
 /// Builds the <c>poverty</c> vector tileset (<see cref="Tileset"/>): layers <c>departments</c>, <c>provinces</c>,
 /// <c>districts</c> (code, name, parent codes, numeric estimates, numeric feature id) and <c>labels</c> (one point per
-/// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1.
+/// unit), every tile from z0 to <see cref="TilesOptions.MaxZoom"/> that has features, Mapbox Vector Tile 2.1: the
+/// zooms up to <see cref="TilesOptions.PrebuildMaxZoom"/> built here, the deeper ones handed to the tileset with what
+/// builds them tile by tile on request (<see cref="OnDemandTiles"/>: the same bytes).
 /// </summary>
 /// <remarks>
 /// <para>Simplification (<see cref="ZoomGeometries"/>): with the districts' <see cref="CoverageTopology"/>, its chains
@@ -26,7 +28,9 @@ namespace TileServer.Core.Tiles;
 /// one pipeline (<see cref="TilePipeline"/>: a work queue, one worker per core): the ranking reports each zoom's tolerance as soon as it has
 /// passed it (the finest first), that zoom's coverage is then rebuilt and its tiles clipped while the ranking goes on
 /// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their squares, and its tiles are
-/// encoded and gzipped. Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
+/// encoded and gzipped. A zoom built on request keeps its function of the ranking (final once the ranking has passed
+/// its tolerance), run on its first request. The pipeline's workers run on <see cref="TaskScheduler.Current"/> (the
+/// dataset load's scheduler). Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
 /// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
@@ -94,31 +98,42 @@ public static class TilesetBuilder
         var encodings = new ZoomEncoding[zooms.Length];
         var tiles = new ConcurrentBag<KeyValuePair<TileId, EncodedTile>>();
         var collapsed = 0;
+        var onDemand = new ConcurrentDictionary<int, Func<ZoomBuild>>();
         var pipeline = new TilePipeline();
         var simplifyMs = 0L;
         var fallbacks = pipeline.Run(() =>
         {
             var watch = Stopwatch.StartNew();
-            ZoomGeometries.Produce(zooms, layers, topology, options, (i, geometries) => pipeline.Post(
-                _ =>
+            ZoomGeometries.Produce(zooms, layers, topology, options, (i, geometries) =>
+            {
+                if (zooms[i].Zoom > options.PrebuildMaxZoom)
                 {
-                    // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
-                    var zoom = zooms[i].Zoom;
-                    var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
-                    pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                    var (zoom, active) = zooms[i];
+                    onDemand[zoom] = () => new ZoomBuild(zoom, options, levels, geometries(), active);
+                    return;
+                }
+
+                pipeline.Post(
+                    _ =>
                     {
-                        Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
-                        build.PlaceLabels();
-                        var encoding = encodings[i] = new ZoomEncoding(build);
-                        pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
-                    });
-                },
-                TilePipeline.Urgent));
+                        // Coarser zooms first: their few tiles hold the most and would otherwise finish last.
+                        var zoom = zooms[i].Zoom;
+                        var build = builds[i] = new ZoomBuild(zoom, options, levels, geometries(), zooms[i].Active);
+                        pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
+                        {
+                            Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                            build.PlaceLabels();
+                            var encoding = encodings[i] = new ZoomEncoding(build);
+                            pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
+                        });
+                    },
+                    TilePipeline.Urgent);
+            });
             simplifyMs = watch.ElapsedMilliseconds;
         });
         steps["simplify"] = simplifyMs;
         steps["tiles"] = clock.ElapsedMilliseconds;
-        var zoomStats = encodings.Select(e => e.Statistics()).ToList();
+        var zoomStats = encodings.OfType<ZoomEncoding>().Select(e => e.Statistics()).ToList();
         zoomStats.Reverse();
         var all = tiles.ToArray();
         var largest = all.Length == 0 ? default : all.MaxBy(t => t.Value.Mvt.Length);
@@ -132,8 +147,11 @@ public static class TilesetBuilder
             fallbacks,
             total.ElapsedMilliseconds,
             steps,
-            zoomStats);
-        return new Tileset(Info(levels, districts, version, options), all, statistics);
+            zoomStats)
+        {
+            OnDemandZooms = [.. onDemand.Keys.Order()],
+        };
+        return new Tileset(Info(levels, districts, version, options), all, statistics, onDemand.IsEmpty ? null : new OnDemandTiles(onDemand, options.CacheBytes));
     }
 
     private static TilesetInfo Info(TileLevel[] levels, AdminLayer districts, string version, TilesOptions options)

@@ -25,7 +25,8 @@ internal static class BuildTilesCommand
             }
 
             var s = services.GetRequiredService<ServedDatasetBuilder>().Build().Snapshot.Report.Tiles!;
-            Console.WriteLine($"{s.Tiles} tiles z0-z{tiles.MaxZoom}, {s.MvtBytes:N0} bytes ({s.GzipBytes:N0} gzip), largest {s.LargestTileBytes:N0} bytes ({s.LargestTile}), built in {s.ElapsedMs} ms ({string.Join(", ", s.StepsMs.Select(kv => $"{kv.Key} {kv.Value} ms"))})");
+            var onDemand = s.OnDemandZooms.Count == 0 ? string.Empty : $"; z{s.OnDemandZooms[0]}-z{s.OnDemandZooms[^1]} built on request (Tiles:PrebuildMaxZoom)";
+            Console.WriteLine($"{s.Tiles} tiles z0-z{Math.Min(tiles.MaxZoom, tiles.PrebuildMaxZoom)}{onDemand}, {s.MvtBytes:N0} bytes ({s.GzipBytes:N0} gzip), largest {s.LargestTileBytes:N0} bytes ({s.LargestTile}), built in {s.ElapsedMs} ms ({string.Join(", ", s.StepsMs.Select(kv => $"{kv.Key} {kv.Value} ms"))})");
             foreach (var zoom in s.Zooms)
             {
                 Console.WriteLine($"z{zoom.Zoom}: {zoom.Tiles} tiles, {zoom.MvtBytes:N0} bytes, largest {zoom.LargestTileBytes:N0}");

@@ -238,8 +238,15 @@ public class PeruTilesetTests(PeruTilesetFixture peru) : IClassFixture<PeruTiles
     {
         var statistics = peru.Tiles.Statistics;
         Assert.True(statistics.LargestTileBytes <= 500 * 1024, $"{statistics.LargestTile}: {statistics.LargestTileBytes} bytes");
-        Assert.Equal(peru.Tiles.TileIds.Count(), statistics.Tiles);
-        Assert.Equal(13, statistics.Zooms.Count);
+        foreach (var id in peru.Tiles.TileIds.Where(t => t.Z > TilesOptions.DefaultPrebuildMaxZoom))
+        {
+            Assert.True(peru.Tiles.TryGetTile(id, out var tile) && tile.Mvt.Length <= 500 * 1024, $"{id}: more than 500 KB");
+        }
+
+        // The statistics describe the tiles built at load (z0 to Tiles:PrebuildMaxZoom); the deeper zooms are built on request.
+        Assert.Equal(peru.Tiles.TileIds.Count(t => t.Z <= TilesOptions.DefaultPrebuildMaxZoom), statistics.Tiles);
+        Assert.Equal(TilesOptions.DefaultPrebuildMaxZoom + 1, statistics.Zooms.Count);
+        Assert.Equal(Enumerable.Range(TilesOptions.DefaultPrebuildMaxZoom + 1, 12 - TilesOptions.DefaultPrebuildMaxZoom), statistics.OnDemandZooms);
         Assert.True(peru.Snapshot.Report.TimingsMs.ContainsKey("tiles"));
     }
 }

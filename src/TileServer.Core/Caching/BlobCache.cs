@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 
-namespace TileServer.Core.Storage;
+namespace TileServer.Core.Caching;
 
 /// <summary>
-/// A bounded in-memory cache of decoded archive blobs (tiles, leaf directories) by key, holding at most
+/// A bounded in-memory cache of blobs (an archive's tiles and leaf directories, tiles built on request) by key, holding at most
 /// <see cref="Capacity"/> bytes as the loaders measure them. Concurrent misses of one key load it once; when an insert
 /// takes the total over the capacity, the least recently used entries are dropped until it is under 90% of it (the
 /// slack keeps eviction rounds rare).
@@ -83,7 +83,8 @@ internal sealed class BlobCache<TValue>
         }
     }
 
-    private void Add(long key, TValue value, long bytes)
+    /// <summary>Caches a value made elsewhere (kept only when it fits; a key already held keeps its value).</summary>
+    public void Add(long key, TValue value, long bytes)
     {
         if (bytes > Capacity || !_entries.TryAdd(key, new Entry(value, bytes) { LastUsed = Environment.TickCount64 }))
         {
