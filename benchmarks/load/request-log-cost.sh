@@ -3,6 +3,8 @@
 # and true (console logging to a file, the default formatter), loaded in turn with wrk (1 thread, 32 connections,
 # random tiles z4-10) for DURATION, ROUNDS times interleaved (off, on, off, on, ...), so that the machine's noise falls
 # on both. Prints each run's requests/s and the median ratio on/off.
+# LOG_DEVNULL=1 sends the logging server's output to /dev/null instead of a file: the entries are still formatted and
+# written by the console logger, without the file system, which tells the logger's cost from the disk's.
 # Usage: benchmarks/load/request-log-cost.sh [duration s, default 10] [rounds, default 3]   (PORT and PORT+1, default 8096)
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/ops-common.sh"
@@ -15,6 +17,7 @@ ops_make_lists
 port="${PORT:-8096}"
 Logging__LogLevel__Default=Warning ops_start "$port" --RequestLog:Enabled=false
 off="$OPS_BASE"
+[ -z "${LOG_DEVNULL:-}" ] || ln -s /dev/null "$OPS_WORK/server-$((port + 1)).log"
 Logging__LogLevel__Default=Warning ops_start "$((port + 1))" --RequestLog:Enabled=true
 on="$OPS_BASE"
 echo "machine: $(nproc) cores, load average $(ops_load)"

@@ -6,8 +6,8 @@ public sealed class RequestLogOptions
     public const string SectionName = "RequestLog";
 
     /// <summary>
-    /// Log each request once it is answered (ASP.NET Core's HTTP logging, one combined entry at Information):
-    /// method, path, protocol, status and duration. The query string is left out: lookups carry people's positions.
+    /// Log each request once it is answered (<see cref="RequestLogMiddleware"/>, one entry at Information): method,
+    /// path, protocol, status, duration and route template. The query string is left out: lookups carry people's positions.
     /// Default false.
     /// </summary>
     public bool Enabled { get; set; }

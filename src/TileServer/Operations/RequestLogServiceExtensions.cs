@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.Options;
 using TileServer.Infrastructure;
 
@@ -6,18 +5,12 @@ namespace TileServer.Operations;
 
 public static class RequestLogServiceExtensions
 {
-    /// <summary>Request logging (<see cref="RequestLogOptions"/>): ASP.NET Core's HTTP logging, combined into one entry per request.</summary>
+    /// <summary>Request logging (<see cref="RequestLogOptions"/>): one entry per request by <see cref="RequestLogMiddleware"/>.</summary>
     public static IHostApplicationBuilder AddRequestLog(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<RequestLogOptions>(RequestLogOptions.SectionName, _ => RequestLogOptions.Validate());
-        builder.Services.AddHttpLogging(o =>
-        {
-            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.RequestProtocol
-                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-            o.CombineLogs = true;
-        });
-        // The entry is written at Information; the default configuration keeps Microsoft.AspNetCore at Warning.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
+        // The entry is written at Information; an operator's Logging:LogLevel:Default=Warning must not hide it.
+        builder.Logging.AddFilter(RequestLogMiddleware.Category, LogLevel.Information);
         return builder;
     }
 
@@ -25,7 +18,7 @@ public static class RequestLogServiceExtensions
     {
         if (app.Services.GetRequiredService<IOptions<RequestLogOptions>>().Value.Enabled)
         {
-            app.UseHttpLogging();
+            app.UseMiddleware<RequestLogMiddleware>();
         }
 
         return app;

@@ -64,15 +64,15 @@ public class LogsApiTests
     [Fact]
     public async Task Request_logging_is_off_by_default_and_one_entry_per_request_without_the_query_when_on()
     {
-        static int RequestEntries(TileServerFactory factory) =>
-            factory.Logs.GetSnapshot().Count(r => r.Category?.StartsWith("Microsoft.AspNetCore.HttpLogging", StringComparison.Ordinal) == true);
+        static List<Microsoft.Extensions.Logging.Testing.FakeLogRecord> RequestEntries(TileServerFactory factory) =>
+            factory.Logs.GetSnapshot().Where(r => r.Category == "TileServer.RequestLog").ToList();
 
         await using (var off = new TileServerFactory(new Dictionary<string, string?>()))
         {
             await off.ServedAsync();
             using var client = off.CreateClient();
             (await client.GetAsync("/v1/lookup?lat=-10.5&lon=-74.25")).Dispose();
-            Assert.Equal(0, RequestEntries(off));
+            Assert.Empty(RequestEntries(off));
         }
 
         await using var on = new TileServerFactory(new Dictionary<string, string?> { ["RequestLog:Enabled"] = "true" });
@@ -81,13 +81,38 @@ public class LogsApiTests
         (await logged.GetAsync("/v1/lookup?lat=-10.5&lon=-74.25")).Dispose();
         (await logged.GetAsync("/tiles/poverty/0/0/0.mvt")).Dispose();
 
-        var entries = on.Logs.GetSnapshot().Where(r => r.Category?.StartsWith("Microsoft.AspNetCore.HttpLogging", StringComparison.Ordinal) == true).ToList();
+        var entries = RequestEntries(on);
         Assert.Equal(2, entries.Count);
         Assert.All(entries, e => Assert.Equal(LogLevel.Information, e.Level));
         Assert.Contains("/v1/lookup", entries[0].Message, StringComparison.Ordinal);
-        Assert.Contains("StatusCode: ", entries[0].Message, StringComparison.Ordinal);
-        Assert.Contains("Duration: ", entries[0].Message, StringComparison.Ordinal);
         Assert.DoesNotContain("-10.5", entries[0].Message, StringComparison.Ordinal);
         Assert.Contains("/tiles/poverty/0/0/0.mvt", entries[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_entry_carries_method_path_protocol_status_duration_route_and_the_clients_trace_id()
+    {
+        await using var factory = new TileServerFactory(new Dictionary<string, string?> { ["RequestLog:Enabled"] = "true" });
+        await factory.ServedAsync();
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/districts/999999?why=secret");
+        request.Headers.Add("traceparent", $"00-{TraceId}-b7ad6b7169203331-01");
+        var sent = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await client.SendAsync(request);
+        var elapsed = sent.Elapsed.TotalMilliseconds;
+
+        var entry = Assert.Single(factory.Logs.GetSnapshot(), r => r.Category == "TileServer.RequestLog");
+        var fields = entry.StructuredState!.ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal("GET", fields["Method"]);
+        Assert.Equal("/v1/districts/999999", fields["Path"]);
+        Assert.Equal("HTTP/1.1", fields["Protocol"]);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("404", fields["StatusCode"]);
+        var duration = double.Parse(fields["DurationMs"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(duration, 0, elapsed);
+        Assert.Equal("/v1/districts/{code}", fields["Route"]);
+        Assert.DoesNotContain("secret", entry.Message, StringComparison.Ordinal);
+        Assert.Contains(entry.Scopes, scope => scope is IEnumerable<KeyValuePair<string, object?>> pairs
+            && pairs.Any(kv => kv.Key == "TraceId" && kv.Value?.ToString() == TraceId));
     }
 }
