@@ -207,8 +207,9 @@ public static class SnapshotFile
     private static DatasetSnapshot Assemble(string file, SafeFileHandle handle, SnapshotHeader header,
         IReadOnlyDictionary<string, SectionEntry> table, DatasetOptions options, TilesOptions tilesOptions, Stopwatch clock)
     {
-        // The layers (most of the work: decoding the geometry) on this thread; the other sections beside them.
-        var others = Task.Run(() =>
+        // The layers (most of the work: decoding the geometry) on this thread; the other sections beside them. All of
+        // it on the caller's scheduler (LoadParallelism), as a load: a reload reads the file on its low-priority threads.
+        var others = Task.Factory.StartNew(() =>
         {
             var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
                 ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
@@ -225,7 +226,7 @@ public static class SnapshotFile
             }
 
             return (metadata, locator, labelBytes, tiles);
-        });
+        }, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
         var layers = ReadLayers(new SnapshotSectionReader(LayersSection, Section(handle, table, LayersSection)));
         var (metadata, locator, labelBytes, tiles) = others.GetAwaiter().GetResult();
         var (departments, provinces, districts) = (layers[0], layers[1], layers[2]);
@@ -250,6 +251,7 @@ public static class SnapshotFile
         FeatureCatalog? features = null;
         (TargetingIndex Targeting, UnitSearchIndex Search, ChoroplethClasses Classes, UnitRanks Ranks)? indexes = null;
         Parallel.Invoke(
+            LoadParallelism.Options,
             () => aggregator = DatasetLoader.BuildAggregator(districts, roles),
             () => features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, header.DatasetVersion),
             () => indexes = (TargetingIndex.Build(departments, provinces, districts, parents, roles, labels), UnitSearchIndex.Build(levels, roles.PopulationColumn),
@@ -766,7 +768,7 @@ public static class SnapshotFile
         // Decoding the geometry is most of the read: on every core, one WKB reader per worker (they are not shared).
         var unitsByLevel = fieldsByLevel.Select(units => new AdminUnit[units.Length]).ToArray();
         var work = fieldsByLevel.SelectMany((units, l) => Enumerable.Range(0, units.Length).Select(u => (Level: l, Unit: u))).ToArray();
-        Parallel.ForEach(work, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
+        Parallel.ForEach(work, LoadParallelism.Options, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
         {
             var unit = fieldsByLevel[entry.Level][entry.Unit];
             var geometry = Geometry(wkb, unit.Geometry, unit, reader);

@@ -7,8 +7,9 @@ namespace TileServer.Dataset;
 /// The threads that build reloads: one per core, started once, at nice value <c>Dataset:ReloadNiceness</c>
 /// (<see cref="ThreadNiceness"/>), and a <see cref="TaskScheduler"/> over them, which the load hands to every parallel
 /// loop and to the tile build's workers (<see cref="Core.Dataset.DatasetLoader"/>). Linux's scheduler gives a
-/// runnable thread at nice 19 about 1.5% of a core beside one at nice 0 (weights 15 and 1024), so a reload takes the
-/// CPU that requests leave rather than half of it, and a busy server's answers keep their latency while it builds.
+/// runnable thread at nice 10 about a tenth of the CPU of one at nice 0 (weights 110 and 1024), so a reload takes
+/// mostly the CPU that requests leave rather than half of it, and a busy server's answers keep their latency while it
+/// builds.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -45,8 +45,7 @@ public sealed class ServedDatasetBuilder(
     public ServedDataset Build(CancellationToken cancellationToken, TaskScheduler? scheduler = null)
     {
         var inputs = Current();
-        // A snapshot file is read on the caller's thread and the thread pool: it decodes, it does not build, so a
-        // reload from one is short and not worth a low-priority scheduler.
+        // A snapshot file is read on the caller's scheduler (a reload's low-priority threads), as a load would be.
         var snapshot = inputs.FromSnapshotFile
             ? SnapshotFile.Read(inputs.Dataset.Snapshot, inputs.Dataset, inputs.Tiles, inputs.VersionedSections())
             : DatasetLoader.Load(inputs.Dataset, inputs.Tiles, inputs.AnswerOptions(), cancellationToken, scheduler);

@@ -18,7 +18,9 @@ public class SignalTests
     {
         using var data = new SampleCopy();
         var port = MetricsApiTests.FreePort();
-        await using var server = await ServerProcessHandle.StartAsync($"--urls=http://127.0.0.1:{port}", $"--Dataset:Districts={data.Districts}", $"--Dataset:Estimates={data.Estimates}");
+        // At normal priority: this test is about the signal, and a low-priority reload beside the rest of the test
+        // run may wait minutes for a core (ReloadSchedulerTests pins the priority).
+        await using var server = await ServerProcessHandle.StartAsync($"--urls=http://127.0.0.1:{port}", $"--Dataset:Districts={data.Districts}", $"--Dataset:Estimates={data.Estimates}", "--Dataset:ReloadNiceness=0");
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var first = (await client.GetFromJsonAsync<JsonElement>("/v1/dataset")).GetProperty("version").GetString();
 
