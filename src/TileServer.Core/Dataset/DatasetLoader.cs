@@ -81,6 +81,13 @@ public static class DatasetLoader
             // On the thread pool the load gets a thread of its own (it waits for its side-by-side steps, which a pool
             // thread should not); either way TaskScheduler.Current inside it is the scheduler.
             scheduler ??= TaskScheduler.Default;
+            if (scheduler != TaskScheduler.Default && TaskScheduler.Current == scheduler)
+            {
+                // Already on one of the scheduler's threads (a reload's): a task queued behind would leave this thread
+                // blocked and the scheduler one thread short for the whole load.
+                return Load(options, tiles, answerOptions, deadline.Token, step);
+            }
+
             return Task.Factory.StartNew(
                 () => Load(options, tiles, answerOptions, deadline.Token, step),
                 deadline.Token,
