@@ -15,6 +15,7 @@ namespace TileServer.Benchmarks.Infrastructure;
 /// boxes behind <see cref="IHeaderDictionary"/>); <c>HeaderLines</c> is its header count alone, against the baseline
 /// <c>EnumeratedHeaders</c>, the same count through the dictionary's enumerator as the rule counted before. Pins 0 B a
 /// request without a body; with <c>Content-Length</c> Kestrel formats the number back into a string either way.
+/// Run: dotnet run -c Release --project benchmarks/TileServer.Benchmarks -- --filter '*RequestSizeRuleBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
