@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using nietras.SeparatedValues;
 using TileServer.Map.Tests.Support;
 
 namespace TileServer.Map.Tests;
@@ -102,19 +103,20 @@ public sealed class TargetingPanelTests(MapServerFixture server)
         var selected = Codes((await TargetingAsync(new { name = "A", threshold = 50 })).GetProperty("results")[0].GetProperty("selected"));
 
         var download = await session.Page.RunAndWaitForDownloadAsync(() => session.Page.ClickAsync("#targeting-csv"));
-        var lines = (await File.ReadAllLinesAsync(await download.PathAsync())).Where(l => l.Length > 0).ToList();
+        // Read by a CSV library (RFC 4180 quoting), not by the server's own batch parser.
+        using var csv = Sep.New(',').Reader(o => o with { Unescape = true }).FromFile(await download.PathAsync());
+        var header = csv.Header.ColNames.ToArray();
+        var rows = csv.Enumerate(row => row[..].ToStringsArray()).ToList();
 
         Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
-        var header = lines[0].Split(',');
         Assert.Equal(["order", "code", "name"], header[..3]);
-        var rows = lines.Skip(1).Select(ParseCsvLine).ToList();
         Assert.Equal(selected, rows.Select(r => r[1]));
         Assert.Equal(Enumerable.Range(1, selected.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r[0]));
         var districts = server.Snapshot.Districts;
         foreach (var name in new[] { "poblacion", "pobreza_pct" })
         {
             var at = Array.IndexOf(header, name);
-            Assert.True(at > 0, $"no column {name} in {lines[0]}");
+            Assert.True(at > 0, $"no column {name} in {string.Join(',', header)}");
             var column = districts.ColumnIndex(name);
             Assert.All(rows, r => Assert.Equal(districts.Number(districts.IndexOf(r[1]), column), double.Parse(r[at], CultureInfo.InvariantCulture)));
         }
@@ -283,48 +285,4 @@ public sealed class TargetingPanelTests(MapServerFixture server)
     private static List<string> Codes(JsonElement codes) => [.. codes.EnumerateArray().Select(c => c.GetString()!)];
 
     private static int Whiten(int channel) => (int)Math.Round(channel * (1 - Fade) + 255 * Fade);
-
-    /// <summary>One RFC 4180 line (quoted fields with doubled quotes).</summary>
-    private static List<string> ParseCsvLine(string line)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
-    }
 }

@@ -31,7 +31,7 @@ public class LookupBenchmarks
     [GlobalSetup]
     public void Load()
     {
-                var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
+        var features = NetTopologySuite.IO.Esri.Shapefile.ReadAllFeatures(PeruData.File("districts.shp"));
         var codes = features.Select(f => (string)f.Attributes["UBIGEO"]).ToArray();
         var result = CoverageCleaner.Clean([.. features.Select(f => f.Geometry)], codes, CoverageCleaningOptions.Default);
         Geometry[] cleaned = [.. result.Districts];

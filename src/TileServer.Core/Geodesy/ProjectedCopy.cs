@@ -34,7 +34,9 @@ public static class ProjectedCopy
         return copy;
     }
 
-    /// <summary>Maps every coordinate of <paramref name="geometry"/> in place (the one coordinate loop of the project's transforms).</summary>
+    /// <summary>Maps every coordinate of <paramref name="geometry"/> in place: the one coordinate loop of the project's
+    /// transforms, a source CRS to WGS 84 at load included. An exception from <paramref name="map"/> ends the loop and
+    /// propagates, with the coordinates before it mapped.</summary>
     public static void Apply(Geometry geometry, CoordinateMap map)
     {
         ArgumentNullException.ThrowIfNull(geometry);

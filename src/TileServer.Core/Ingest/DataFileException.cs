@@ -1,4 +1,5 @@
 using System.Text;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Ingest;
 
@@ -17,9 +18,9 @@ public enum DataFileFault
 
 /// <summary>
 /// An input data file (shapefile part, GeoJSON, estimates CSV) that cannot be used as it is. The message names the
-/// file and, where known, the record, feature or line, and is always one line (line breaks inside quoted values are
-/// flattened and the whole is capped at <see cref="MaxMessageLength"/> characters), so that it can be shown to an
-/// operator as it is.
+/// file and, where known, the record, feature or line, and is always one printable line (control characters such as
+/// line breaks inside quoted values are shown escaped, <see cref="MessageText.SingleLine"/>, and the whole is capped at
+/// <see cref="MaxMessageLength"/> characters), so that it can be shown to an operator as it is.
 /// </summary>
 public sealed class DataFileException : Exception
 {
@@ -32,10 +33,10 @@ public sealed class DataFileException : Exception
     }
 
     public DataFileException(string filePath, string problem, DataFileFault fault, Exception? innerException = null)
-        : base(OneLine($"{filePath}: {problem}"), innerException)
+        : base(SingleLine($"{filePath}: {problem}"), innerException)
     {
         FilePath = filePath;
-        Problem = OneLine(problem);
+        Problem = SingleLine(problem);
         Fault = fault;
     }
 
@@ -46,17 +47,17 @@ public sealed class DataFileException : Exception
     }
 
     public DataFileException(string message)
-        : base(OneLine(message))
+        : base(SingleLine(message))
     {
         FilePath = string.Empty;
-        Problem = OneLine(message);
+        Problem = SingleLine(message);
     }
 
     public DataFileException(string message, Exception innerException)
-        : base(OneLine(message), innerException)
+        : base(SingleLine(message), innerException)
     {
         FilePath = string.Empty;
-        Problem = OneLine(message);
+        Problem = SingleLine(message);
     }
 
     /// <summary>The file that is wrong.</summary>
@@ -100,14 +101,5 @@ public sealed class DataFileException : Exception
         return text.ToString();
     }
 
-    private static string OneLine(string message)
-    {
-        if (message.Length <= MaxMessageLength && message.AsSpan().IndexOfAny('\r', '\n') < 0)
-        {
-            return message;
-        }
-
-        var flat = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return flat.Length <= MaxMessageLength ? flat : string.Concat(flat.AsSpan(0, MaxMessageLength - 3), "...");
-    }
+    private static string SingleLine(string message) => MessageText.SingleLine(message, MaxMessageLength);
 }

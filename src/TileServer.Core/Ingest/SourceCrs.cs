@@ -2,6 +2,7 @@ using NetTopologySuite.Geometries;
 using ProjNet.CoordinateSystems;
 using ProjNet.CoordinateSystems.Transformations;
 using ProjNet.IO.CoordinateSystems;
+using TileServer.Core.Geodesy;
 
 namespace TileServer.Core.Ingest;
 
@@ -236,14 +237,22 @@ public sealed class SourceCrs
             throw new DataFileException(crsPath, $"does not fit {dataPath}: {record}'s coordinates ({e.MinX:G6}..{e.MaxX:G6}, {e.MinY:G6}..{e.MaxY:G6}) look like longitude/latitude degrees, but the .prj declares the projected {DataFileException.Excerpt(Name)} in metres: does the .prj belong to this file?");
         }
 
-        if (_toWgs84 is not null)
+        if (_toWgs84 is { } toWgs84)
         {
-            var filter = new TransformFilter(_toWgs84);
-            geometry.Apply(filter);
-            geometry.GeometryChanged();
-            if (filter.Failure is { } failure)
+            // ProjNET's inverse Transverse Mercator throws "No convergence" far outside the zone (found by fuzzing):
+            // the first vertex it throws on ends the loop and is named, as it was before the transform.
+            var vertex = (X: 0.0, Y: 0.0);
+            try
             {
-                throw new DataFileException(crsPath ?? dataPath, $"does not fit {dataPath}: {record} has a vertex ({failure.X:G9}, {failure.Y:G9}) that {DataFileException.Excerpt(Name)} cannot transform ({failure.Error.Message}): does the .prj belong to this file?", failure.Error);
+                ProjectedCopy.Apply(geometry, (ref double x, ref double y) =>
+                {
+                    vertex = (x, y);
+                    toWgs84.Transform(ref x, ref y);
+                });
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new DataFileException(crsPath ?? dataPath, $"does not fit {dataPath}: {record} has a vertex ({vertex.X:G9}, {vertex.Y:G9}) that {DataFileException.Excerpt(Name)} cannot transform ({e.Message}): does the .prj belong to this file?", e);
             }
         }
 
@@ -297,40 +306,6 @@ public sealed class SourceCrs
                     Found = new Coordinate(x, y);
                     return;
                 }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Transforms coordinates in place; stops at the first one ProjNET throws on (its inverse Transverse Mercator
-    /// throws "No convergence" far outside the zone, found by fuzzing), keeping it for the message.
-    /// </summary>
-    private sealed class TransformFilter(MathTransform transform) : IEntireCoordinateSequenceFilter
-    {
-        public (double X, double Y, Exception Error)? Failure { get; private set; }
-
-        public bool Done => Failure is not null;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var x = seq.GetX(i);
-                var y = seq.GetY(i);
-                try
-                {
-                    transform.Transform(ref x, ref y);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Failure = (seq.GetX(i), seq.GetY(i), e);
-                    return;
-                }
-
-                seq.SetX(i, x);
-                seq.SetY(i, y);
             }
         }
     }

@@ -3,9 +3,10 @@ using System.Text;
 namespace TileServer.Core.Model;
 
 /// <summary>
-/// Error messages that quote a request (a JSON parser's excerpt of the body, a CQL2 token) are shown as they are in a
-/// problem's <c>detail</c> and in logs: <see cref="SingleLine"/> keeps them one line of printable text and bounded,
-/// whatever bytes the request held (found by fuzzing the request parsers, issue 17). Stateless, thread-safe.
+/// Error messages that quote a request or a data file (a JSON parser's excerpt of the body, a CQL2 token, a CSV cell)
+/// are shown as they are in a problem's <c>detail</c>, in logs and on a terminal: <see cref="SingleLine"/> keeps them
+/// one line of printable text and bounded, whatever bytes the input held (found by fuzzing the request parsers,
+/// issue 17). The one place every error type of Core passes its message through. Stateless, thread-safe.
 /// </summary>
 public static class MessageText
 {
@@ -13,19 +14,21 @@ public static class MessageText
     public const int MaxLength = 1000;
 
     /// <summary><paramref name="message"/> with control characters shown as <c>\n</c>, <c>\r</c>, <c>\t</c> or
-    /// <c>\uXXXX</c>, cut at <see cref="MaxLength"/> characters.</summary>
-    public static string SingleLine(string message)
+    /// <c>\uXXXX</c>, cut at <paramref name="maxLength"/> characters (<see cref="MaxLength"/> unless the caller has a
+    /// bound of its own).</summary>
+    public static string SingleLine(string message, int maxLength = MaxLength)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Length <= MaxLength && !message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.Contains('\u007F', StringComparison.Ordinal))
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 4);
+        if (message.Length <= maxLength && !message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.Contains('\u007F', StringComparison.Ordinal))
         {
             return message;
         }
 
-        var text = new StringBuilder(Math.Min(message.Length, MaxLength) + 16);
+        var text = new StringBuilder(Math.Min(message.Length, maxLength) + 16);
         foreach (var c in message)
         {
-            if (text.Length >= MaxLength - 3)
+            if (text.Length >= maxLength - 3)
             {
                 return text.Append("...").ToString();
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -81,16 +82,7 @@ internal static class RequestRules
                 return;
             }
 
-            var (bytes, count) = (0L, 0);
-            foreach (var (name, values) in context.Request.Headers)
-            {
-                foreach (var value in values)
-                {
-                    bytes += name.Length + (value?.Length ?? 0) + 4;
-                    count++;
-                }
-            }
-
+            var (bytes, count) = HeaderLines(context.Request.Headers);
             if (count > limits.MaxRequestHeaderCount || bytes > limits.MaxRequestHeadersBytes)
             {
                 var (detail, key) = count > limits.MaxRequestHeaderCount
@@ -102,6 +94,33 @@ internal static class RequestRules
 
             await next(context);
         });
+    }
+
+    /// <summary>
+    /// The request's header lines and their size as Kestrel counts them on the wire (<c>name: value</c> and CRLF each;
+    /// a header sent on several lines is one value a line), without allocating. Enumerating an
+    /// <see cref="IHeaderDictionary"/> boxes Kestrel's struct enumerator (its dictionary type is internal), 96 B a
+    /// request; <see cref="ICollection{T}.CopyTo"/> into a pooled array walks the same entries with none. A request with
+    /// <c>Content-Length</c> still costs the string Kestrel formats back from the number it parsed, whichever way the
+    /// headers are read.
+    /// </summary>
+    internal static (long Bytes, int Lines) HeaderLines(IHeaderDictionary headers)
+    {
+        var names = headers.Count;
+        var entries = ArrayPool<KeyValuePair<string, StringValues>>.Shared.Rent(names);
+        headers.CopyTo(entries, 0);
+        var (bytes, lines) = (0L, 0);
+        foreach (var (name, values) in entries.AsSpan(0, names))
+        {
+            foreach (var value in values)
+            {
+                bytes += name.Length + (value?.Length ?? 0) + 4;
+                lines++;
+            }
+        }
+
+        ArrayPool<KeyValuePair<string, StringValues>>.Shared.Return(entries, clearArray: true);
+        return (bytes, lines);
     }
 
     private static Task TooLarge(HttpContext context, int status, string title, string detail, string limit)

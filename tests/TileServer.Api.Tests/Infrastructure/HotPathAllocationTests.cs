@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Primitives;
 using TileServer.Core.Dataset;
 using TileServer.Core.Index;
+using TileServer.Infrastructure;
 using TileServer.Lookup;
 using TileServer.Tiles;
 
@@ -9,9 +10,9 @@ namespace TileServer.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The host's per-request helpers that claim to allocate nothing: the tile path's header parsing
-/// (<c>Accept-Encoding</c>, <c>If-None-Match</c>) and the lookup answer written from precomputed bytes. Counted with
-/// <see cref="Allocations"/> over many calls; each case also checks the answer, so that a helper that returns early
-/// cannot pass by doing nothing.
+/// (<c>Accept-Encoding</c>, <c>If-None-Match</c>), the request size rule's header count, and the lookup answer written
+/// from precomputed bytes. Counted with <see cref="Allocations"/> over many calls; each case also checks the answer, so
+/// that a helper that returns early cannot pass by doing nothing.
 /// </summary>
 public class HotPathAllocationTests
 {
@@ -42,6 +43,24 @@ public class HotPathAllocationTests
 
         Assert.Equal(0, bytes);
         Assert.Equal([true, true, false, true, false], headers.Select(h => TileEndpoints.Matches(h, etag)));
+    }
+
+    [Fact]
+    public void Counting_kestrels_request_headers_allocates_nothing()
+    {
+        // Oracle: the header lines as a browser sends them, measured as text (each with its CRLF); X-Forwarded-For
+        // twice, as a proxy chain appends it, is two lines of one header.
+        string[] lines =
+        [
+            "Host: tiles.example.org", "User-Agent: Mozilla/5.0 (X11; Linux x86_64)", "Accept: */*", "Accept-Encoding: gzip, br",
+            "If-None-Match: \"0123456789abcdef-gzip\"", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-For: 198.51.100.2", "Sec-Fetch-Mode: cors",
+        ];
+        var headers = KestrelRequestHeaders.Create(lines);
+        var counted = (Bytes: 0L, Lines: 0);
+        var bytes = Allocations.Measure(() => counted = RequestRules.HeaderLines(headers));
+
+        Assert.Equal(0, bytes);
+        Assert.Equal((lines.Sum(l => l.Length + 2L), lines.Length), counted);
     }
 
     [Fact]

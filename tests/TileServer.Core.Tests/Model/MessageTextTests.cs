@@ -1,6 +1,7 @@
 using System.Text;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Features.Cql2;
+using TileServer.Core.Ingest;
 using TileServer.Core.Model;
 
 namespace TileServer.Core.Tests.Model;
@@ -8,7 +9,7 @@ namespace TileServer.Core.Tests.Model;
 /// <summary>
 /// Errors that quote a request stay one printable line (<see cref="MessageText.SingleLine"/>): the inputs are the
 /// crashes the fuzzer found in the request parsers (issue 17; <c>fuzz.sh query cql2</c>), whose messages quoted a
-/// carriage return from the body.
+/// carriage return from the body; and data file errors, which pass through the same helper with a bound of their own.
 /// </summary>
 public class MessageTextTests
 {
@@ -52,6 +53,20 @@ public class MessageTextTests
         Assert.Equal(MessageText.MaxLength, MessageText.SingleLine(new string('x', 10_000)).Length);
         Assert.EndsWith("...", MessageText.SingleLine(new string('x', 10_000)), StringComparison.Ordinal);
         Assert.Equal("plain text, é ñ", MessageText.SingleLine("plain text, é ñ"));
+    }
+
+    [Fact]
+    public void A_data_file_error_is_one_printable_line_within_its_own_bound()
+    {
+        // A terminal escape and a line break quoted from a CSV cell: shown, not obeyed, and the message capped at
+        // DataFileException's bound (an operator's terminal line), not MessageText's.
+        var error = new DataFileException("estimates.csv", $"line 3: code \"15\r\n01\u001B[31m\" is not 6 digits; {new string('x', 2000)}");
+
+        Assert.StartsWith("estimates.csv: line 3: code \"15\\r\\n01\\u001B[31m\" is not 6 digits; xxx", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("line 3: code \"15\\r\\n01\\u001B[31m\"", error.Problem, StringComparison.Ordinal);
+        Assert.Equal(DataFileException.MaxMessageLength, error.Message.Length);
+        Assert.EndsWith("...", error.Message, StringComparison.Ordinal);
+        AssertOnePrintableLine(error.Message);
     }
 
     private static void AssertOnePrintableLine(string message)
