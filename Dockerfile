@@ -9,8 +9,8 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/TileServer.Core/TileServer.Core.csproj src/TileServer.Core/
 COPY src/TileServer/TileServer.csproj src/TileServer/
-# For linux-x64: the project then precompiles the app (ReadyToRun, see TileServer.csproj) so that a
-# cold start compiles little; the crossgen package comes from NuGet with the others.
+# For linux-x64: the project then precompiles the host and its packages (ReadyToRun, see TileServer.csproj) so
+# that a cold start compiles less; the crossgen package comes from NuGet with the others.
 RUN dotnet restore src/TileServer/TileServer.csproj -r linux-x64
 COPY src/ src/
 COPY geodata/sample/ geodata/sample/

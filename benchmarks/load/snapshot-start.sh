@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up from a snapshot file against start-up from the sources, Peru, in one run on this machine (issue 19, part 5:
 # "build once, serve many"). Publishes this tree as the Dockerfile does (`dotnet publish -c Release -r linux-x64`:
-# ReadyToRun), writes Peru's snapshot with export-snapshot, then starts the
+# the host precompiled, ReadyToRun), writes Peru's snapshot with export-snapshot, then starts the
 # server cold N times per side, interleaved (sources, snapshot, snapshot with tiered compilation), each until
 # GET /health/ready answers 200, and prints the median time to ready of each side, their ratio, the CPU time until
 # ready, the snapshot's size and the read's own steps (GET /v1/dataset: timingsMs.readSnapshot and snapshot*).
