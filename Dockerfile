@@ -9,12 +9,10 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/TileServer.Core/TileServer.Core.csproj src/TileServer.Core/
 COPY src/TileServer/TileServer.csproj src/TileServer/
-# For linux-x64: the project then precompiles the host and its packages (ReadyToRun, see TileServer.csproj) so
-# that a cold start compiles less; the crossgen package comes from NuGet with the others.
-RUN dotnet restore src/TileServer/TileServer.csproj -r linux-x64
+RUN dotnet restore src/TileServer/TileServer.csproj
 COPY src/ src/
 COPY geodata/sample/ geodata/sample/
-RUN dotnet publish src/TileServer/TileServer.csproj -c Release -r linux-x64 --no-restore -o /app
+RUN dotnet publish src/TileServer/TileServer.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

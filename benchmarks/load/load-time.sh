@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Peru's load time, a baseline commit against this working tree, in one run on this machine: each side is published as
-# the Dockerfile publishes it (`dotnet publish -c Release -r linux-x64`: ReadyToRun where that side's project asks for
-# it) and its server started cold N times from the publish folder, interleaved (the order alternates every round),
-# with that side's own runtime settings (its runtimeconfig's tiered compilation; DOTNET_gcServer=1 as the Dockerfile
-# sets); for every start it records the time from launching the process
+# Peru's load time, a baseline commit against this working tree, in one run on this machine: each side is published
+# (`dotnet publish -c Release -r linux-x64`, the artifact as shipped, including ReadyToRun or other publish settings
+# when that side's project sets them for a runtime) and its server started cold N times from the publish folder,
+# interleaved (the order alternates every round), with that side's own runtime settings (its runtimeconfig, e.g.
+# tiered compilation; DOTNET_gcServer=1 as the Dockerfile sets); for every start it records the time from launching the process
 # until GET /health/ready answers 200, the CPU time the process used until then (user + system, from /proc: less
 # sensitive than wall time to other work on the machine), and the loader's step times (GET /v1/dataset: timingsMs, and
 # tiles.stepsMs). It prints per-step medians of both sides, their ratio, the load time (the loader's "total", its wall

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Start-up from a snapshot file against start-up from the sources, Peru, in one run on this machine (issue 19, part 5:
-# "build once, serve many"). Publishes this tree as the Dockerfile does (`dotnet publish -c Release -r linux-x64`:
-# the host precompiled, ReadyToRun), writes Peru's snapshot with export-snapshot, then starts the
+# "build once, serve many"). Builds this tree (Release), writes Peru's snapshot with export-snapshot, then starts the
 # server cold N times per side, interleaved (sources, snapshot, snapshot with tiered compilation), each until
 # GET /health/ready answers 200, and prints the median time to ready of each side, their ratio, the CPU time until
 # ready, the snapshot's size and the read's own steps (GET /v1/dataset: timingsMs.readSnapshot and snapshot*).
-# Sides: "sources" and "snapshot" run with the server's settings (the project's runtimeconfig: tiered compilation
-# without quick JIT; DOTNET_gcServer=1, as the Dockerfile); "snapshot-tc" sets DOTNET_TC_QuickJit=1 (quick JIT for
-# methods without precompiled code at start, optimised code after a few seconds of traffic).
+# Sides: "sources" and "snapshot" run with the server's settings (TieredCompilation off in the project,
+# DOTNET_gcServer=1, as the Dockerfile); "snapshot-tc" sets DOTNET_TieredCompilation=1, which a replica that starts
+# often may prefer (quick JIT at start, optimised code after a few seconds of traffic).
 #
 # Usage: bash benchmarks/load/snapshot-start.sh [runs]        runs: cold starts per side (default 5)
 # Environment: TILESERVER_PERU_DATA (default ../shared/geodata/peru), PORT (default 18410), SNAPSHOT (an existing
@@ -22,7 +21,7 @@ runs="${1:-5}"
 port="${PORT:-18410}"
 work="$(mktemp -d)"
 server=""
-bin="$work/app"
+bin="$repo/src/TileServer/bin/Release/net10.0"
 
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
@@ -32,8 +31,8 @@ trap cleanup EXIT
 
 machine() { echo "$(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
-echo "== publish =="
-dotnet publish -c Release -r linux-x64 "$repo/src/TileServer" -o "$bin" -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+echo "== build =="
+dotnet build -c Release "$repo/src/TileServer" -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 echo "commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ' + uncommitted changes')"
 echo "== machine at start: $(machine)"
 
@@ -50,14 +49,14 @@ fi
 # One cold start: launch, poll /health/ready every 20 ms, then read the load report; writes $work/<side>.<run>.json
 # and appends "wall_ms cpu_ms" to $work/<side>.times.
 start_once() {
-  local side=$1 run=$2 started ready quick=0
+  local side=$1 run=$2 started ready tc=0
   local args=("${sources[@]}")
   case $side in
     snapshot) args=(--Dataset:Snapshot="$snapshot") ;;
-    snapshot-tc) args=(--Dataset:Snapshot="$snapshot"); quick=1 ;;
+    snapshot-tc) args=(--Dataset:Snapshot="$snapshot"); tc=1 ;;
   esac
   started=$(date +%s%N)
-  (cd "$bin" && DOTNET_TC_QuickJit=$quick DOTNET_gcServer=1 Logging__LogLevel__Default=Warning \
+  (cd "$bin" && DOTNET_TieredCompilation=$tc DOTNET_gcServer=1 Logging__LogLevel__Default=Warning \
     exec ./TileServer "${args[@]}" --urls="http://127.0.0.1:$port") > "$work/server-$side-$run.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
