@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Peru's load time, a baseline commit against this working tree, in one run on this machine: each side's server is
-# started cold N times, interleaved (the order alternates every round), with the server's runtime settings
-# (DOTNET_TieredCompilation=0, DOTNET_gcServer=1); for every start it records the time from launching the process
+# Peru's load time, a baseline commit against this working tree, in one run on this machine: each side is published
+# (`dotnet publish -c Release -r linux-x64`, the artifact as shipped, including ReadyToRun or other publish settings
+# when that side's project sets them for a runtime) and its server started cold N times from the publish folder,
+# interleaved (the order alternates every round), with that side's own runtime settings (its runtimeconfig, e.g.
+# tiered compilation; DOTNET_gcServer=1 as the Dockerfile sets); for every start it records the time from launching the process
 # until GET /health/ready answers 200, the CPU time the process used until then (user + system, from /proc: less
 # sensitive than wall time to other work on the machine), and the loader's step times (GET /v1/dataset: timingsMs, and
 # tiles.stepsMs). It prints per-step medians of both sides, their ratio, the load time (the loader's "total", its wall
@@ -43,7 +45,7 @@ echo "== build =="
 git -C "$repo" worktree add --detach "$work/baseline" "$baseline" >/dev/null 2>&1
 declare -A tree=([baseline]="$work/baseline" [current]="$repo")
 for side in baseline current; do
-  dotnet build -c Release "${tree[$side]}/src/TileServer" -v quiet -nologo > "$work/build-$side.log" 2>&1 \
+  dotnet publish -c Release -r linux-x64 "${tree[$side]}/src/TileServer" -o "$work/app-$side" -v quiet -nologo > "$work/build-$side.log" 2>&1 \
     || { cat "$work/build-$side.log"; exit 1; }
 done
 echo "baseline $(git -C "$repo" rev-parse --short "$baseline"), current $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ' + uncommitted changes')"
@@ -53,10 +55,9 @@ echo "== machine at start: $(machine)"
 start_once() {
   local side=$1 run=$2 started ready
   started=$(date +%s%N)
-  DOTNET_TieredCompilation=0 DOTNET_gcServer=1 Logging__LogLevel__Default=Warning \
-    "${tree[$side]}/src/TileServer/bin/Release/net10.0/TileServer" \
+  (cd "$work/app-$side" && DOTNET_gcServer=1 Logging__LogLevel__Default=Warning exec ./TileServer \
     --Dataset:Districts="$peru/districts.shp" --Dataset:Estimates="$peru/poverty.csv" \
-    --urls="http://127.0.0.1:$port" > "$work/server-$side-$run.log" 2>&1 &
+    --urls="http://127.0.0.1:$port") > "$work/server-$side-$run.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
     kill -0 "$server" 2>/dev/null || { cat "$work/server-$side-$run.log"; exit 1; }
