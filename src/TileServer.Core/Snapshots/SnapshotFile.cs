@@ -8,7 +8,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Win32.SafeHandles;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Dataset;
 using TileServer.Core.Features;
