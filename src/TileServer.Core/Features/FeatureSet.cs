@@ -45,7 +45,7 @@ public sealed class FeatureSet
     private readonly string[] _codes;
 
     private FeatureSet(string id, AdminLevel level, string title, string description, IReadOnlyList<FeatureProperty> properties,
-        object?[][] columns, string[] codes, Geometry[] geometries, Geometry[] sourceGeometries, FeatureJson? stored)
+        object?[][] columns, string[] codes, Geometry[] geometries, Geometry[] sourceGeometries, PreparedFeatures? stored)
     {
         Id = id;
         Level = level;
@@ -68,17 +68,19 @@ public sealed class FeatureSet
 
         _index.Build();
         Extent = extent;
-        _ranks = [.. Enumerable.Range(0, properties.Count).Select(Ranks)];
         if (stored is not null)
         {
-            if (stored.Properties.Length != codes.Length || stored.Geometry.Length != codes.Length || stored.Head.Length != codes.Length)
+            if (stored.Properties.Length != codes.Length || stored.Geometry.Length != codes.Length || stored.Head.Length != codes.Length
+                || stored.Ranks.Length != properties.Count || stored.Ranks.Any(r => r.Length != codes.Length))
             {
-                throw new InvalidDataException($"the {id} collection's stored JSON has {stored.Properties.Length} features for {codes.Length} units");
+                throw new InvalidDataException($"the {id} collection's stored JSON and ranks are not those of its {codes.Length} features and {properties.Count} properties");
             }
 
-            (_propertiesJson, _geometryJson, _headJson) = (stored.Properties, stored.Geometry, stored.Head);
+            (_propertiesJson, _geometryJson, _headJson, _ranks) = (stored.Properties, stored.Geometry, stored.Head, stored.Ranks);
             return;
         }
+
+        _ranks = [.. Enumerable.Range(0, properties.Count).Select(Ranks)];
 
         _propertiesJson = new ReadOnlyMemory<byte>[codes.Length];
         _geometryJson = new ReadOnlyMemory<byte>[codes.Length];
@@ -161,8 +163,8 @@ public sealed class FeatureSet
     /// <summary>The served geometry as a GeoJSON geometry object in CRS84, UTF-8 JSON.</summary>
     public ReadOnlySpan<byte> GeometryJson(int feature) => _geometryJson[feature].Span;
 
-    /// <summary>The prepared JSON of every feature, as a snapshot file stores it.</summary>
-    internal FeatureJson PreparedJson => new(_propertiesJson, _geometryJson, _headJson);
+    /// <summary>The prepared JSON of every feature and the ranks of every property, as a snapshot file stores them.</summary>
+    internal PreparedFeatures Prepared => new(_propertiesJson, _geometryJson, _headJson, _ranks);
 
     /// <summary>
     /// Marks in <paramref name="matches"/> the features whose served geometry intersects <paramref name="area"/> (lon/lat):
@@ -215,11 +217,11 @@ public sealed class FeatureSet
     /// <summary>Builds the collection of <paramref name="layer"/>'s units; parents' names come from the coarser layers.</summary>
     public static FeatureSet Build(AdminLayer layer, AdminLayer provinces, AdminLayer departments, ColumnRoles roles,
         IReadOnlyDictionary<string, ColumnDescription> descriptions, string version) =>
-        BuildWithJson(layer, provinces, departments, roles, descriptions, version, null);
+        BuildPrepared(layer, provinces, departments, roles, descriptions, version, null);
 
-    /// <param name="stored">The features' JSON as a build of these same units, options and version wrote it (a snapshot file's), or null to write it.</param>
-    internal static FeatureSet BuildWithJson(AdminLayer layer, AdminLayer provinces, AdminLayer departments, ColumnRoles roles,
-        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, FeatureJson? stored)
+    /// <param name="stored">The features' JSON and ranks as a build of these same units, options and version made them (a snapshot file's), or null to make them.</param>
+    internal static FeatureSet BuildPrepared(AdminLayer layer, AdminLayer provinces, AdminLayer departments, ColumnRoles roles,
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, PreparedFeatures? stored)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(roles);
@@ -325,10 +327,11 @@ public sealed class FeatureSet
 }
 
 /// <summary>
-/// The JSON a <see cref="FeatureSet"/> prepares for each feature (its properties object, its CRS84 geometry, the start
-/// of its Feature object), aligned with the features; slices of one buffer when read from a snapshot file.
+/// What a <see cref="FeatureSet"/> prepares at build: the JSON of each feature (its properties object, its CRS84
+/// geometry, the start of its Feature object; slices of one buffer when read from a snapshot file), and each
+/// property's sort ranks (<see cref="FeatureSet.Rank"/>), aligned with the features.
 /// </summary>
-internal sealed record FeatureJson(ReadOnlyMemory<byte>[] Properties, ReadOnlyMemory<byte>[] Geometry, ReadOnlyMemory<byte>[] Head);
+internal sealed record PreparedFeatures(ReadOnlyMemory<byte>[] Properties, ReadOnlyMemory<byte>[] Geometry, ReadOnlyMemory<byte>[] Head, int[][] Ranks);
 
 /// <summary>The three collections of one dataset snapshot, coarsest first. Immutable; safe to read from any thread.</summary>
 public sealed class FeatureCatalog
@@ -344,16 +347,16 @@ public sealed class FeatureCatalog
         IReadOnlyDictionary<string, ColumnDescription> descriptions, string version) =>
         Build(departments, provinces, districts, roles, descriptions, version, null);
 
-    /// <param name="stored">Each collection's JSON, coarsest first, as a build of these units wrote it (a snapshot file's), or null to write it.</param>
+    /// <param name="stored">Each collection's JSON and ranks, coarsest first, as a build of these units made them (a snapshot file's), or null to make them.</param>
     internal static FeatureCatalog Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ColumnRoles roles,
-        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, IReadOnlyList<FeatureJson>? stored)
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, IReadOnlyList<PreparedFeatures>? stored)
     {
         AdminLayer[] layers = [departments, provinces, districts];
         var sets = new FeatureSet[layers.Length];
 
         // Parallel.For rather than PLINQ, on TaskScheduler.Current (LoadParallelism): a load handed a scheduler keeps
         // this work on it (PLINQ always takes the default one).
-        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.BuildWithJson(layers[i], provinces, departments, roles, descriptions, version, stored?[i]));
+        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.BuildPrepared(layers[i], provinces, departments, roles, descriptions, version, stored?[i]));
         return new(sets);
     }
 }

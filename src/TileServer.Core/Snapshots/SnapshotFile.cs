@@ -52,15 +52,15 @@ public sealed record SnapshotHeader(string Format, int FormatVersion, string Pro
 /// is its served one, stored once); <c>labels</c> (each level's label points, flat doubles); <c>locator</c> (the
 /// <see cref="DistrictLocator"/>'s flat arrays as they are in memory); <c>aggregator</c> (the positions of the
 /// districts the aggregator's build repaired, so that its validity check is not run again); <c>features</c> (each OGC
-/// collection's prepared JSON per feature, properties, geometry and head, as lengths and one run of bytes, served as
-/// slices of the section); <c>search</c> (the <see cref="UnitSearchIndex"/>'s folded names and arrays);
+/// collection's property ranks, and its prepared JSON per feature, properties, geometry and head, as lengths and one
+/// run of bytes, served as slices of the section); <c>search</c> (the <see cref="UnitSearchIndex"/>'s folded names and arrays);
 /// <c>tiles</c> (a complete PMTiles v3 archive, <see cref="PmTilesWriter"/>, served in place by positional reads
 /// through <see cref="FileRangeReader"/> with an offset, as a <c>Tiles:Source</c> archive is).</item>
 /// </list>
 /// <para>What <see cref="Read"/> derives again instead of storing, because it takes milliseconds and has no
 /// representation of its own worth versioning: the parent index and column roles (from the codes and the options),
 /// the aggregator's projected geometry and R-tree (a projection of the served geometry, without the validity check),
-/// the features' columns, ranks and R-tree, and the targeting, class and rank indexes. The sections are read side by
+/// the features' columns and R-tree, and the targeting, class and rank indexes. The sections are read side by
 /// side (layers; the locator, labels and tiles; the stored derivations), and each step's time goes to the report
 /// (<c>snapshot*</c> in <c>timingsMs</c>). The coverage topology is not stored: nothing serves from it once the
 /// lookup index, dissolved levels and tiles exist, so <see cref="DatasetSnapshot.Topology"/> is null in a snapshot
@@ -607,8 +607,14 @@ public static class SnapshotFile
         writer.WriteInt32(features.Collections.Count);
         foreach (var collection in features.Collections)
         {
-            var json = collection.PreparedJson;
+            var json = collection.Prepared;
             writer.WriteInt32(collection.Count);
+            writer.WriteInt32(json.Ranks.Length);
+            foreach (var ranks in json.Ranks)
+            {
+                writer.WriteArray<int>(ranks);
+            }
+
             foreach (var parts in (ReadOnlyMemory<byte>[][])[json.Properties, json.Geometry, json.Head])
             {
                 writer.WriteArray<int>([.. parts.Select(p => p.Length)]);
@@ -630,8 +636,8 @@ public static class SnapshotFile
         return reader.AtEnd ? positions : throw reader.Damaged("bytes after the repaired districts");
     }
 
-    /// <summary>Each collection's prepared JSON, coarsest first, as slices of the section's bytes.</summary>
-    private static FeatureJson[] ReadFeatures(SnapshotSectionReader reader)
+    /// <summary>Each collection's prepared JSON (slices of the section's bytes) and property ranks, coarsest first.</summary>
+    private static PreparedFeatures[] ReadFeatures(SnapshotSectionReader reader)
     {
         var count = reader.ReadCount();
         if (count != 3)
@@ -639,10 +645,16 @@ public static class SnapshotFile
             throw reader.Damaged($"{count} feature collections instead of 3");
         }
 
-        var collections = new FeatureJson[count];
+        var collections = new PreparedFeatures[count];
         for (var c = 0; c < count; c++)
         {
             var features = reader.ReadCount();
+            var ranks = new int[reader.ReadCount(4)][];
+            for (var p = 0; p < ranks.Length; p++)
+            {
+                ranks[p] = reader.ReadArray<int>();
+            }
+
             var parts = new ReadOnlyMemory<byte>[3][];
             for (var k = 0; k < parts.Length; k++)
             {
@@ -660,7 +672,7 @@ public static class SnapshotFile
                 }
             }
 
-            collections[c] = new FeatureJson(parts[0], parts[1], parts[2]);
+            collections[c] = new PreparedFeatures(parts[0], parts[1], parts[2], ranks);
         }
 
         return reader.AtEnd ? collections : throw reader.Damaged("bytes after the last collection");
