@@ -4,7 +4,7 @@
 # the server's load steps (/v1/dataset timingsMs), tileset size, resident memory after load and its peak (VmRSS,
 # VmHWM), then over HTTP on loopback: GET /v1/lookup at random points of the country's box (wrk -t2 -c32) and
 # GET /v1/aggregate over the middle quarter of the box (wrk -t1 -c1, one after another; median and p99), each after
-# a warm-up run of the same length.
+# a warm-up run of the same length. Then the country's snapshot file (export-snapshot) and cold starts from it.
 # Usage: nice benchmarks/load/scale.sh [seconds per wrk run, default 10] [sizes, default "1000 10000 100000"]
 # Needs wrk, curl, python3. Nothing from ../shared: the countries are generated into a temporary folder.
 set -euo pipefail
@@ -63,5 +63,25 @@ PY
   echo "  $(wrk -t1 -c1 -d"${duration}s" --latency "$agg" | awk '/Requests\/sec/ { r = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "aggregate: %s requests/s one at a time, p50 %s, p99 %s", r, p50, p99 }')"
   echo "  after wrk: $(grep -E 'VmRSS|VmHWM' "/proc/$pid/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
   kill "$pid"; wait "$pid" 2> /dev/null || true; pid=""
-  rm -rf "$work/c$n"
+  # Build once, serve many (issue 19 part 5): the same country exported to a snapshot file, then cold starts from it
+  # (SNAPSHOT_RUNS, default 3), each until ready: wall time, CPU until ready, and the read's own steps.
+  t3=$(date +%s.%N)
+  "$server" export-snapshot --output "$work/c$n.tssnap" --Dataset:Districts="$work/c$n/districts.shp" \
+    --Dataset:Estimates="$work/c$n/estimates.csv" > /dev/null
+  echo "  export-snapshot: $(python3 -c "print(f'{$(date +%s.%N) - $t3:.1f}')") s (load and write), $(( $(stat -c %s "$work/c$n.tssnap") / 1048576 )) MiB"
+  for run in $(seq 1 "${SNAPSHOT_RUNS:-3}"); do
+    t4=$(date +%s%N)
+    Logging__LogLevel__Default=Warning "$server" --Dataset:Snapshot="$work/c$n.tssnap" --urls="http://127.0.0.1:$port" > "$work/server-$n-snapshot.log" 2>&1 &
+    pid=$!
+    until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do
+      kill -0 "$pid" 2> /dev/null || { cat "$work/server-$n-snapshot.log"; exit 1; }
+      sleep 0.05
+    done
+    ready=$(( ($(date +%s%N) - t4) / 1000000 ))
+    cpu=$(awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat")
+    steps=$(curl -sf "http://127.0.0.1:$port/v1/dataset" | python3 -c "import json, sys; t = json.load(sys.stdin)['timingsMs']; print(', '.join(f'{k} {v}' for k, v in t.items() if k in ('readSnapshot', 'deriveFromSnapshot') or k.startswith('snapshot')))")
+    echo "  start from the snapshot, run $run: ready after $ready ms, CPU $cpu ms, VmRSS $(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status") MB; steps (ms): $steps; load $(cut -d' ' -f1 /proc/loadavg)"
+    kill "$pid"; wait "$pid" 2> /dev/null || true; pid=""
+  done
+  rm -rf "$work/c$n" "$work/c$n.tssnap"
 done

@@ -100,6 +100,6 @@ for side in ("sources", "snapshot", "snapshot-tc"):
     wall, cpu = times(side)
     print(f"| {side} | {statistics.median(wall):,.0f} | {statistics.median(wall) / statistics.median(base_wall):.3f} | {statistics.median(cpu):,.0f} | {', '.join(map(str, wall))} |")
 for side in ("snapshot", "snapshot-tc"):
-    own = {k: statistics.median(v) for k, v in steps(side).items() if k in ("readSnapshot", "deriveFromSnapshot")}
+    own = {k: statistics.median(v) for k, v in steps(side).items() if k in ("readSnapshot", "deriveFromSnapshot") or k.startswith("snapshot")}
     print(f"{side} read steps (median ms): " + ", ".join(f"{k} {v:,.0f}" for k, v in own.items()))
 EOF

@@ -10,6 +10,7 @@ using NetTopologySuite.Operation.OverlayNG;
 using NetTopologySuite.Operation.RelateNG;
 using NetTopologySuite.Operation.Valid;
 using TileServer.Core.Geodesy;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Aggregation;
 
@@ -73,7 +74,7 @@ public sealed class DistrictAggregator
         Column[] columns,
         Derived[] derived,
         AggregationConfiguration configuration,
-        IReadOnlyList<string> repaired)
+        int[] repaired)
     {
         _codes = codes;
         _names = names;
@@ -82,7 +83,8 @@ public sealed class DistrictAggregator
         _columns = columns;
         _derived = derived;
         Configuration = configuration;
-        RepairedDistricts = repaired;
+        RepairedPositions = repaired;
+        RepairedDistricts = [.. repaired.Select(i => codes[i])];
 
         var n = plane.Length;
         _preparedPlane = new IPreparedGeometry[n];
@@ -91,7 +93,7 @@ public sealed class DistrictAggregator
         _areas = new double[n];
         _vertexCounts = new int[n];
         _tree = new HPRtree<int>();
-        for (var i = 0; i < n; i++)
+        Parallel.For(0, n, LoadParallelism.Options, i =>
         {
             _preparedPlane[i] = PreparedGeometryFactory.Prepare(plane[i]);
             _envelopes[i] = plane[i].EnvelopeInternal;
@@ -99,6 +101,9 @@ public sealed class DistrictAggregator
             _envelopeShapes[i] = plane[i].Factory.ToGeometry(_envelopes[i]);
             _areas[i] = plane[i].Area;
             _vertexCounts[i] = plane[i].NumPoints;
+        });
+        for (var i = 0; i < n; i++)
+        {
             _tree.Insert(_envelopes[i], i);
         }
 
@@ -129,7 +134,17 @@ public sealed class DistrictAggregator
     public static DistrictAggregator Build(
         IReadOnlyList<AggregationDistrict> districts,
         IReadOnlyDictionary<string, IReadOnlyList<double?>> columns,
-        AggregationConfiguration? configuration = null)
+        AggregationConfiguration? configuration = null) => BuildKnowingRepairs(districts, columns, configuration, null);
+
+    /// <param name="knownRepaired">
+    /// When not null, the positions of the districts a <see cref="Build"/> of these same geometries found invalid (<see cref="RepairedPositions"/>): they are repaired and the others used
+    /// as they are, without the validity check, which is most of a build's time (a snapshot file stores the positions).
+    /// </param>
+    internal static DistrictAggregator BuildKnowingRepairs(
+        IReadOnlyList<AggregationDistrict> districts,
+        IReadOnlyDictionary<string, IReadOnlyList<double?>> columns,
+        AggregationConfiguration? configuration,
+        IReadOnlySet<int>? knownRepaired)
     {
         ArgumentNullException.ThrowIfNull(districts);
         ArgumentNullException.ThrowIfNull(columns);
@@ -139,26 +154,31 @@ public sealed class DistrictAggregator
         var codes = new string[n];
         var names = new string[n];
         var plane = new Geometry[n];
-        var repaired = new List<string>();
+        var fixedAt = new bool[n];
         for (var i = 0; i < n; i++)
         {
             var district = districts[i];
             codes[i] = district.Code;
             names[i] = district.Name;
-            var geometry = district.Geometry;
-            if (geometry is not (Polygon or MultiPolygon))
+            if (district.Geometry is not (Polygon or MultiPolygon))
             {
-                throw new ArgumentException($"District {district.Code} has a {geometry?.GeometryType ?? "missing"} geometry; a Polygon or MultiPolygon is required.", nameof(districts));
+                throw new ArgumentException($"District {district.Code} has a {district.Geometry?.GeometryType ?? "missing"} geometry; a Polygon or MultiPolygon is required.", nameof(districts));
             }
+        }
 
-            if (!new IsValidOp(geometry).IsValid)
+        // Each district on its own (validity, repair, projection): on every core of the caller's scheduler.
+        Parallel.For(0, n, LoadParallelism.Options, i =>
+        {
+            var geometry = districts[i].Geometry;
+            if (knownRepaired is null ? !new IsValidOp(geometry).IsValid : knownRepaired.Contains(i))
             {
                 geometry = GeometryFixer.Fix(geometry);
-                repaired.Add(district.Code);
+                fixedAt[i] = true;
             }
 
             plane[i] = EqualAreaPlane.Project(geometry);
-        }
+        });
+        var repaired = Enumerable.Range(0, n).Where(i => fixedAt[i]).ToArray();
 
         var weight = Values(columns, configuration.WeightColumn, n);
         var columnList = new List<Column>();
@@ -186,6 +206,9 @@ public sealed class DistrictAggregator
 
         return new DistrictAggregator(codes, names, plane, weight, [.. columnList], [.. derived], configuration, repaired);
     }
+
+    /// <summary>The positions (in build order) of the districts repaired at build time, aligned with <see cref="RepairedDistricts"/>.</summary>
+    internal IReadOnlyList<int> RepairedPositions { get; }
 
     /// <summary>Aggregates over a lon/lat Polygon or MultiPolygon, validated (and repaired or rejected) first.</summary>
     /// <param name="query">The query area.</param>

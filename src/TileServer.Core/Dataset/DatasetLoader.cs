@@ -325,7 +325,8 @@ public static class DatasetLoader
     }
 
     /// <summary>The aggregator over the served district geometry, with the columns in their <paramref name="roles"/>.</summary>
-    internal static DistrictAggregator BuildAggregator(AdminLayer districts, ColumnRoles roles)
+    /// <param name="knownRepaired">The districts a build of this layer repaired, when known (a snapshot file's): the validity check is skipped.</param>
+    internal static DistrictAggregator BuildAggregator(AdminLayer districts, ColumnRoles roles, IReadOnlySet<int>? knownRepaired = null)
     {
         var columns = new Dictionary<string, IReadOnlyList<double?>>(StringComparer.OrdinalIgnoreCase);
         for (var c = 0; c < districts.Columns.Count; c++)
@@ -350,10 +351,11 @@ public static class DatasetLoader
             IntensiveColumns = [.. roles.RateColumns],
             DerivedCounts = roles.DerivedCounts,
         };
-        return DistrictAggregator.Build(
+        return DistrictAggregator.BuildKnowingRepairs(
             [.. districts.Units.Select(u => new AggregationDistrict(u.Code, u.Name, u.Geometry))],
             columns,
-            configuration);
+            configuration,
+            knownRepaired);
     }
 
     /// <summary>

@@ -37,15 +37,15 @@ public sealed class FeatureSet
     private readonly Dictionary<string, int> _propertyIndex;
     private readonly Dictionary<string, int> _codeIndex;
     private readonly STRtree<int> _index;
-    private readonly byte[][] _propertiesJson;
-    private readonly byte[][] _geometryJson;
-    private readonly byte[][] _headJson;
+    private readonly ReadOnlyMemory<byte>[] _propertiesJson;
+    private readonly ReadOnlyMemory<byte>[] _geometryJson;
+    private readonly ReadOnlyMemory<byte>[] _headJson;
     private readonly Geometry[] _geometries;
     private readonly Geometry[] _sourceGeometries;
     private readonly string[] _codes;
 
     private FeatureSet(string id, AdminLevel level, string title, string description, IReadOnlyList<FeatureProperty> properties,
-        object?[][] columns, string[] codes, Geometry[] geometries, Geometry[] sourceGeometries)
+        object?[][] columns, string[] codes, Geometry[] geometries, Geometry[] sourceGeometries, PreparedFeatures? stored)
     {
         Id = id;
         Level = level;
@@ -68,10 +68,23 @@ public sealed class FeatureSet
 
         _index.Build();
         Extent = extent;
+        if (stored is not null)
+        {
+            if (stored.Properties.Length != codes.Length || stored.Geometry.Length != codes.Length || stored.Head.Length != codes.Length
+                || stored.Ranks.Length != properties.Count || stored.Ranks.Any(r => r.Length != codes.Length))
+            {
+                throw new InvalidDataException($"the {id} collection's stored JSON and ranks are not those of its {codes.Length} features and {properties.Count} properties");
+            }
+
+            (_propertiesJson, _geometryJson, _headJson, _ranks) = (stored.Properties, stored.Geometry, stored.Head, stored.Ranks);
+            return;
+        }
+
         _ranks = [.. Enumerable.Range(0, properties.Count).Select(Ranks)];
-        _propertiesJson = new byte[codes.Length][];
-        _geometryJson = new byte[codes.Length][];
-        _headJson = new byte[codes.Length][];
+
+        _propertiesJson = new ReadOnlyMemory<byte>[codes.Length];
+        _geometryJson = new ReadOnlyMemory<byte>[codes.Length];
+        _headJson = new ReadOnlyMemory<byte>[codes.Length];
         var buffer = new ArrayBufferWriter<byte>();
         var identity = FeatureCrs.Crs84.FromLonLat();
         for (var i = 0; i < codes.Length; i++)
@@ -142,13 +155,16 @@ public sealed class FeatureSet
     public Geometry SourceGeometry(int feature) => _sourceGeometries[feature];
 
     /// <summary>The feature's full properties object, UTF-8 JSON.</summary>
-    public ReadOnlySpan<byte> PropertiesJson(int feature) => _propertiesJson[feature];
+    public ReadOnlySpan<byte> PropertiesJson(int feature) => _propertiesJson[feature].Span;
 
     /// <summary>The start of the feature's GeoJSON object, <c>{"type":"Feature","id":"..."</c> (no closing brace), UTF-8.</summary>
-    public ReadOnlySpan<byte> HeadJson(int feature) => _headJson[feature];
+    public ReadOnlySpan<byte> HeadJson(int feature) => _headJson[feature].Span;
 
     /// <summary>The served geometry as a GeoJSON geometry object in CRS84, UTF-8 JSON.</summary>
-    public ReadOnlySpan<byte> GeometryJson(int feature) => _geometryJson[feature];
+    public ReadOnlySpan<byte> GeometryJson(int feature) => _geometryJson[feature].Span;
+
+    /// <summary>The prepared JSON of every feature and the ranks of every property, as a snapshot file stores them.</summary>
+    internal PreparedFeatures Prepared => new(_propertiesJson, _geometryJson, _headJson, _ranks);
 
     /// <summary>
     /// Marks in <paramref name="matches"/> the features whose served geometry intersects <paramref name="area"/> (lon/lat):
@@ -200,7 +216,12 @@ public sealed class FeatureSet
 
     /// <summary>Builds the collection of <paramref name="layer"/>'s units; parents' names come from the coarser layers.</summary>
     public static FeatureSet Build(AdminLayer layer, AdminLayer provinces, AdminLayer departments, ColumnRoles roles,
-        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version)
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version) =>
+        BuildPrepared(layer, provinces, departments, roles, descriptions, version, null);
+
+    /// <param name="stored">The features' JSON and ranks as a build of these same units, options and version made them (a snapshot file's), or null to make them.</param>
+    internal static FeatureSet BuildPrepared(AdminLayer layer, AdminLayer provinces, AdminLayer departments, ColumnRoles roles,
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, PreparedFeatures? stored)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(roles);
@@ -265,7 +286,7 @@ public sealed class FeatureSet
                 : $"Geometry and estimates dissolved from the districts by code prefix. ")
             + "The estimates carry no time: datetime is accepted and filters nothing.";
         return new FeatureSet(CollectionId(layer.Level), layer.Level, title, description, properties, [.. columns], [.. units.Select(u => u.Code)],
-            [.. units.Select(u => u.Geometry)], [.. units.Select(u => u.SourceGeometry)]);
+            [.. units.Select(u => u.Geometry)], [.. units.Select(u => u.SourceGeometry)], stored);
     }
 
     /// <summary>The collection id of a level: <c>departments</c>, <c>provinces</c>, <c>districts</c>.</summary>
@@ -305,6 +326,13 @@ public sealed class FeatureSet
     };
 }
 
+/// <summary>
+/// What a <see cref="FeatureSet"/> prepares at build: the JSON of each feature (its properties object, its CRS84
+/// geometry, the start of its Feature object; slices of one buffer when read from a snapshot file), and each
+/// property's sort ranks (<see cref="FeatureSet.Rank"/>), aligned with the features.
+/// </summary>
+internal sealed record PreparedFeatures(ReadOnlyMemory<byte>[] Properties, ReadOnlyMemory<byte>[] Geometry, ReadOnlyMemory<byte>[] Head, int[][] Ranks);
+
 /// <summary>The three collections of one dataset snapshot, coarsest first. Immutable; safe to read from any thread.</summary>
 public sealed class FeatureCatalog
 {
@@ -316,14 +344,19 @@ public sealed class FeatureCatalog
     public FeatureSet? Find(string id) => Collections.FirstOrDefault(c => c.Id == id);
 
     public static FeatureCatalog Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ColumnRoles roles,
-        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version)
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version) =>
+        Build(departments, provinces, districts, roles, descriptions, version, null);
+
+    /// <param name="stored">Each collection's JSON and ranks, coarsest first, as a build of these units made them (a snapshot file's), or null to make them.</param>
+    internal static FeatureCatalog Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ColumnRoles roles,
+        IReadOnlyDictionary<string, ColumnDescription> descriptions, string version, IReadOnlyList<PreparedFeatures>? stored)
     {
         AdminLayer[] layers = [departments, provinces, districts];
         var sets = new FeatureSet[layers.Length];
 
         // Parallel.For rather than PLINQ, on TaskScheduler.Current (LoadParallelism): a load handed a scheduler keeps
         // this work on it (PLINQ always takes the default one).
-        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.Build(layers[i], provinces, departments, roles, descriptions, version));
+        Parallel.For(0, layers.Length, LoadParallelism.Options, i => sets[i] = FeatureSet.BuildPrepared(layers[i], provinces, departments, roles, descriptions, version, stored?[i]));
         return new(sets);
     }
 }

@@ -68,6 +68,32 @@ public sealed class UnitSearchIndex
     /// <summary>Number of units indexed.</summary>
     public int Count => _units.Length;
 
+    /// <summary>The index's arrays as they are in memory (a snapshot file stores them): names, name starts and ends, levels, units.</summary>
+    internal (char[] Names, int[] Starts, int[] Ends, AdminLevel[] Levels, int[] Units) ToArrays() => (_names, _starts, _ends, _levels, _units);
+
+    /// <summary>The index <see cref="ToArrays"/> gave, checked to be one (every name inside the names array, separated, with a valid level and unit).</summary>
+    /// <param name="unitCounts">The number of units of each level, coarsest first.</param>
+    /// <exception cref="InvalidDataException">The arrays are not an index; the message says why.</exception>
+    internal static UnitSearchIndex FromArrays(char[] names, int[] starts, int[] ends, AdminLevel[] levels, int[] units, IReadOnlyList<int> unitCounts)
+    {
+        if (starts.Length != ends.Length || starts.Length != levels.Length || starts.Length != units.Length)
+        {
+            throw new InvalidDataException($"the search index has {starts.Length} starts, {ends.Length} ends, {levels.Length} levels and {units.Length} units");
+        }
+
+        for (var i = 0; i < starts.Length; i++)
+        {
+            var previousEnd = i == 0 ? -1 : ends[i - 1];
+            if (starts[i] != previousEnd + 1 || ends[i] < starts[i] || ends[i] >= names.Length || names[ends[i]] != Separator
+                || (uint)levels[i] >= (uint)unitCounts.Count || (uint)units[i] >= (uint)unitCounts[(int)levels[i]])
+            {
+                throw new InvalidDataException($"the search index's entry {i} is not a name of a unit");
+            }
+        }
+
+        return new UnitSearchIndex(names, starts, ends, levels, units);
+    }
+
     /// <summary>Indexes the units of every layer; <paramref name="populationColumn"/> orders equal matches (larger first).</summary>
     public static UnitSearchIndex Build(IEnumerable<AdminLayer> layers, string populationColumn)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -6,9 +7,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Win32.SafeHandles;
-using NetTopologySuite;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 using TileServer.Core.Aggregation;
 using TileServer.Core.Dataset;
 using TileServer.Core.Features;
@@ -49,18 +48,23 @@ public sealed record SnapshotHeader(string Format, int FormatVersion, string Pro
 /// offset, length and XxHash3.</item>
 /// <item>Sections: <c>metadata</c> (JSON: the load report of <c>GET /v1/dataset</c> and the tileset's TileJSON info);
 /// <c>layers</c> (the three levels: columns, then per unit its code, names, values, attributes, area, and its served
-/// and source geometries as little-endian EWKB, NTS <see cref="WKBWriter"/>; a dissolved unit's source geometry is
-/// its served one, stored once); <c>labels</c> (each level's label points, flat doubles); <c>locator</c> (the
-/// <see cref="DistrictLocator"/>'s flat arrays as they are in memory); <c>tiles</c> (a complete PMTiles v3 archive,
-/// <see cref="PmTilesWriter"/>, served in place by positional reads through <see cref="FileRangeReader"/> with an
-/// offset, as a <c>Tiles:Source</c> archive is).</item>
+/// and source geometries as flat coordinate arrays, <see cref="SnapshotGeometry"/>; a dissolved unit's source geometry
+/// is its served one, stored once); <c>labels</c> (each level's label points, flat doubles); <c>locator</c> (the
+/// <see cref="DistrictLocator"/>'s flat arrays as they are in memory); <c>aggregator</c> (the positions of the
+/// districts the aggregator's build repaired, so that its validity check is not run again); <c>features</c> (each OGC
+/// collection's property ranks, and its prepared JSON per feature, properties, geometry and head, as lengths and one
+/// run of bytes, served as slices of the section); <c>search</c> (the <see cref="UnitSearchIndex"/>'s folded names and arrays);
+/// <c>tiles</c> (a complete PMTiles v3 archive, <see cref="PmTilesWriter"/>, served in place by positional reads
+/// through <see cref="FileRangeReader"/> with an offset, as a <c>Tiles:Source</c> archive is).</item>
 /// </list>
 /// <para>What <see cref="Read"/> derives again instead of storing, because it takes milliseconds and has no
 /// representation of its own worth versioning: the parent index and column roles (from the codes and the options),
-/// the aggregator's flattened rings (from the served geometry), the targeting, search, class and rank indexes and
-/// the OGC feature catalogue. The coverage topology is not stored: nothing serves from it once the lookup index,
-/// dissolved levels and tiles exist, so <see cref="DatasetSnapshot.Topology"/> is null in a snapshot read from a
-/// file.</para>
+/// the aggregator's projected geometry and R-tree (a projection of the served geometry, without the validity check),
+/// the features' columns and R-tree, and the targeting, class and rank indexes. The sections are read side by
+/// side (layers; the locator, labels and tiles; the stored derivations), and each step's time goes to the report
+/// (<c>snapshot*</c> in <c>timingsMs</c>). The coverage topology is not stored: nothing serves from it once the
+/// lookup index, dissolved levels and tiles exist, so <see cref="DatasetSnapshot.Topology"/> is null in a snapshot
+/// read from a file.</para>
 /// <para>Refusals (each a <see cref="DataFileException"/> naming the file and what is wrong, in one line): not a
 /// snapshot (magic), another format version, another program version (a file is only read by the build that wrote
 /// it, so the arrays' meaning never drifts from the code reading them), a header or section whose checksum does not
@@ -75,13 +79,16 @@ public static class SnapshotFile
     public const string FormatName = "TileServer dataset snapshot";
 
     /// <summary>The layout version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     internal const string MetadataSection = "metadata";
     internal const string LayersSection = "layers";
     internal const string LabelsSection = "labels";
     internal const string LocatorSection = "locator";
     internal const string TilesSection = "tiles";
+    internal const string AggregatorSection = "aggregator";
+    internal const string FeaturesSection = "features";
+    internal const string SearchSection = "search";
 
     private const int HashBytes = 8;
     private const int MaxHeaderBytes = 1 << 20;
@@ -114,6 +121,9 @@ public static class SnapshotFile
             (LayersSection, WriteLayers(snapshot)),
             (LabelsSection, WriteLabels(snapshot.LabelPoints)),
             (LocatorSection, WriteLocator(snapshot.Locator.ToArrays())),
+            (AggregatorSection, Written(writer => writer.WriteArray<int>([.. snapshot.Aggregator.RepairedPositions]))),
+            (FeaturesSection, WriteFeatures(snapshot.Features)),
+            (SearchSection, WriteSearch(snapshot.Search)),
         };
         if (snapshot.Tiles is { } tiles)
         {
@@ -207,9 +217,19 @@ public static class SnapshotFile
     private static DatasetSnapshot Assemble(string file, SafeFileHandle handle, SnapshotHeader header,
         IReadOnlyDictionary<string, SectionEntry> table, DatasetOptions options, TilesOptions tilesOptions, Stopwatch clock)
     {
+        // Each step's own time goes to the report (steps overlap, as a load's do).
+        var steps = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        T Timed<T>(string name, Func<T> step)
+        {
+            var watch = Stopwatch.StartNew();
+            var result = step();
+            steps[name] = watch.ElapsedMilliseconds;
+            return result;
+        }
+
         // The layers (most of the work: decoding the geometry) on this thread; the other sections beside them. All of
         // it on the caller's scheduler (LoadParallelism), as a load: a reload reads the file on its low-priority threads.
-        var others = Task.Factory.StartNew(() =>
+        var others = Task.Factory.StartNew(() => Timed("snapshotIndexesAndTiles", () =>
         {
             var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
                 ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
@@ -226,14 +246,26 @@ public static class SnapshotFile
             }
 
             return (metadata, locator, labelBytes, tiles);
-        }, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
-        var layers = ReadLayers(new SnapshotSectionReader(LayersSection, Section(handle, table, LayersSection)));
+        }), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
+        var stored = Task.Factory.StartNew(() => Timed("snapshotStoredDerivations", () =>
+            (Features: ReadFeatures(new SnapshotSectionReader(FeaturesSection, Section(handle, table, FeaturesSection))),
+             Repaired: ReadRepaired(new SnapshotSectionReader(AggregatorSection, Section(handle, table, AggregatorSection))),
+             Search: new SnapshotSectionReader(SearchSection, Section(handle, table, SearchSection)))),
+            CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
+        var layers = Timed("snapshotLayers", () => ReadLayers(new SnapshotSectionReader(LayersSection, Section(handle, table, LayersSection))));
         var (metadata, locator, labelBytes, tiles) = others.GetAwaiter().GetResult();
+        var (storedJson, repairedPositions, searchReader) = stored.GetAwaiter().GetResult();
         var (departments, provinces, districts) = (layers[0], layers[1], layers[2]);
         var labels = ReadLabels(new SnapshotSectionReader(LabelsSection, labelBytes), layers);
         if (locator.DistrictCount != districts.Units.Count)
         {
             throw new InvalidDataException($"section '{LocatorSection}' indexes {locator.DistrictCount} districts but the layer has {districts.Units.Count}");
+        }
+
+        var search = ReadSearch(searchReader, layers);
+        if (repairedPositions.Any(i => i < 0 || i >= districts.Units.Count))
+        {
+            throw new InvalidDataException($"section '{AggregatorSection}' names a district outside the {districts.Units.Count} of the layer");
         }
 
         // The build's own timings stay (how the dataset was made); this read's steps follow them.
@@ -249,15 +281,20 @@ public static class SnapshotFile
         // Independent derivations, side by side (each reads the layers only).
         DistrictAggregator? aggregator = null;
         FeatureCatalog? features = null;
-        (TargetingIndex Targeting, UnitSearchIndex Search, ChoroplethClasses Classes, UnitRanks Ranks)? indexes = null;
+        (TargetingIndex Targeting, ChoroplethClasses Classes, UnitRanks Ranks)? indexes = null;
         Parallel.Invoke(
             LoadParallelism.Options,
-            () => aggregator = DatasetLoader.BuildAggregator(districts, roles),
-            () => features = FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, header.DatasetVersion),
-            () => indexes = (TargetingIndex.Build(departments, provinces, districts, parents, roles, labels), UnitSearchIndex.Build(levels, roles.PopulationColumn),
-                ChoroplethClasses.Build(levels), UnitRanks.Build(levels, parents)));
+            () => aggregator = Timed("snapshotAggregator", () => DatasetLoader.BuildAggregator(districts, roles, repairedPositions.ToHashSet())),
+            () => features = Timed("snapshotFeatures", () => FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, header.DatasetVersion, storedJson)),
+            () => indexes = (Timed("snapshotTargeting", () => TargetingIndex.Build(departments, provinces, districts, parents, roles, labels)),
+                Timed("snapshotClasses", () => ChoroplethClasses.Build(levels)), Timed("snapshotRanks", () => UnitRanks.Build(levels, parents))));
+        foreach (var (name, ms) in steps)
+        {
+            timings[name] = ms;
+        }
+
         timings["deriveFromSnapshot"] = clock.ElapsedMilliseconds;
-        var (targeting, search, classes, ranks) = indexes!.Value;
+        var (targeting, classes, ranks) = indexes!.Value;
         return new DatasetSnapshot
         {
             Version = header.DatasetVersion,
@@ -424,7 +461,7 @@ public static class SnapshotFile
                 table[name] = entry;
             }
 
-            foreach (var required in (string[])[MetadataSection, LayersSection, LabelsSection, LocatorSection])
+            foreach (var required in (string[])[MetadataSection, LayersSection, LabelsSection, LocatorSection, AggregatorSection, FeaturesSection, SearchSection])
             {
                 if (!table.ContainsKey(required))
                 {
@@ -564,6 +601,113 @@ public static class SnapshotFile
         }
     }
 
+    private static SnapshotSectionWriter WriteFeatures(FeatureCatalog features)
+    {
+        var writer = new SnapshotSectionWriter();
+        writer.WriteInt32(features.Collections.Count);
+        foreach (var collection in features.Collections)
+        {
+            var json = collection.Prepared;
+            writer.WriteInt32(collection.Count);
+            writer.WriteInt32(json.Ranks.Length);
+            foreach (var ranks in json.Ranks)
+            {
+                writer.WriteArray<int>(ranks);
+            }
+
+            foreach (var parts in (ReadOnlyMemory<byte>[][])[json.Properties, json.Geometry, json.Head])
+            {
+                writer.WriteArray<int>([.. parts.Select(p => p.Length)]);
+                writer.WriteInt32(parts.Sum(p => p.Length));
+                foreach (var part in parts)
+                {
+                    writer.Stream.Write(part.Span);
+                }
+            }
+        }
+
+        return writer;
+    }
+
+    /// <summary>The positions of the districts the aggregator's build repaired (<see cref="DistrictAggregator.RepairedPositions"/>).</summary>
+    private static int[] ReadRepaired(SnapshotSectionReader reader)
+    {
+        var positions = reader.ReadArray<int>();
+        return reader.AtEnd ? positions : throw reader.Damaged("bytes after the repaired districts");
+    }
+
+    /// <summary>Each collection's prepared JSON (slices of the section's bytes) and property ranks, coarsest first.</summary>
+    private static PreparedFeatures[] ReadFeatures(SnapshotSectionReader reader)
+    {
+        var count = reader.ReadCount();
+        if (count != 3)
+        {
+            throw reader.Damaged($"{count} feature collections instead of 3");
+        }
+
+        var collections = new PreparedFeatures[count];
+        for (var c = 0; c < count; c++)
+        {
+            var features = reader.ReadCount();
+            var ranks = new int[reader.ReadCount(4)][];
+            for (var p = 0; p < ranks.Length; p++)
+            {
+                ranks[p] = reader.ReadArray<int>();
+            }
+
+            var parts = new ReadOnlyMemory<byte>[3][];
+            for (var k = 0; k < parts.Length; k++)
+            {
+                var lengths = reader.ReadArray<int>();
+                var blob = reader.ReadBlob();
+                if (lengths.Length != features || lengths.Any(l => l < 0) || lengths.Sum(l => (long)l) != blob.Length)
+                {
+                    throw reader.Damaged($"{lengths.Length} JSON lengths for {features} features over {blob.Length} bytes");
+                }
+
+                parts[k] = new ReadOnlyMemory<byte>[features];
+                for (int f = 0, at = 0; f < features; at += lengths[f], f++)
+                {
+                    parts[k][f] = blob.Slice(at, lengths[f]);
+                }
+            }
+
+            collections[c] = new PreparedFeatures(parts[0], parts[1], parts[2], ranks);
+        }
+
+        return reader.AtEnd ? collections : throw reader.Damaged("bytes after the last collection");
+    }
+
+    private static SnapshotSectionWriter WriteSearch(UnitSearchIndex search)
+    {
+        var writer = new SnapshotSectionWriter();
+        var (names, starts, ends, levels, units) = search.ToArrays();
+        writer.WriteArray<char>(names);
+        writer.WriteArray<int>(starts);
+        writer.WriteArray<int>(ends);
+        writer.WriteArray<AdminLevel>(levels);
+        writer.WriteArray<int>(units);
+        return writer;
+    }
+
+    private static UnitSearchIndex ReadSearch(SnapshotSectionReader reader, AdminLayer[] layers)
+    {
+        var (names, starts, ends, levels, units) = (reader.ReadArray<char>(), reader.ReadArray<int>(), reader.ReadArray<int>(), reader.ReadArray<AdminLevel>(), reader.ReadArray<int>());
+        if (!reader.AtEnd)
+        {
+            throw reader.Damaged("bytes after the search index");
+        }
+
+        try
+        {
+            return UnitSearchIndex.FromArrays(names, starts, ends, levels, units, [.. layers.Select(l => l.Units.Count)]);
+        }
+        catch (InvalidDataException e)
+        {
+            throw reader.Damaged(e.Message);
+        }
+    }
+
     private static SnapshotSectionWriter WriteLabels(LabelPoints labels)
     {
         var writer = new SnapshotSectionWriter();
@@ -603,7 +747,6 @@ public static class SnapshotFile
     private static SnapshotSectionWriter WriteLayers(DatasetSnapshot snapshot)
     {
         var writer = new SnapshotSectionWriter();
-        var wkb = new WKBWriter(ByteOrder.LittleEndian, handleSRID: true, emitZ: false, emitM: false);
         AdminLayer[] layers = [snapshot.Departments, snapshot.Provinces, snapshot.Districts];
         writer.WriteInt32(layers.Length);
         foreach (var layer in layers)
@@ -639,12 +782,12 @@ public static class SnapshotFile
                     WriteValue(writer, value, $"{layer.Level} {unit.Code}: attribute {name}");
                 }
 
-                writer.WriteArray<byte>(wkb.Write(unit.Geometry));
+                SnapshotGeometry.Write(writer, unit.Geometry);
                 var sameSource = ReferenceEquals(unit.SourceGeometry, unit.Geometry);
                 writer.WriteByte(sameSource ? (byte)1 : (byte)0);
                 if (!sameSource)
                 {
-                    writer.WriteArray<byte>(wkb.Write(unit.SourceGeometry));
+                    SnapshotGeometry.Write(writer, unit.SourceGeometry);
                 }
             }
         }
@@ -751,8 +894,9 @@ public static class SnapshotFile
                     attributes[reader.ReadRequiredString()] = ReadValue(reader);
                 }
 
-                var geometry = reader.ReadArray<byte>();
-                var source = reader.ReadByte() != 0 ? null : reader.ReadArray<byte>();
+                var geometry = reader.ReadBlob();
+                // Not "flag ? null : blob": null would convert to an empty ReadOnlyMemory through its implicit conversion from arrays.
+                var source = reader.ReadByte() != 0 ? default(ReadOnlyMemory<byte>?) : reader.ReadBlob();
                 units[u] = new StoredUnit(level, code, name, provinceCode, departmentCode, hasEstimates, area, values, attributes, geometry, source);
             }
 
@@ -765,13 +909,13 @@ public static class SnapshotFile
             throw reader.Damaged("bytes after the last level");
         }
 
-        // Decoding the geometry is most of the read: on every core, one WKB reader per worker (they are not shared).
+        // Decoding the geometry is most of the read: on every core, straight from the section's bytes.
         var unitsByLevel = fieldsByLevel.Select(units => new AdminUnit[units.Length]).ToArray();
         var work = fieldsByLevel.SelectMany((units, l) => Enumerable.Range(0, units.Length).Select(u => (Level: l, Unit: u))).ToArray();
-        Parallel.ForEach(work, LoadParallelism.Options, () => new WKBReader(NtsGeometryServices.Instance) { HandleSRID = true }, (entry, _, wkb) =>
+        Parallel.ForEach(work, LoadParallelism.Options, entry =>
         {
             var unit = fieldsByLevel[entry.Level][entry.Unit];
-            var geometry = Geometry(wkb, unit.Geometry, unit, reader);
+            var geometry = Geometry(unit.Geometry, unit);
             unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
             {
                 Level = unit.Level,
@@ -780,14 +924,13 @@ public static class SnapshotFile
                 ProvinceCode = unit.ProvinceCode,
                 DepartmentCode = unit.DepartmentCode,
                 Geometry = geometry,
-                SourceGeometry = unit.SourceGeometry is null ? geometry : Geometry(wkb, unit.SourceGeometry, unit, reader),
+                SourceGeometry = unit.SourceGeometry is { } source ? Geometry(source, unit) : geometry,
                 Values = unit.Values,
                 HasEstimates = unit.HasEstimates,
                 AreaKm2 = unit.AreaKm2,
                 Attributes = unit.Attributes,
             };
-            return wkb;
-        }, _ => { });
+        });
         for (var l = 0; l < count; l++)
         {
             layers[l] = new AdminLayer((AdminLevel)l, columnsByLevel[l], unitsByLevel[l]);
@@ -796,19 +939,19 @@ public static class SnapshotFile
         return layers;
     }
 
-    /// <summary>A unit's fields as read, its geometry still WKB (null source: the same as the served geometry).</summary>
+    /// <summary>A unit's fields as read, its geometry still encoded (<see cref="SnapshotGeometry"/>; null source: the same as the served geometry).</summary>
     private sealed record StoredUnit(AdminLevel Level, string Code, string Name, string? ProvinceCode, string? DepartmentCode, bool HasEstimates,
-        double AreaKm2, object?[] Values, Dictionary<string, object?> Attributes, byte[] Geometry, byte[]? SourceGeometry);
+        double AreaKm2, object?[] Values, Dictionary<string, object?> Attributes, ReadOnlyMemory<byte> Geometry, ReadOnlyMemory<byte>? SourceGeometry);
 
-    private static Geometry Geometry(WKBReader wkb, byte[] bytes, StoredUnit unit, SnapshotSectionReader reader)
+    private static Geometry Geometry(ReadOnlyMemory<byte> bytes, StoredUnit unit)
     {
         try
         {
-            return wkb.Read(bytes);
+            return SnapshotGeometry.Read(bytes.Span);
         }
-        catch (Exception e) when (e is ParseException or ArgumentException or IOException)
+        catch (InvalidDataException e)
         {
-            throw reader.Damaged($"the geometry of {unit.Level} {unit.Code} cannot be read ({e.Message})");
+            throw new InvalidDataException($"section '{LayersSection}' is damaged: the geometry of {unit.Level} {unit.Code} cannot be read ({e.Message})", e);
         }
     }
 }

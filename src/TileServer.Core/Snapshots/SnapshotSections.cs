@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -113,7 +114,8 @@ internal sealed class SnapshotSectionReader(string section, byte[] bytes)
     public T[] ReadArray<T>()
         where T : unmanaged
     {
-        var size = Marshal.SizeOf<T>();
+        // Unsafe.SizeOf, not Marshal.SizeOf: the latter is the size when marshalled (1 for char), not in memory.
+        var size = Unsafe.SizeOf<T>();
         var count = ReadCount(size);
         var values = new T[count];
         Take(count * size).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
@@ -121,6 +123,17 @@ internal sealed class SnapshotSectionReader(string section, byte[] bytes)
     }
 
     public ReadOnlySpan<byte> ReadBytes(int length) => Take(length);
+
+    /// <summary>A count-prefixed run of bytes (as <see cref="SnapshotSectionWriter.WriteArray{T}"/> of bytes wrote it), in place: a slice of the section, not a copy.</summary>
+    public ReadOnlyMemory<byte> ReadBlob() => ReadMemory(ReadCount());
+
+    /// <summary>The next <paramref name="length"/> bytes, in place.</summary>
+    public ReadOnlyMemory<byte> ReadMemory(int length)
+    {
+        var start = _position;
+        Take(length);
+        return bytes.AsMemory(start, length);
+    }
 
     public InvalidDataException Damaged(string what) =>
         new($"section '{section}' is damaged at byte {_position}: {what}");

@@ -3,6 +3,7 @@ using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
 using TileServer.Core.Ingest;
 using TileServer.Core.Model;
+using TileServer.Core.Search;
 using TileServer.Core.Snapshots;
 using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
@@ -147,6 +148,75 @@ public sealed class SnapshotFileTests(SampleSnapshotFixture sample) : IClassFixt
         Assert.All(want.TimingsMs, step => Assert.Equal(step.Value, got.TimingsMs[step.Key]));
         Assert.Contains("readSnapshot", got.TimingsMs.Keys);
         Assert.Equal(sample.Loaded.Features.Collections.Count, read.Features.Collections.Count);
+    }
+
+    [Fact]
+    public void Round_trip_serves_every_features_prepared_json_byte_for_byte()
+    {
+        var read = sample.Read(sample.File);
+
+        Assert.Equal(sample.Loaded.Features.Collections.Count, read.Features.Collections.Count);
+        for (var c = 0; c < read.Features.Collections.Count; c++)
+        {
+            var (want, got) = (sample.Loaded.Features.Collections[c], read.Features.Collections[c]);
+            Assert.Equal((want.Id, want.Count, want.Extent), (got.Id, got.Count, got.Extent));
+            for (var f = 0; f < want.Count; f++)
+            {
+                Assert.Equal(want.PropertiesJson(f).ToArray(), got.PropertiesJson(f).ToArray());
+                Assert.Equal(want.GeometryJson(f).ToArray(), got.GeometryJson(f).ToArray());
+                Assert.Equal(want.HeadJson(f).ToArray(), got.HeadJson(f).ToArray());
+                for (var p = 0; p < want.Properties.Count; p++)
+                {
+                    Assert.Equal(want.Rank(p, f), got.Rank(p, f));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Round_trip_aggregates_as_the_built_aggregator_over_boxes_circles_and_polygons()
+    {
+        var read = sample.Read(sample.File);
+        var (want, got) = (sample.Loaded.Aggregator, read.Aggregator);
+        var box = new Envelope();
+        foreach (var unit in sample.Loaded.Districts.Units)
+        {
+            box.ExpandToInclude(unit.Geometry.EnvelopeInternal);
+        }
+
+        Assert.Equal(want.RepairedDistricts, got.RepairedDistricts);
+        Assert.Equal(want.Codes, got.Codes);
+        for (var i = 0; i < 6; i++)
+        {
+            var (x, y) = (box.MinX + (box.Width * i / 6), box.MinY + (box.Height * i / 7));
+            var (w, h) = (box.Width / 3, box.Height / 4);
+            Assert.Equal(Json(want.AggregateBox(x, y, x + w, y + h, includeBreakdown: true)), Json(got.AggregateBox(x, y, x + w, y + h, includeBreakdown: true)));
+            Assert.Equal(Json(want.AggregateCircle(x + w, y + h, 40, includeBreakdown: true)), Json(got.AggregateCircle(x + w, y + h, 40, includeBreakdown: true)));
+            // A concave polygon: the overlay path, not the clips.
+            var polygon = new GeometryFactory(new PrecisionModel(), 4326).CreatePolygon(
+                [new(x, y), new(x + w, y), new(x + (w / 2), y + (h / 3)), new(x + w, y + h), new(x, y + h), new(x, y)]);
+            Assert.Equal(Json(want.Aggregate(polygon, includeBreakdown: true)), Json(got.Aggregate(polygon, includeBreakdown: true)));
+        }
+
+        static string Json(object result) => JsonSerializer.Serialize(result);
+    }
+
+    [Fact]
+    public void Round_trip_searches_as_the_built_index_for_every_name_and_its_pieces()
+    {
+        var read = sample.Read(sample.File);
+        var queries = sample.Loaded.Departments.Units.Concat(sample.Loaded.Provinces.Units).Concat(sample.Loaded.Districts.Units)
+            .Select(u => u.Name)
+            .SelectMany(name => (string[])[name, name[..1], name[..Math.Min(3, name.Length)], name[(name.Length / 2)..], name.ToLowerInvariant()])
+            .Concat(["ñ", "san josé", "zzzz", " "])
+            .Distinct(StringComparer.Ordinal);
+        Assert.Equal(sample.Loaded.Search.Count, read.Search.Count);
+        var (want, got) = (new SearchHit[12], new SearchHit[12]);
+        foreach (var query in queries)
+        {
+            var (a, b) = (sample.Loaded.Search.Search(query, want), read.Search.Search(query, got));
+            Assert.Equal(want[..a], got[..b]);
+        }
     }
 
     [Fact]
