@@ -80,6 +80,22 @@ public sealed class ClipKernelTests
     }
 
     [Fact]
+    public void A_rectangle_clip_returns_its_rented_buffers_and_allocates_nothing()
+    {
+        // A ring of 200 points whose buffers come from the shared pool: a clip that kept them would make the next
+        // call rent new ones.
+        var shape = Shape(new Random(43), 1);
+        var box = shape.EnvelopeInternal;
+        var (midX, midY) = (box.Centre.X, box.Centre.Y);
+        var area = 0.0;
+
+        var bytes = Allocations.Measure(() => area += RectangleClip.Area(shape, box.MinX, box.MinY, midX, midY));
+
+        Assert.Equal(0, bytes);
+        Assert.True(area > 0);
+    }
+
+    [Fact]
     public void A_convex_window_clip_has_the_area_of_the_overlay_intersection()
     {
         var random = new Random(37);
