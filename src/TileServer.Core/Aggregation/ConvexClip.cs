@@ -16,8 +16,8 @@ namespace TileServer.Core.Aggregation;
 /// </remarks>
 internal static class ConvexClip
 {
-    /// <summary>Area of <paramref name="polygonal"/> ∩ the convex counter-clockwise ring <paramref name="window"/>
-    /// (x, y pairs, last vertex not repeated).</summary>
+    /// <summary>Area of <paramref name="polygonal"/> (a Polygon or MultiPolygon) ∩ the convex counter-clockwise ring
+    /// <paramref name="window"/> (x, y pairs, last vertex not repeated).</summary>
     public static double Area(Geometry polygonal, double[] window, Envelope envelope)
     {
         var edges = window.Length / 2;
@@ -39,11 +39,7 @@ internal static class ConvexClip
             double area = 0;
             for (var i = 0; i < polygonal.NumGeometries; i++)
             {
-                if (polygonal.GetGeometryN(i) is not Polygon polygon)
-                {
-                    continue;
-                }
-
+                var polygon = (Polygon)polygonal.GetGeometryN(i);
                 area += Math.Abs(RingArea(polygon.ExteriorRing.CoordinateSequence, window, active.AsSpan(0, activeCount), origin));
                 for (var h = 0; h < polygon.NumInteriorRings; h++)
                 {

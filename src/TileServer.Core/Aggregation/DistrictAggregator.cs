@@ -314,34 +314,7 @@ public sealed class DistrictAggregator
             {
                 cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
-                double area;
-                if (envelope.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
-                {
-                    area = _areas[i];
-                }
-                else if (_envelopes[i].Covers(envelope) && _preparedPlane[i].Covers(query))
-                {
-                    area = queryArea;
-                }
-                else if (!prepared.Intersects(_plane[i]))
-                {
-                    continue;
-                }
-                else if (relate.Evaluate(_plane[i], RelatePredicate.Covers()))
-                {
-                    area = _areas[i];
-                }
-                else if (!relate.Evaluate(_plane[i], RelatePredicate.Matches(InteriorsIntersect)))
-                {
-                    // Only the boundaries touch (a neighbour across the query's border): nothing inside.
-                    continue;
-                }
-                else
-                {
-                    budget.SpendOverlay(_vertexCounts[i] + (long)queryVertices);
-                    area = OverlayNGRobust.Overlay(_plane[i], query, SpatialFunction.Intersection).Area;
-                }
-
+                var area = AreaInside(i, query, queryArea, queryVertices, prepared, relate, budget);
                 if (area > 0)
                 {
                     candidates[contributing] = i;
@@ -357,6 +330,40 @@ public sealed class DistrictAggregator
             pool.Return(candidates);
             ArrayPool<double>.Shared.Return(inside);
         }
+    }
+
+    /// <summary>District <paramref name="i"/>'s area inside a polygon query (0 when they share none), by the cheapest
+    /// test that decides it: see the class remarks.</summary>
+    private double AreaInside(int i, Geometry query, double queryArea, int queryVertices, IPreparedGeometry prepared, RelateNG relate, AggregationBudget budget)
+    {
+        if (query.EnvelopeInternal.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
+        {
+            return _areas[i];
+        }
+
+        if (_envelopes[i].Covers(query.EnvelopeInternal) && _preparedPlane[i].Covers(query))
+        {
+            return queryArea;
+        }
+
+        if (!prepared.Intersects(_plane[i]))
+        {
+            return 0;
+        }
+
+        if (relate.Evaluate(_plane[i], RelatePredicate.Covers()))
+        {
+            return _areas[i];
+        }
+
+        if (!relate.Evaluate(_plane[i], RelatePredicate.Matches(InteriorsIntersect)))
+        {
+            // Only the boundaries touch (a neighbour across the query's border): nothing inside.
+            return 0;
+        }
+
+        budget.SpendOverlay(_vertexCounts[i] + (long)queryVertices);
+        return OverlayNGRobust.Overlay(_plane[i], query, SpatialFunction.Intersection).Area;
     }
 
     /// <summary>

@@ -16,17 +16,13 @@ namespace TileServer.Core.Aggregation;
 /// </remarks>
 internal static class RectangleClip
 {
-    /// <summary>Area of <paramref name="polygonal"/> ∩ [minX, maxX] × [minY, maxY].</summary>
+    /// <summary>Area of <paramref name="polygonal"/> (a Polygon or MultiPolygon) ∩ [minX, maxX] × [minY, maxY].</summary>
     public static double Area(Geometry polygonal, double minX, double minY, double maxX, double maxY)
     {
         double area = 0;
         for (var i = 0; i < polygonal.NumGeometries; i++)
         {
-            if (polygonal.GetGeometryN(i) is not Polygon polygon)
-            {
-                continue;
-            }
-
+            var polygon = (Polygon)polygonal.GetGeometryN(i);
             area += Math.Abs(RingArea(polygon.ExteriorRing.CoordinateSequence, minX, minY, maxX, maxY));
             for (var h = 0; h < polygon.NumInteriorRings; h++)
             {

@@ -15,17 +15,14 @@ namespace TileServer.Core.Aggregation;
 /// <remarks>Thread safety: stateless; each call has its own counter.</remarks>
 internal static class SelfIntersections
 {
-    /// <summary>The number of self-intersections of <paramref name="polygonal"/>, or <paramref name="cap"/> + 1 when there are more.</summary>
+    /// <summary>The number of self-intersections of <paramref name="polygonal"/> (a Polygon or MultiPolygon), or
+    /// <paramref name="cap"/> + 1 when there are more.</summary>
     public static int CountUpTo(Geometry polygonal, int cap)
     {
         var rings = new List<ISegmentString>();
         for (var i = 0; i < polygonal.NumGeometries; i++)
         {
-            if (polygonal.GetGeometryN(i) is not Polygon polygon)
-            {
-                continue;
-            }
-
+            var polygon = (Polygon)polygonal.GetGeometryN(i);
             rings.Add(new BasicSegmentString(polygon.ExteriorRing.Coordinates, null));
             foreach (var hole in polygon.InteriorRings)
             {

@@ -29,11 +29,12 @@ public static class ExactOrientation
         var right = (ay - cy) * (bx - cx);
         var det = left - right;
         double sum;
+        // Where left and -right have one sign (or -right is 0), det is their rounded sum and has that sign.
         if (left > 0)
         {
             if (right <= 0)
             {
-                return det > 0 ? 1 : det < 0 ? -1 : 0;
+                return 1;
             }
 
             sum = left + right;
@@ -42,7 +43,7 @@ public static class ExactOrientation
         {
             if (right >= 0)
             {
-                return det > 0 ? 1 : det < 0 ? -1 : 0;
+                return -1;
             }
 
             sum = -left - right;
@@ -91,7 +92,7 @@ public static class ExactOrientation
         var exact = new BigInteger[6];
         for (var i = 0; i < 6; i++)
         {
-            exact[i] = mantissas[i] == 0 ? BigInteger.Zero : new BigInteger(mantissas[i]) << (exponents[i] - minExponent);
+            exact[i] = new BigInteger(mantissas[i]) << (exponents[i] - minExponent);
         }
 
         var det = ((exact[0] - exact[4]) * (exact[3] - exact[5])) - ((exact[1] - exact[5]) * (exact[2] - exact[4]));
