@@ -14,12 +14,19 @@ namespace TileServer.Core.Index;
 /// runs for points within a few ulps of a line (points exactly on edges and vertices), so ordinary lookups allocate
 /// nothing. Hand-written because NetTopologySuite's <c>Orientation.Index</c> takes <c>Coordinate</c> objects and its
 /// double-double arithmetic is not exact for every double input.
+/// Shewchuk's bound assumes that no product underflows or overflows; where one may have (the sum of the two
+/// products' magnitudes below 2^-960 or infinite, or a product 0 whose factors are not), the exact evaluation
+/// answers instead, so the sign is exact for every pair of finite doubles, not only for lon/lat-sized ones.
 /// Thread safety: stateless.
 /// </remarks>
 public static class ExactOrientation
 {
     private const double Epsilon = 1.1102230246251565e-16; // 2^-53
     private const double ErrorBoundA = (3.0 + (16.0 * Epsilon)) * Epsilon;
+
+    // 2^-960: above it, the absolute error of an underflowed product (at most 2^-1075 each) is below 2^-114 of the
+    // sum, inside the bound's 16 Epsilon^2 margin (2^-102), so the filter stays sound.
+    private const double MinCertainSum = 1.0261342003245941e-289;
 
     /// <summary>+1 when (ax,ay), (bx,by), (cx,cy) turn counter-clockwise, -1 clockwise, 0 when exactly collinear.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,9 +37,10 @@ public static class ExactOrientation
         var det = left - right;
         double sum;
         // Where left and -right have one sign (or -right is 0), det is their rounded sum and has that sign.
+        // A product that is 0 with no zero factor underflowed: its sign is lost, so it is left to the filter below.
         if (left > 0)
         {
-            if (right <= 0)
+            if (right < 0 || (right == 0 && (ay == cy || bx == cx)))
             {
                 return 1;
             }
@@ -41,16 +49,26 @@ public static class ExactOrientation
         }
         else if (left < 0)
         {
-            if (right >= 0)
+            if (right > 0 || (right == 0 && (ay == cy || bx == cx)))
             {
                 return -1;
             }
 
             sum = -left - right;
         }
+        else if ((ax == cx || by == cy) && (right != 0 || ay == cy || bx == cx))
+        {
+            // left is exactly 0 (a factor is), so det is -right, whose sign is exact unless right underflowed too.
+            return det > 0 ? 1 : det < 0 ? -1 : 0;
+        }
         else
         {
-            return det > 0 ? 1 : det < 0 ? -1 : 0;
+            return SignExact(ax, ay, bx, by, cx, cy);
+        }
+
+        if (sum is < MinCertainSum or > double.MaxValue)
+        {
+            return SignExact(ax, ay, bx, by, cx, cy);
         }
 
         var bound = ErrorBoundA * sum;

@@ -8,9 +8,8 @@ namespace TileServer.Core.Tests.Index;
 /// sign of the doubles' determinant. The powers run from the subnormals (2^-1074) to 2^900, the integers are of every
 /// sign and size (so the six doubles have different exponents and some are zero), and two thirds of the points are
 /// exactly on the line through the other two or one unit off it, where the floating-point filter cannot decide.
-/// <see cref="ExactOrientation.Sign"/> is held to the oracle where its products of coordinate differences neither
-/// underflow nor overflow (powers of two from 2^-500 to 2^480; lon/lat differences are far inside), the integer
-/// evaluation it falls back to everywhere.
+/// <see cref="ExactOrientation.Sign"/> and the integer evaluation it falls back to are both held to the oracle at every
+/// scale, including those where the products of coordinate differences underflow or overflow.
 /// </summary>
 public class ExactOrientationTests
 {
@@ -43,7 +42,7 @@ public class ExactOrientationTests
             signs[expected + 1]++;
             double D(long v) => Math.ScaleB(v, scale);
             var (dax, day, dbx, dby, dcx, dcy) = (D(ax), D(ay), D(bx), D(by), D(cx), D(cy));
-            var sign = scale is >= -500 and <= 480 ? ExactOrientation.Sign(dax, day, dbx, dby, dcx, dcy) : expected;
+            var sign = ExactOrientation.Sign(dax, day, dbx, dby, dcx, dcy);
             var exact = ExactOrientation.SignExact(dax, day, dbx, dby, dcx, dcy);
             if (sign != expected || exact != expected)
             {
@@ -65,6 +64,25 @@ public class ExactOrientationTests
         Assert.Equal(0, ExactOrientation.SignExact(0, 0, double.Epsilon, 0, -5, 0));
         Assert.Equal(1, ExactOrientation.SignExact(0, 0, double.Epsilon, 0, 0, double.Epsilon));
         Assert.Equal(-1, ExactOrientation.SignExact(0, 0, 0, double.Epsilon, double.Epsilon, 0));
+    }
+
+    [Theory]
+    [InlineData(1e-200)]
+    [InlineData(1e-160)]
+    [InlineData(-1e-200)]
+    [InlineData(double.Epsilon)]
+    public void Products_that_underflow_keep_the_sign_of_the_determinant(double unit)
+    {
+        // (0, 0), (u, 0), (0, u): the determinant is u^2, below the smallest double for every u here; its sign is
+        // that of u^2 > 0 for the counter-clockwise triangle, whatever the sign of u (two reflections).
+        Assert.Equal(1, ExactOrientation.Sign(0, 0, unit, 0, 0, unit));
+        Assert.Equal(-1, ExactOrientation.Sign(0, 0, 0, unit, unit, 0));
+
+        // Points off the axes, so neither product has a zero factor: (u, 2u), (3u, u), (2u, 4u) turn counter-clockwise
+        // ((u - 2u)(u - 4u) - (2u - 4u)(3u - 2u) = 3u^2 + 2u^2 = 5u^2 > 0), and the sign of u flips all six
+        // coordinates, which leaves the determinant as it is.
+        Assert.Equal(1, ExactOrientation.Sign(unit, 2 * unit, 3 * unit, unit, 2 * unit, 4 * unit));
+        Assert.Equal(-1, ExactOrientation.Sign(3 * unit, unit, unit, 2 * unit, 2 * unit, 4 * unit));
     }
 
     /// <summary>An integer of up to 20 bits of either sign, often a small one or a multiple of a power of two.</summary>
