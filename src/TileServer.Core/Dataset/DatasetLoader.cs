@@ -37,11 +37,12 @@ namespace TileServer.Core.Dataset;
 /// <see cref="Load(DatasetOptions, TilesOptions?, IReadOnlyDictionary{string, object}?, CancellationToken, TaskScheduler?)"/>
 /// (default: the thread pool, every core): the load runs as a task on it, so every <c>Parallel.For</c> of the steps,
 /// the tile pipeline's workers and the steps started side by side run on it as <see cref="TaskScheduler.Current"/>;
-/// a host reloading at low priority hands a scheduler with fewer or lower-priority threads. Steps that only read the
-/// cleaned coverage and its levels run side by side once the levels are dissolved (label points, aggregator, lookup
-/// index, search index, classes and ranks, feature catalogue, then targeting after the label points, and the tiles
-/// after the label points on the load's own thread); each step's time in the report is its own (steps overlap), and
-/// <c>total</c> is the wall time of the whole load. The version is taken right after the reads, before the work that
+/// a host reloading at low priority hands a scheduler with fewer or lower-priority threads. The CSV is read beside
+/// the layer. Steps that only read the cleaned coverage and its levels run side by side once the levels are dissolved
+/// (label points, aggregator, lookup index, search index, classes and ranks, feature catalogue, then targeting after
+/// the label points, and the tiles on the load's own thread, which simplify and clip while the label points are
+/// computed and wait for them only to place the labels); each step's time in the report is its own (steps overlap),
+/// and <c>total</c> is the wall time of the whole load. The version is taken right after the reads, before the work that
 /// takes seconds, and the load fails if an input changed while it was read.</para>
 /// <para>Thread safety: stateless; loads share nothing.</para>
 /// </remarks>
@@ -129,19 +130,46 @@ public static class DatasetLoader
 
         var limits = options.ToLoadLimits();
         var stamps = InputStamps(options, tiles);
-        var layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding, Limits = limits }, token);
+        var steps = new SideBySideSteps(token);
+        // The CSV beside the layer: neither needs the other until the join.
+        var estimatesTask = steps.Start("readEstimates", () =>
+        {
+            var read = EstimatesCsvReader.Read(options.Estimates, new EstimatesReadOptions
+            {
+                KeyColumn = options.EstimatesKey,
+                KeyWidth = options.DistrictCodeLength,
+                Encoding = options.EstimatesEncoding,
+                NumericColumns = options.NumericColumns(),
+                MaxFileBytes = limits.MaxFileBytes,
+            }, token);
+            EstimateTotals.Check(read, options.ResolveColumnRoles(read.Columns));
+            return read;
+        });
+        SourceLayer layer;
+        try
+        {
+            layer = PolygonLayerReader.Read(options.Districts, new LayerReadOptions { DefaultShapefileEncoding = options.DefaultShapefileEncoding, Limits = limits }, token);
+        }
+        catch
+        {
+            // The layer's fault is the load's, whatever the CSV's outcome; its read still ends before the load does
+            // (Wait, unlike WaitAny, runs a step not yet started on this thread: a scheduler with one thread is ours).
+            try
+            {
+                estimatesTask.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+
+            throw;
+        }
+
         timings["readLayer"] = Lap();
         step.Enter(options.Estimates, "reading", token);
-        var estimates = EstimatesCsvReader.Read(options.Estimates, new EstimatesReadOptions
-        {
-            KeyColumn = options.EstimatesKey,
-            KeyWidth = options.DistrictCodeLength,
-            Encoding = options.EstimatesEncoding,
-            NumericColumns = options.NumericColumns(),
-            MaxFileBytes = limits.MaxFileBytes,
-        }, token);
-        EstimateTotals.Check(estimates, options.ResolveColumnRoles(estimates.Columns));
-        timings["readEstimates"] = Lap();
+        var estimates = Result(estimatesTask);
+        timings["readEstimates"] = steps.Ms("readEstimates");
+        Lap();
         var tilesArchive = TilesArchive(tiles);
         ITileSource? archive = null;
         string? tilesVersion = null;
@@ -196,8 +224,6 @@ public static class DatasetLoader
         var departments = AdminLevelBuilder.Build(districts, AdminLevel.Department, parents, roles, options.NameFields(AdminLevel.Department), levels);
         timings["dissolve"] = Lap();
         step.Enter(options.Districts, "building the indexes, label points and tiles", token);
-        var steps = new SideBySideSteps(token);
-        // The label points first: the tiles wait for them, and they are the longest chain.
         var labelsTask = steps.Start("labelPoints", () => LabelPoints.Compute(departments, provinces, districts));
         var featuresTask = steps.Start("features", () => FeatureCatalog.Build(departments, provinces, districts, roles, options.ColumnDescriptions, version));
         var targetingTask = steps.After(labelsTask, "targetingIndex", labels => TargetingIndex.Build(departments, provinces, districts, parents, roles, labels));
@@ -207,16 +233,28 @@ public static class DatasetLoader
         var searchTask = steps.Start("searchIndex", () => UnitSearchIndex.Build(layers, roles.PopulationColumn));
         var classesTask = steps.Start("classesAndRanks", () => (Classes: ChoroplethClasses.Build(layers), Ranks: UnitRanks.Build(layers, parents)));
 
-        // The tiles, the longest chain, on this thread: their pipeline's workers join the other steps on the scheduler.
-        var labels = Result(labelsTask);
+        // The tiles, the longest chain, on this thread: their pipeline's workers join the other steps on the scheduler,
+        // and only placing the labels waits for the label points.
         var tileSource = archive;
         TilesetStatistics? tileStatistics = null;
         if (tiles is { Enabled: true } && archive is null)
         {
-            var tileset = steps.Time("tiles", () => TilesetBuilder.Build(departments, provinces, districts, parents, labels, levels, version, tiles));
+            Tileset tileset;
+            try
+            {
+                tileset = steps.Time("tiles", () => TilesetBuilder.Build(departments, provinces, districts, parents, labelsTask, levels, version, tiles));
+            }
+            catch when (labelsTask.IsFaulted || labelsTask.IsCanceled)
+            {
+                // The tiles failed for want of the label points: the load fails with the label points' own exception.
+                Result(labelsTask);
+                throw;
+            }
+
             (tileSource, tileStatistics) = (tileset, tileset.Statistics);
         }
 
+        var labels = Result(labelsTask);
         var aggregator = Result(aggregatorTask);
         var locator = Result(locatorTask);
         var targeting = Result(targetingTask);
@@ -279,6 +317,9 @@ public static class DatasetLoader
     {
         private readonly ConcurrentQueue<(long Started, string Name, long Ms)> _timings = new();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        /// <summary>The own time of a step that has finished.</summary>
+        public long Ms(string name) => _timings.First(t => t.Name == name).Ms;
 
         /// <summary>The steps' own times, in the order they started.</summary>
         public IEnumerable<(string Name, long Ms)> Timings => _timings.OrderBy(t => t.Started).Select(t => (t.Name, t.Ms));

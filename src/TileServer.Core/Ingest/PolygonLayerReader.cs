@@ -1,9 +1,11 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.IO.Converters;
+using TileServer.Core.Model;
 
 namespace TileServer.Core.Ingest;
 
@@ -23,7 +25,8 @@ namespace TileServer.Core.Ingest;
 /// the <c>.prj</c> for coordinates it does not fit) and the record or feature; no other exception escapes for any
 /// content of the files (the fuzzing contract, <c>tests/TileServer.Fuzz</c>). Memory is bounded by the files' sizes
 /// and <see cref="LoadLimits"/>. A layer without a single polygon is an error.</para>
-/// <para>Thread safety: stateless; each call reads its own files.</para>
+/// <para>Thread safety: stateless; each call reads its own files. A shapefile's records are read in order and their
+/// validity checks run in parallel on <see cref="TaskScheduler.Current"/> (the load's scheduler).</para>
 /// </remarks>
 public static class PolygonLayerReader
 {
@@ -114,24 +117,65 @@ public static class PolygonLayerReader
             throw new DataFileException(files.DbfPath, $"has {table.RecordCount:N0} records but {shpPath} has {records.Count:N0} shapes: the .shp, .shx and .dbf must hold one record per feature");
         }
 
-        var features = new List<SourceFeature>();
-        var repaired = new List<int>();
+        // Records are read in order; their validity checks (most of the read's time) then run in parallel, and the
+        // outcome is taken in record order: the same features, warnings and first failing record as one pass gives.
+        var read = new List<SourceFeature>();
         var deleted = 0;
-        for (var i = 0; i < records.Count; i++)
+        ExceptionDispatchInfo? readFailure = null;
+        try
         {
-            var number = i + 1;
-            LoadCancellation.ThrowIfCancelled(cancellationToken, shpPath, $"record {number}");
-            var attributes = table.ReadRecord(i, out var isDeleted);
-            if (isDeleted)
+            for (var i = 0; i < records.Count; i++)
             {
-                deleted++;
-                warnings.Add($"{files.DbfPath}: record {number}{Label(attributes)} is marked deleted and was left out");
-                continue;
-            }
+                var number = i + 1;
+                LoadCancellation.ThrowIfCancelled(cancellationToken, shpPath, $"record {number}");
+                var attributes = table.ReadRecord(i, out var isDeleted);
+                if (isDeleted)
+                {
+                    deleted++;
+                    warnings.Add($"{files.DbfPath}: record {number}{Label(attributes)} is marked deleted and was left out");
+                    continue;
+                }
 
-            var geometry = ShpPolygonFile.Read(shpPath, files.Shp.Span, records[i], number, Factory, options.Limits);
-            AddFeature(new FeatureSource(shpPath, crsPath, crs, $"record {number}", number), geometry, attributes, features, repaired, warnings);
+                var geometry = ShpPolygonFile.Read(shpPath, files.Shp.Span, records[i], number, Factory, options.Limits);
+                if (Polygons(new FeatureSource(shpPath, crsPath, crs, $"record {number}", number), geometry, attributes, warnings) is { } polygons)
+                {
+                    read.Add(new SourceFeature(number, polygons, attributes));
+                }
+            }
         }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            // Reported after the records before it, which may fail their validity check first.
+            readFailure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        var checkedFeatures = new (SourceFeature Feature, bool Repaired)[read.Count];
+        var failures = new ExceptionDispatchInfo?[read.Count];
+        Parallel.For(0, read.Count, LoadParallelism.Options, f =>
+        {
+            try
+            {
+                checkedFeatures[f] = Valid(shpPath, $"record {read[f].RecordNumber}", read[f]);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures[f] = ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        cancellationToken.ThrowIfCancellationRequested();
+        var features = new List<SourceFeature>(read.Count);
+        var repaired = new List<int>();
+        for (var f = 0; f < read.Count; f++)
+        {
+            failures[f]?.Throw();
+            features.Add(checkedFeatures[f].Feature);
+            if (checkedFeatures[f].Repaired)
+            {
+                repaired.Add(read[f].RecordNumber);
+            }
+        }
+
+        readFailure?.Throw();
 
         if (features.Count == 0)
         {
@@ -261,17 +305,32 @@ public static class PolygonLayerReader
     /// <summary>Where a record comes from, for messages and for the CRS checks.</summary>
     private sealed record FeatureSource(string DataPath, string? CrsPath, SourceCrs Crs, string Record, int Number);
 
-    /// <summary>
-    /// Adds one record. A record with no geometry (real layers have them: a district whose limits were never drawn)
-    /// cannot be a polygon; it is left out and named in a warning, so that it shows in the report, never silently.
-    /// </summary>
+    /// <summary>Adds one record (<see cref="Polygons"/>, then <see cref="Valid"/>).</summary>
     private static void AddFeature(
         FeatureSource source, Geometry? geometry, IReadOnlyDictionary<string, object?> attributes, List<SourceFeature> features, List<int> repaired, List<string> warnings)
+    {
+        if (Polygons(source, geometry, attributes, warnings) is { } polygons)
+        {
+            var (feature, isRepaired) = Valid(source.DataPath, source.Record, new SourceFeature(source.Number, polygons, attributes));
+            features.Add(feature);
+            if (isRepaired)
+            {
+                repaired.Add(source.Number);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A record's polygons in WGS 84, or null for a record with no geometry (real layers have them: a district whose
+    /// limits were never drawn), which cannot be a polygon: it is left out and named in a warning, so that it shows in
+    /// the report, never silently.
+    /// </summary>
+    private static Geometry? Polygons(FeatureSource source, Geometry? geometry, IReadOnlyDictionary<string, object?> attributes, List<string> warnings)
     {
         if (geometry is null || geometry.IsEmpty)
         {
             warnings.Add($"{source.DataPath}: {source.Record}{Label(attributes)} has no geometry and was left out");
-            return;
+            return null;
         }
 
         if (geometry is not (Polygon or MultiPolygon))
@@ -280,17 +339,24 @@ public static class PolygonLayerReader
         }
 
         source.Crs.ToWgs84(geometry, source.DataPath, source.CrsPath, source.Record);
-        if (!geometry.IsValid)
+        return geometry;
+    }
+
+    /// <summary>The feature as it is when valid, else repaired (NTS <see cref="GeometryFixer"/>); touches nothing shared.</summary>
+    private static (SourceFeature Feature, bool Repaired) Valid(string dataPath, string record, SourceFeature feature)
+    {
+        if (feature.Geometry.IsValid)
         {
-            geometry = Polygonal(GeometryFixer.Fix(geometry));
-            repaired.Add(source.Number);
-            if (geometry.IsEmpty)
-            {
-                throw new DataFileException(source.DataPath, $"{source.Record} has a polygon that collapses to nothing when repaired (zero area)");
-            }
+            return (feature, false);
         }
 
-        features.Add(new SourceFeature(source.Number, geometry, attributes));
+        var geometry = Polygonal(GeometryFixer.Fix(feature.Geometry));
+        if (geometry.IsEmpty)
+        {
+            throw new DataFileException(dataPath, $"{record} has a polygon that collapses to nothing when repaired (zero area)");
+        }
+
+        return (feature with { Geometry = geometry }, true);
     }
 
     private static string Label(IReadOnlyDictionary<string, object?> attributes) =>

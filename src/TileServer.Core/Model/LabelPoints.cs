@@ -1,4 +1,3 @@
-using NetTopologySuite.Algorithm.Construct;
 using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Simplify;
@@ -14,12 +13,16 @@ public readonly record struct LonLat(double Lon, double Lat);
 /// every capability that needs one.
 /// </summary>
 /// <remarks>
-/// <para>Algorithm: the pole of inaccessibility (the centre of the largest circle inside the unit, NTS
-/// <see cref="MaximumInscribedCircle"/>, after Garcia-Castellanos and Lombardo 2007 and Mapbox polylabel) to 1% of
-/// the unit's envelope, searched on a copy simplified (Douglas-Peucker) to half that, which is ten times faster on
-/// Peru's departments; a centre that falls outside the exact geometry (the simplification moved a border) is replaced
-/// by NTS <see cref="Geometry.InteriorPoint"/>, so every label point lies inside its unit. An empty geometry gets
-/// (0, 0).</para>
+/// <para>Algorithm: the pole of inaccessibility (the centre of the largest circle inside the unit,
+/// <see cref="PoleOfInaccessibility"/>: the branch and bound of Garcia-Castellanos and Lombardo 2007, as Mapbox
+/// polylabel and NTS <c>MaximumInscribedCircle</c> run it) to 1% of the unit's envelope (the larger of its width and
+/// height), searched on a copy simplified (Douglas-Peucker) to half that, which is ten times faster on Peru's
+/// departments; a centre that falls outside the exact geometry (the simplification moved a border) is replaced by NTS
+/// <see cref="Geometry.InteriorPoint"/>, so every label point lies inside its unit. Unless it fell back, the point's
+/// distance to the exact boundary is at least the radius of the largest circle inside the unit less 2% of the
+/// envelope's larger side: the simplified boundary lies within half a percent of the exact one (Douglas-Peucker's
+/// bound), which costs half a percent on that radius and half a percent on the point's distance, and the search 1%. An
+/// empty geometry gets (0, 0).</para>
 /// <para>Memory: one <see cref="LonLat"/> array per level, aligned with the layer's units. Built in parallel over
 /// the units. Immutable after construction; safe to read from any thread.</para>
 /// </remarks>
@@ -83,12 +86,12 @@ public sealed class LabelPoints
             var coarse = DouglasPeuckerSimplifier.Simplify(geometry, tolerance / 2);
             if (!coarse.IsEmpty && coarse.Area > 0)
             {
-                var centre = MaximumInscribedCircle.GetCenter(coarse, tolerance);
+                var centre = PoleOfInaccessibility.Find(coarse, tolerance);
                 // The point-in-polygon test (ray crossing, exact orientation), which is what Contains answers for a
                 // point, without the topology graph Contains builds of the whole unit (seconds over Peru's levels).
-                if (SimplePointInAreaLocator.Locate(centre.Coordinate, geometry) == Location.Interior)
+                if (SimplePointInAreaLocator.Locate(centre, geometry) == Location.Interior)
                 {
-                    return centre.Coordinate;
+                    return centre;
                 }
             }
         }

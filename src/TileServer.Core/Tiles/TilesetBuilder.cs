@@ -30,8 +30,12 @@ namespace TileServer.Core.Tiles;
 /// to the coarser zooms; once a zoom's tiles are clipped, its vanished units get their squares, and its tiles are
 /// encoded and gzipped. A zoom built on request keeps its function of the ranking (final once the ranking has passed
 /// its tolerance), run on its first request. The pipeline's workers run on <see cref="TaskScheduler.Current"/> (the
-/// dataset load's scheduler). Build time steps (<see cref="TilesetStatistics.StepsMs"/>): <c>simplify</c> is the
-/// ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline.</para>
+/// dataset load's scheduler). The label points may still be computed when the build starts: only placing a zoom's
+/// labels (after its tiles are clipped) waits for them. Build time steps (<see cref="TilesetStatistics.StepsMs"/>):
+/// <c>simplify</c> is the ranking thread's time, which overlaps <c>tiles</c>, the whole pipeline;
+/// <c>labelPointsWait</c> how long the first zoom to place labels waited for the points (zero when they were done),
+/// within <c>tiles</c>; <c>labelPoints</c> their projection to Web Mercator once there; <c>levels</c> the units'
+/// attributes and ids, before the pipeline.</para>
 /// <para>Tiny units never vanish: a unit whose polygon collapses everywhere at a zoom (smaller than a tile unit) is
 /// written as a one-unit square at its anchor point (NTS InteriorPoint) in the tile holding that point; and every
 /// unit has its label point (the snapshot's <see cref="LabelPoints"/>: pole of inaccessibility, computed once per
@@ -51,6 +55,19 @@ public static class TilesetBuilder
     /// <param name="topology">The three levels over the districts' coverage topology (its units are <paramref name="districts"/>' units), or null when they are not a coverage.</param>
     public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ParentIndex parents,
         LabelPoints labels, AdminTopology? topology, string version, TilesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return Build(departments, provinces, districts, parents, Task.FromResult(labels), topology, version, options);
+    }
+
+    /// <summary>
+    /// Builds the tileset while the label points may still be computed: the zooms are simplified and clipped
+    /// meanwhile, and the first zoom to place its labels waits for them (the same tiles as with the points at hand).
+    /// </summary>
+    /// <param name="labels">The three layers' label points, when they are done; its failure fails the build (unless the labels layer is off: it is not waited for).</param>
+    /// <inheritdoc cref="Build(AdminLayer, AdminLayer, AdminLayer, ParentIndex, LabelPoints, AdminTopology?, string, TilesOptions)"/>
+    public static Tileset Build(AdminLayer departments, AdminLayer provinces, AdminLayer districts, ParentIndex parents,
+        Task<LabelPoints> labels, AdminTopology? topology, string version, TilesOptions options)
     {
         ArgumentNullException.ThrowIfNull(departments);
         ArgumentNullException.ThrowIfNull(provinces);
@@ -75,16 +92,32 @@ public static class TilesetBuilder
             levels[l] = TileLevel.Create(layers[l], l, layerOptions[l], options);
         }
 
-        if (options.Labels)
+        steps["levels"] = clock.ElapsedMilliseconds;
+        clock.Restart();
+
+        // Label points are only needed where a zoom places them: the first zoom to get there waits for them (a wait
+        // on a task not yet started runs it on the waiting thread, so a scheduler with one thread still finishes).
+        long labelWaitMs = 0, labelProjectMs = 0;
+        var labelsProjected = new Lazy<bool>(() =>
         {
+            if (!options.Labels)
+            {
+                return false;
+            }
+
+            var watch = Stopwatch.StartNew();
+            var points = labels.GetAwaiter().GetResult();
+            labelWaitMs = watch.ElapsedMilliseconds;
+            watch.Restart();
             for (var l = 0; l < Levels; l++)
             {
-                levels[l].ProjectLabelPoints(labels.Of((AdminLevel)l));
+                levels[l].ProjectLabelPoints(points.Of((AdminLevel)l));
             }
-        }
 
-        steps["labelPoints"] = clock.ElapsedMilliseconds;
-        clock.Restart();
+            labelProjectMs = watch.ElapsedMilliseconds;
+            return true;
+        });
+        void WaitForLabelPoints() => _ = labelsProjected.Value;
 
         var zooms = Enumerable.Range(0, options.MaxZoom + 1)
             .Reverse()
@@ -109,7 +142,11 @@ public static class TilesetBuilder
                 if (zooms[i].Zoom > options.PrebuildMaxZoom)
                 {
                     var (zoom, active) = zooms[i];
-                    onDemand[zoom] = () => new ZoomBuild(zoom, options, levels, geometries(), active);
+                    onDemand[zoom] = () =>
+                    {
+                        WaitForLabelPoints();
+                        return new ZoomBuild(zoom, options, levels, geometries(), active);
+                    };
                     return;
                 }
 
@@ -122,6 +159,7 @@ public static class TilesetBuilder
                         pipeline.ForAll(build.Work, zoom, (worker, tile) => build.Clip(tile, worker.Clipper, worker.Commands), () =>
                         {
                             Interlocked.Add(ref collapsed, build.KeepCollapsedUnits());
+                            WaitForLabelPoints();
                             build.PlaceLabels();
                             var encoding = encodings[i] = new ZoomEncoding(build);
                             pipeline.ForAll(build.Work, zoom, (worker, tile) => encoding.Add(worker.Encoder.Encode(tile, levels, build.Active, options), tile, tiles), () => { });
@@ -131,6 +169,10 @@ public static class TilesetBuilder
             });
             simplifyMs = watch.ElapsedMilliseconds;
         });
+        // With no zoom built here, the points are still projected now, for the zooms built on request.
+        WaitForLabelPoints();
+        steps["labelPointsWait"] = labelWaitMs;
+        steps["labelPoints"] = labelProjectMs;
         steps["simplify"] = simplifyMs;
         steps["tiles"] = clock.ElapsedMilliseconds;
         var zoomStats = encodings.OfType<ZoomEncoding>().Select(e => e.Statistics()).ToList();

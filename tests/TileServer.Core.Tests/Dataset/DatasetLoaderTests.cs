@@ -54,14 +54,17 @@ public class DatasetLoaderTests(PeruDatasetFixture peru) : IClassFixture<PeruDat
         var report = peru.Snapshot.Report;
 
         Assert.Equal(["aggregator", "classesAndRanks", "cleanCoverage", "dissolve", "features", "join", "labelPoints", "lookupIndex", "readEstimates", "readLayer", "searchIndex", "targetingIndex", "total", "version"], report.TimingsMs.Keys.Order(StringComparer.Ordinal));
-        // The total is the load's wall time: no longer than the load as timed from outside, and at least the steps
-        // that run one after the other (up to the dissolve), plus the longest of those that run side by side; each
-        // step's own time is at most the total, and the heavy ones (hundreds of milliseconds on Peru) are measured.
+        // The total is the load's wall time: no longer than the load as timed from outside, and at least the longer
+        // of the two reads (side by side), the steps that run one after the other (up to the dissolve), plus the
+        // longest of those that run side by side; each step's own time is at most the total, and the heavy ones
+        // (hundreds of milliseconds on Peru) are measured.
         var total = report.TimingsMs["total"];
         Assert.InRange(total, 1, peru.WallMs);
-        string[] sequential = ["readLayer", "readEstimates", "join", "cleanCoverage", "dissolve"];
-        var sideBySide = report.TimingsMs.Keys.Except(sequential).Where(k => k != "total");
-        Assert.InRange(sequential.Sum(s => report.TimingsMs[s]) + sideBySide.Max(s => report.TimingsMs[s]), 1, total + sequential.Length);
+        string[] reads = ["readLayer", "readEstimates"];
+        string[] sequential = ["join", "cleanCoverage", "dissolve"];
+        var sideBySide = report.TimingsMs.Keys.Except(sequential).Except(reads).Where(k => k != "total");
+        var longestRead = reads.Max(s => report.TimingsMs[s]);
+        Assert.InRange(longestRead + sequential.Sum(s => report.TimingsMs[s]) + sideBySide.Max(s => report.TimingsMs[s]), 1, total + sequential.Length + 1);
         Assert.All(report.TimingsMs.Values, ms => Assert.InRange(ms, 0, total));
         Assert.All(["readLayer", "cleanCoverage", "dissolve", "lookupIndex", "labelPoints"], step => Assert.InRange(report.TimingsMs[step], 1, total));
         var cleaning = report.Cleaning!;

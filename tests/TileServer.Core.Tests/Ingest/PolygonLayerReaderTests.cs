@@ -65,6 +65,37 @@ public class PolygonLayerReaderTests
         Assert.Equal(2.0, layer.Features[0].Geometry.Area, 9);
     }
 
+    [Fact]
+    public void Records_are_repaired_in_parallel_but_reported_in_record_order()
+    {
+        using var temp = new TempFolder();
+        var (a, b, c, d) = (SmallLayers.Box(-77, -13, -76, -12), SmallLayers.Box(-76, -13, -75, -12), SmallLayers.Box(-77, -12, -76, -11), SmallLayers.Box(-76, -12, -75, -11));
+        var shp = SmallLayers.WriteShapefile(temp.Path, [("010101", "A", a), ("010102", "BOWTIE", BowTie(-76, -13)), ("010201", "C", c), ("020101", "BOWTIE", BowTie(-77, -12)), ("020102", "D", d), ("020103", "B", b)]);
+
+        var layer = PolygonLayerReader.Read(shp);
+
+        Assert.Equal([2, 4], layer.RepairedRecords);
+        Assert.Equal([1, 2, 3, 4, 5, 6], layer.Features.Select(f => f.RecordNumber));
+        Assert.All(layer.Features, f => Assert.True(f.Geometry.IsValid));
+    }
+
+    [Fact]
+    public void A_record_that_fails_its_repair_is_reported_before_a_later_record_that_cannot_be_read()
+    {
+        using var temp = new TempFolder();
+        // Record 2 collapses to nothing when repaired (checked after reading, in parallel); record 3 is not longitude
+        // and latitude (found while reading): the first failing record in order is the one named, as one pass gives.
+        var flat = SmallLayers.Factory.CreatePolygon([new(-76, -13), new(-75.5, -12.5), new(-75, -12), new(-76, -13)]);
+        var shp = SmallLayers.WriteShapefile(temp.Path, [("010101", "A", SmallLayers.Box(-77, -13, -76, -12)), ("010102", "FLAT", flat), ("010201", "FAR", SmallLayers.Box(500, -12, 501, -11))]);
+
+        var error = Assert.Throws<DataFileException>(() => PolygonLayerReader.Read(shp));
+
+        Assert.Contains("record 2 has a polygon that collapses to nothing", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Polygon BowTie(double x, double y) =>
+        SmallLayers.Factory.CreatePolygon([new(x, y), new(x + 1, y + 1), new(x + 1, y), new(x, y + 1), new(x, y)]);
+
     [Theory]
     [InlineData(".shx")]
     [InlineData(".dbf")]

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
+using TileServer.Core.Model;
 using TileServer.Core.Tests.Support;
 using TileServer.Core.Tiles;
 
@@ -92,6 +93,45 @@ public class SampleTilesetTests(SampleTilesetFixture sample) : IClassFixture<Sam
         var districts = TileDecoding.Decode(id, tile.Mvt).Layer("districts");
         Assert.Equal(snapshot.Districts.Units.Count, districts.Count);
         Assert.All(districts, f => Assert.Empty(f.Attributes.GetNames()));
+    }
+
+    [Fact]
+    public async Task A_build_started_before_the_label_points_exist_waits_for_them_and_gives_the_same_tiles()
+    {
+        var snapshot = sample.Snapshot;
+        var points = new TaskCompletionSource<LabelPoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var building = Task.Run(() => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, points.Task, snapshot.Topology, snapshot.Version, new TilesOptions { MaxZoom = 9 }));
+
+        // Every zoom built at load places labels: without the points the build cannot end, however long it is given.
+        Assert.NotSame(building, await Task.WhenAny(building, Task.Delay(300)));
+        points.SetResult(snapshot.LabelPoints);
+        var tiles = await building;
+
+        Assert.Equal(sample.Tiles.TileIds.ToHashSet(), tiles.TileIds.ToHashSet());
+        foreach (var id in sample.Tiles.TileIds)
+        {
+            Assert.True(sample.Tiles.TryGetTile(id, out var want));
+            Assert.True(tiles.TryGetTile(id, out var got));
+            Assert.True(want.Mvt.Span.SequenceEqual(got.Mvt.Span), $"{id}: other bytes");
+        }
+
+        Assert.Contains(tiles.TileIds, id => id.Z == 9);
+        Assert.True(tiles.Statistics.StepsMs.ContainsKey("labelPointsWait"));
+    }
+
+    [Fact]
+    public void A_failed_label_point_computation_fails_the_tile_build_with_its_exception()
+    {
+        var snapshot = sample.Snapshot;
+        var failed = Task.FromException<LabelPoints>(new InvalidOperationException("no label points"));
+        var error = Assert.ThrowsAny<Exception>(() => TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, failed, snapshot.Topology, snapshot.Version, new TilesOptions { MaxZoom = 9 }));
+        var causes = error is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [error];
+        Assert.NotEmpty(causes);
+        Assert.All(causes, e => Assert.Equal("no label points", Assert.IsType<InvalidOperationException>(e).Message));
+
+        // Without the labels layer the points are not waited for.
+        var tiles = TilesetBuilder.Build(snapshot.Departments, snapshot.Provinces, snapshot.Districts, snapshot.Parents, failed, snapshot.Topology, snapshot.Version, new TilesOptions { MaxZoom = 9, Labels = false });
+        Assert.NotEmpty(tiles.TileIds);
     }
 }
 
