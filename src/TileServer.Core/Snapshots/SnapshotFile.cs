@@ -909,14 +909,17 @@ public static class SnapshotFile
             throw reader.Damaged("bytes after the last level");
         }
 
-        // Decoding the geometry is most of the read: on every core, straight from the section's bytes.
+        // Decoding the geometry is most of the read: on every core, straight from the section's bytes. A district's
+        // source geometry (the published outline, read only by geometry=source answers) is checked now and built on
+        // first use: decoding it here doubled the geometry a start builds, and its bytes are a slice of the section.
         var unitsByLevel = fieldsByLevel.Select(units => new AdminUnit[units.Length]).ToArray();
         var work = fieldsByLevel.SelectMany((units, l) => Enumerable.Range(0, units.Length).Select(u => (Level: l, Unit: u))).ToArray();
         Parallel.ForEach(work, LoadParallelism.Options, entry =>
         {
             var unit = fieldsByLevel[entry.Level][entry.Unit];
             var geometry = Geometry(unit.Geometry, unit);
-            unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
+            var deferred = unit.SourceGeometry is { } bytes && CanDefer(bytes, unit);
+            var built = new AdminUnit
             {
                 Level = unit.Level,
                 Code = unit.Code,
@@ -924,12 +927,15 @@ public static class SnapshotFile
                 ProvinceCode = unit.ProvinceCode,
                 DepartmentCode = unit.DepartmentCode,
                 Geometry = geometry,
-                SourceGeometry = unit.SourceGeometry is { } source ? Geometry(source, unit) : geometry,
+                SourceGeometry = unit.SourceGeometry is { } source && !deferred ? Geometry(source, unit) : geometry,
                 Values = unit.Values,
                 HasEstimates = unit.HasEstimates,
                 AreaKm2 = unit.AreaKm2,
                 Attributes = unit.Attributes,
             };
+            unitsByLevel[entry.Level][entry.Unit] = deferred
+                ? AdminUnit.WithDeferredSource(built, () => Geometry(unit.SourceGeometry!.Value, unit))
+                : built;
         });
         for (var l = 0; l < count; l++)
         {
@@ -942,6 +948,18 @@ public static class SnapshotFile
     /// <summary>A unit's fields as read, its geometry still encoded (<see cref="SnapshotGeometry"/>; null source: the same as the served geometry).</summary>
     private sealed record StoredUnit(AdminLevel Level, string Code, string Name, string? ProvinceCode, string? DepartmentCode, bool HasEstimates,
         double AreaKm2, object?[] Values, Dictionary<string, object?> Attributes, ReadOnlyMemory<byte> Geometry, ReadOnlyMemory<byte>? SourceGeometry);
+
+    private static bool CanDefer(ReadOnlyMemory<byte> bytes, StoredUnit unit)
+    {
+        try
+        {
+            return SnapshotGeometry.CanDefer(bytes.Span);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"section '{LayersSection}' is damaged: the source geometry of {unit.Level} {unit.Code} cannot be read ({e.Message})", e);
+        }
+    }
 
     private static Geometry Geometry(ReadOnlyMemory<byte> bytes, StoredUnit unit)
     {

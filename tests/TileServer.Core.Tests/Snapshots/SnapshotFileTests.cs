@@ -92,6 +92,27 @@ public sealed class SnapshotFileTests(SampleSnapshotFixture sample) : IClassFixt
     }
 
     [Fact]
+    public void Source_geometries_decoded_on_first_use_from_many_threads_are_one_exact_copy_each()
+    {
+        var read = sample.Read(sample.File);
+        var districts = read.Districts.Units;
+        var seen = new Geometry[8][];
+
+        Parallel.For(0, seen.Length, t => seen[t] = [.. districts.Select(u => u.SourceGeometry)]);
+
+        // The sample's cleaning moves some districts' outlines: their source geometry is stored apart (and deferred).
+        Assert.Contains(sample.Loaded.Districts.Units, u => !u.SourceGeometry.EqualsExact(u.Geometry));
+
+        for (var u = 0; u < districts.Count; u++)
+        {
+            var want = sample.Loaded.Districts.Units[u].SourceGeometry;
+            Assert.True(want.EqualsExact(seen[0][u]), $"district {districts[u].Code}: source geometry differs");
+            // Every thread, and every later read, sees the one geometry kept.
+            Assert.All(seen, s => Assert.Same(districts[u].SourceGeometry, s[u]));
+        }
+    }
+
+    [Fact]
     public void Round_trip_lookups_answer_as_the_built_index_on_a_dense_grid()
     {
         var read = sample.Read(sample.File);
