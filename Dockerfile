@@ -22,10 +22,13 @@ COPY --from=build /app ./
 # Tiered compilation on (the project turns it off for a load from the sources, whose geometry loops want optimised code
 # from the first call): the image is what replicas run, and they start from a snapshot file (Dataset__Snapshot), where
 # precompiled code with tiering starts fastest and recompiles the request path with PGO (1.3-1.4 times the requests per
-# second measured). The build job that runs export-snapshot from this image can set DOTNET_TieredCompilation=0.
+# second measured). Methods with loops are still compiled optimised at their first call (QuickJitForLoops off): the
+# read's loops (checksums, decoding, ranks) ran up to 30 times slower as tier-0 code. The build job that runs
+# export-snapshot from this image can set DOTNET_TieredCompilation=0.
 ENV ASPNETCORE_URLS=http://+:8080 \
     DOTNET_gcServer=1 \
-    DOTNET_TieredCompilation=1
+    DOTNET_TieredCompilation=1 \
+    DOTNET_TC_QuickJitForLoops=0
 EXPOSE 8080
 # The image's built-in unprivileged user.
 USER $APP_UID

@@ -6,7 +6,7 @@
 # GET /v1/aggregate over the middle quarter of the box (wrk -t1 -c1, one after another; median and p99), each after
 # a warm-up run of the same length. Then the country's snapshot file (export-snapshot) and cold starts from it, with
 # the build output (tiered compilation off, as the project sets it) and with the replica image's build (ReadyToRun,
-# DOTNET_TieredCompilation=1, as the Dockerfile publishes and runs it), one after the other.
+# DOTNET_TieredCompilation=1, DOTNET_TC_QuickJitForLoops=0, as the Dockerfile publishes and runs it), one after the other.
 # Usage: nice benchmarks/load/scale.sh [seconds per wrk run, default 10] [sizes, default "1000 10000 100000"]
 # Needs wrk, curl, python3. Nothing from ../shared: the countries are generated into a temporary folder.
 set -euo pipefail
@@ -75,7 +75,7 @@ PY
   for run in $(seq 1 "${SNAPSHOT_RUNS:-3}"); do for build in build replica; do
     if [ "$build" = build ]; then program="$server" tiered=0; else program="$work/replica/TileServer" tiered=1; fi
     t4=$(date +%s%N)
-    DOTNET_TieredCompilation=$tiered Logging__LogLevel__Default=Warning "$program" --Dataset:Snapshot="$work/c$n.tssnap" \
+    DOTNET_TieredCompilation=$tiered DOTNET_TC_QuickJitForLoops=0 Logging__LogLevel__Default=Warning "$program" --Dataset:Snapshot="$work/c$n.tssnap" \
       --urls="http://127.0.0.1:$port" > "$work/server-$n-snapshot.log" 2>&1 &
     pid=$!
     until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do

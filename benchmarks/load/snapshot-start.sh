@@ -8,7 +8,8 @@
 # Sides: "sources" and "snapshot" run with the server's settings (TieredCompilation off in the project,
 # DOTNET_gcServer=1, as the Dockerfile); "snapshot-tc" sets DOTNET_TieredCompilation=1, which a replica that starts
 # often may prefer (quick JIT at start, optimised code after a few seconds of traffic). "replica" is what the
-# Dockerfile ships: this tree published ReadyToRun for linux-x64, run with DOTNET_TieredCompilation=1, from the snapshot.
+# Dockerfile ships: this tree published ReadyToRun for linux-x64, run with DOTNET_TieredCompilation=1 and
+# DOTNET_TC_QuickJitForLoops=0, from the snapshot.
 # "floor" is an empty ASP.NET Core app (one GET /health/ready route, .NET's default settings) built here: the least
 # any server on this runtime needs to answer its first 200.
 #
@@ -68,17 +69,17 @@ fi
 # One cold start: launch, poll /health/ready every 20 ms, then read the load report; writes $work/<side>.<run>.json
 # and appends "wall_ms cpu_ms" to $work/<side>.times.
 start_once() {
-  local side=$1 run=$2 started ready tc=0 folder=$bin
+  local side=$1 run=$2 started ready tc=0 loops=1 folder=$bin
   local args=("${sources[@]}")
   case $side in
     snapshot) args=(--Dataset:Snapshot="$snapshot") ;;
     snapshot-tc) args=(--Dataset:Snapshot="$snapshot"); tc=1 ;;
-    replica) args=(--Dataset:Snapshot="$snapshot"); tc=1; folder="$work/replica" ;;
+    replica) args=(--Dataset:Snapshot="$snapshot"); tc=1; loops=0; folder="$work/replica" ;;
   esac
   local program=./TileServer
   if [ "$side" = floor ]; then program=./floor; args=(); tc=1; folder="$work/floor/bin"; fi
   started=$(date +%s%N)
-  (cd "$folder" && DOTNET_TieredCompilation=$tc DOTNET_gcServer=1 Logging__LogLevel__Default=Warning \
+  (cd "$folder" && DOTNET_TieredCompilation=$tc DOTNET_TC_QuickJitForLoops=$loops DOTNET_gcServer=1 Logging__LogLevel__Default=Warning \
     exec $program "${args[@]}" --urls="http://127.0.0.1:$port") > "$work/server-$side-$run.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
