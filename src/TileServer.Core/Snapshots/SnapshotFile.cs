@@ -62,7 +62,10 @@ public sealed record SnapshotHeader(string Format, int FormatVersion, string Pro
 /// the aggregator's projected geometry and R-tree (a projection of the served geometry, without the validity check),
 /// the features' columns and R-tree, and the targeting, class and rank indexes. The sections are read side by
 /// side (layers; the locator, labels and tiles; the stored derivations), and each step's time goes to the report
-/// (<c>snapshot*</c> in <c>timingsMs</c>). The coverage topology is not stored: nothing serves from it once the
+/// (<c>snapshot*</c> in <c>timingsMs</c>). Two parts are not built in memory at start: a district's source geometry
+/// (checked at start, decoded on first use, see <see cref="AdminUnit"/>) and the tiles (read in place). The locator
+/// section is read straight into the index's arrays and checksummed as it is read; every other section is read whole
+/// and checksummed before it is parsed. The coverage topology is not stored: nothing serves from it once the
 /// lookup index, dissolved levels and tiles exist, so <see cref="DatasetSnapshot.Topology"/> is null in a snapshot
 /// read from a file.</para>
 /// <para>Refusals (each a <see cref="DataFileException"/> naming the file and what is wrong, in one line): not a
