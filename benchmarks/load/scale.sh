@@ -4,7 +4,9 @@
 # the server's load steps (/v1/dataset timingsMs), tileset size, resident memory after load and its peak (VmRSS,
 # VmHWM), then over HTTP on loopback: GET /v1/lookup at random points of the country's box (wrk -t2 -c32) and
 # GET /v1/aggregate over the middle quarter of the box (wrk -t1 -c1, one after another; median and p99), each after
-# a warm-up run of the same length. Then the country's snapshot file (export-snapshot) and cold starts from it.
+# a warm-up run of the same length. Then the country's snapshot file (export-snapshot) and cold starts from it, with
+# the build output (tiered compilation off, as the project sets it) and with the replica image's build (ReadyToRun,
+# DOTNET_TieredCompilation=1, DOTNET_TC_QuickJitForLoops=0, as the Dockerfile publishes and runs it), one after the other.
 # Usage: nice benchmarks/load/scale.sh [seconds per wrk run, default 10] [sizes, default "1000 10000 100000"]
 # Needs wrk, curl, python3. Nothing from ../shared: the countries are generated into a temporary folder.
 set -euo pipefail
@@ -19,6 +21,7 @@ pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 dotnet build -c Release "$repo/src/TileServer" -v quiet -nologo >/dev/null
+dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true "$repo/src/TileServer" -o "$work/replica" -v quiet -nologo >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for n in $sizes; do
@@ -69,9 +72,11 @@ PY
   "$server" export-snapshot --output "$work/c$n.tssnap" --Dataset:Districts="$work/c$n/districts.shp" \
     --Dataset:Estimates="$work/c$n/estimates.csv" > /dev/null
   echo "  export-snapshot: $(python3 -c "print(f'{$(date +%s.%N) - $t3:.1f}')") s (load and write), $(( $(stat -c %s "$work/c$n.tssnap") / 1048576 )) MiB"
-  for run in $(seq 1 "${SNAPSHOT_RUNS:-3}"); do
+  for run in $(seq 1 "${SNAPSHOT_RUNS:-3}"); do for build in build replica; do
+    if [ "$build" = build ]; then program="$server" tiered=0; else program="$work/replica/TileServer" tiered=1; fi
     t4=$(date +%s%N)
-    Logging__LogLevel__Default=Warning "$server" --Dataset:Snapshot="$work/c$n.tssnap" --urls="http://127.0.0.1:$port" > "$work/server-$n-snapshot.log" 2>&1 &
+    DOTNET_TieredCompilation=$tiered DOTNET_TC_QuickJitForLoops=0 Logging__LogLevel__Default=Warning "$program" --Dataset:Snapshot="$work/c$n.tssnap" \
+      --urls="http://127.0.0.1:$port" > "$work/server-$n-snapshot.log" 2>&1 &
     pid=$!
     until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do
       kill -0 "$pid" 2> /dev/null || { cat "$work/server-$n-snapshot.log"; exit 1; }
@@ -80,8 +85,8 @@ PY
     ready=$(( ($(date +%s%N) - t4) / 1000000 ))
     cpu=$(awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat")
     steps=$(curl -sf "http://127.0.0.1:$port/v1/dataset" | python3 -c "import json, sys; t = json.load(sys.stdin)['timingsMs']; print(', '.join(f'{k} {v}' for k, v in t.items() if k in ('readSnapshot', 'deriveFromSnapshot') or k.startswith('snapshot')))")
-    echo "  start from the snapshot, run $run: ready after $ready ms, CPU $cpu ms, VmRSS $(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status") MB; steps (ms): $steps; load $(cut -d' ' -f1 /proc/loadavg)"
+    echo "  start from the snapshot ($build), run $run: ready after $ready ms, CPU $cpu ms, VmRSS $(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status") MB; steps (ms): $steps; load $(cut -d' ' -f1 /proc/loadavg)"
     kill "$pid"; wait "$pid" 2> /dev/null || true; pid=""
-  done
+  done; done
   rm -rf "$work/c$n" "$work/c$n.tssnap"
 done

@@ -41,11 +41,11 @@ public sealed class FeatureSet
     private readonly ReadOnlyMemory<byte>[] _geometryJson;
     private readonly ReadOnlyMemory<byte>[] _headJson;
     private readonly Geometry[] _geometries;
-    private readonly Geometry[] _sourceGeometries;
+    private readonly AdminUnit[] _units;
     private readonly string[] _codes;
 
     private FeatureSet(string id, AdminLevel level, string title, string description, IReadOnlyList<FeatureProperty> properties,
-        object?[][] columns, string[] codes, Geometry[] geometries, Geometry[] sourceGeometries, PreparedFeatures? stored)
+        object?[][] columns, string[] codes, Geometry[] geometries, AdminUnit[] units, PreparedFeatures? stored)
     {
         Id = id;
         Level = level;
@@ -55,7 +55,7 @@ public sealed class FeatureSet
         _columns = columns;
         _codes = codes;
         _geometries = geometries;
-        _sourceGeometries = sourceGeometries;
+        _units = units;
         _propertyIndex = properties.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         _codeIndex = codes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         _index = new STRtree<int>();
@@ -152,7 +152,7 @@ public sealed class FeatureSet
     public Geometry Geometry(int feature) => _geometries[feature];
 
     /// <summary>The geometry as published in the source layer (districts; the served one for dissolved levels).</summary>
-    public Geometry SourceGeometry(int feature) => _sourceGeometries[feature];
+    public Geometry SourceGeometry(int feature) => _units[feature].SourceGeometry;
 
     /// <summary>The feature's full properties object, UTF-8 JSON.</summary>
     public ReadOnlySpan<byte> PropertiesJson(int feature) => _propertiesJson[feature].Span;
@@ -286,7 +286,7 @@ public sealed class FeatureSet
                 : $"Geometry and estimates dissolved from the districts by code prefix. ")
             + "The estimates carry no time: datetime is accepted and filters nothing.";
         return new FeatureSet(CollectionId(layer.Level), layer.Level, title, description, properties, [.. columns], [.. units.Select(u => u.Code)],
-            [.. units.Select(u => u.Geometry)], [.. units.Select(u => u.SourceGeometry)], stored);
+            [.. units.Select(u => u.Geometry)], [.. units], stored);
     }
 
     /// <summary>The collection id of a level: <c>departments</c>, <c>provinces</c>, <c>districts</c>.</summary>

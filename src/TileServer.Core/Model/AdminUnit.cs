@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NetTopologySuite.Geometries;
 
 namespace TileServer.Core.Model;
@@ -6,8 +7,38 @@ namespace TileServer.Core.Model;
 /// A district, province or department: code, name, parents, geometry (WGS 84 lon/lat) and estimate values aligned
 /// with its layer's <see cref="AdminLayer.Columns"/>. Immutable.
 /// </summary>
+/// <remarks>
+/// A unit read from a snapshot file decodes its <see cref="SourceGeometry"/> on first use (<see cref="WithDeferredSource"/>):
+/// only answers with <c>geometry=source</c> read it, and decoding every unit's at start-up doubled the geometry a replica
+/// builds before it is ready. Thread safety: safe from any thread; two threads that decode it at once build equal
+/// geometries and one is kept.
+/// </remarks>
 public sealed class AdminUnit
 {
+    private Geometry? _sourceGeometry;
+    private Func<Geometry>? _sourceDecoder;
+
+    public AdminUnit()
+    {
+    }
+
+    /// <summary>A copy of <paramref name="fields"/> whose source geometry is <paramref name="decodeSource"/>'s, decoded on first use.</summary>
+    [SetsRequiredMembers]
+    private AdminUnit(AdminUnit fields, Func<Geometry> decodeSource)
+    {
+        Level = fields.Level;
+        Code = fields.Code;
+        Name = fields.Name;
+        ProvinceCode = fields.ProvinceCode;
+        DepartmentCode = fields.DepartmentCode;
+        Geometry = fields.Geometry;
+        Values = fields.Values;
+        HasEstimates = fields.HasEstimates;
+        AreaKm2 = fields.AreaKm2;
+        Attributes = fields.Attributes;
+        _sourceDecoder = decodeSource;
+    }
+
     public required AdminLevel Level { get; init; }
 
     public required string Code { get; init; }
@@ -24,7 +55,12 @@ public sealed class AdminUnit
     public required Geometry Geometry { get; init; }
 
     /// <summary>The geometry as published in the source layer (districts); for dissolved levels, the same as <see cref="Geometry"/>.</summary>
-    public required Geometry SourceGeometry { get; init; }
+    /// <exception cref="InvalidOperationException">The unit was built without one (a defect of the code that built it).</exception>
+    public Geometry SourceGeometry
+    {
+        get => Volatile.Read(ref _sourceGeometry) ?? DecodeSource();
+        init => _sourceGeometry = value;
+    }
 
     /// <summary>Values aligned with the layer's columns: <see cref="double"/>, <see cref="string"/> or null (missing).</summary>
     public required IReadOnlyList<object?> Values { get; init; }
@@ -39,4 +75,27 @@ public sealed class AdminUnit
     public IReadOnlyDictionary<string, object?> Attributes { get; init; } = EmptyAttributes;
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
+
+    /// <summary>
+    /// A unit with the fields of <paramref name="fields"/> (its <see cref="SourceGeometry"/> aside) whose source geometry
+    /// <paramref name="decodeSource"/> builds on first use. The decoder must not fail: a snapshot file checks the bytes it
+    /// decodes before it builds the unit.
+    /// </summary>
+    internal static AdminUnit WithDeferredSource(AdminUnit fields, Func<Geometry> decodeSource) => new(fields, decodeSource);
+
+    private Geometry DecodeSource()
+    {
+        var decoder = Volatile.Read(ref _sourceDecoder);
+        if (decoder is null)
+        {
+            // Another thread published it between the two reads, or nothing ever set it.
+            return Volatile.Read(ref _sourceGeometry)
+                ?? throw new InvalidOperationException($"{Level} {Code} was built without a source geometry");
+        }
+
+        Interlocked.CompareExchange(ref _sourceGeometry, decoder(), null);
+        // The decoder holds the encoded bytes: let them go once the geometry exists.
+        Volatile.Write(ref _sourceDecoder, null);
+        return _sourceGeometry!;
+    }
 }

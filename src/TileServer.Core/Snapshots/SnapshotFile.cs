@@ -62,7 +62,10 @@ public sealed record SnapshotHeader(string Format, int FormatVersion, string Pro
 /// the aggregator's projected geometry and R-tree (a projection of the served geometry, without the validity check),
 /// the features' columns and R-tree, and the targeting, class and rank indexes. The sections are read side by
 /// side (layers; the locator, labels and tiles; the stored derivations), and each step's time goes to the report
-/// (<c>snapshot*</c> in <c>timingsMs</c>). The coverage topology is not stored: nothing serves from it once the
+/// (<c>snapshot*</c> in <c>timingsMs</c>). Two parts are not built in memory at start: a district's source geometry
+/// (checked at start, decoded on first use, see <see cref="AdminUnit"/>) and the tiles (read in place). The locator
+/// section is read straight into the index's arrays and checksummed as it is read; every other section is read whole
+/// and checksummed before it is parsed. The coverage topology is not stored: nothing serves from it once the
 /// lookup index, dissolved levels and tiles exist, so <see cref="DatasetSnapshot.Topology"/> is null in a snapshot
 /// read from a file.</para>
 /// <para>Refusals (each a <see cref="DataFileException"/> naming the file and what is wrong, in one line): not a
@@ -233,12 +236,16 @@ public static class SnapshotFile
         {
             var metadata = JsonSerializer.Deserialize(Section(handle, table, MetadataSection), SnapshotJsonContext.Default.SnapshotMetadata)
                 ?? throw new InvalidDataException($"section '{MetadataSection}' is empty");
-            var locator = ReadLocator(new SnapshotSectionReader(LocatorSection, Section(handle, table, LocatorSection)));
+            // The lookup index is most of the file (28 MB of Peru's 70): read straight into its own arrays, not
+            // through a copy of the whole section.
+            var locatorEntry = table[LocatorSection];
+            var locator = ReadLocator(new SnapshotFileSectionReader(handle, LocatorSection, locatorEntry.Offset, locatorEntry.Length), locatorEntry.Hash);
             var labelBytes = Section(handle, table, LabelsSection);
             ITileSource? tiles = null;
             if (table.TryGetValue(TilesSection, out var tileSection))
             {
-                VerifyTiles(handle, tileSection);
+                // Timed on its own: the one section checked without being read into memory (what a cheaper check would save).
+                Timed("snapshotTilesChecksum", () => VerifyTiles(handle, tileSection));
                 var info = metadata.TilesInfo ?? throw new InvalidDataException($"section '{MetadataSection}' has no tileset info for the tiles");
                 var archive = PmTilesSource.OpenAsync(FileRangeReader.Open(file, tileSection.Offset, tileSection.Length), null, tilesOptions.CacheBytes, CancellationToken.None)
                     .GetAwaiter().GetResult();
@@ -497,8 +504,17 @@ public static class SnapshotFile
             : throw new InvalidDataException($"section '{name}' is corrupt (its checksum does not match)");
     }
 
+    /// <summary>Where a section lies in the snapshot file at <paramref name="path"/> (for tests that damage one).</summary>
+    internal static (long Offset, long Length) SectionRange(string path, string name)
+    {
+        using var handle = Open(path);
+        var entry = ReadHeaderAndTable(handle, Path.GetFullPath(path)).Table[name];
+        return (entry.Offset, entry.Length);
+    }
+
     /// <summary>Checks the tile section's checksum by streaming it (the archive is then read in place, tile by tile).</summary>
-    private static void VerifyTiles(SafeFileHandle handle, SectionEntry entry)
+    /// <returns>The section's length (a value, so that the step can be timed as the others are).</returns>
+    private static long VerifyTiles(SafeFileHandle handle, SectionEntry entry)
     {
         var hash = new XxHash3();
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -521,10 +537,9 @@ public static class SnapshotFile
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        if (hash.GetCurrentHashAsUInt64() != entry.Hash)
-        {
-            throw new InvalidDataException($"section '{TilesSection}' is corrupt (its checksum does not match)");
-        }
+        return hash.GetCurrentHashAsUInt64() == entry.Hash
+            ? entry.Length
+            : throw new InvalidDataException($"section '{TilesSection}' is corrupt (its checksum does not match)");
     }
 
     private static SortedDictionary<string, string> OptionDigests(IReadOnlyDictionary<string, object> sections)
@@ -584,16 +599,18 @@ public static class SnapshotFile
         return writer;
     }
 
-    private static DistrictLocator ReadLocator(SnapshotSectionReader reader)
+    private static DistrictLocator ReadLocator(SnapshotFileSectionReader reader, ulong hash)
     {
         var arrays = new LocatorArrays(
             reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(),
             reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(),
             reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<int>(), reader.ReadArray<short>(), reader.ReadArray<int>(), reader.ReadArray<double>(),
             reader.ReadArray<int>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>(), reader.ReadArray<double>());
+        // The arrays' contents are trusted only once the whole section's checksum matches.
+        reader.Verify(hash, "bytes after the lookup index");
         try
         {
-            return reader.AtEnd ? DistrictLocator.FromArrays(arrays) : throw reader.Damaged("bytes after the lookup index");
+            return DistrictLocator.FromArrays(arrays);
         }
         catch (InvalidDataException e) when (e.Message.StartsWith("the lookup", StringComparison.Ordinal))
         {
@@ -909,14 +926,17 @@ public static class SnapshotFile
             throw reader.Damaged("bytes after the last level");
         }
 
-        // Decoding the geometry is most of the read: on every core, straight from the section's bytes.
+        // Decoding the geometry is most of the read: on every core, straight from the section's bytes. A district's
+        // source geometry (the published outline, read only by geometry=source answers) is checked now and built on
+        // first use: decoding it here doubled the geometry a start builds, and its bytes are a slice of the section.
         var unitsByLevel = fieldsByLevel.Select(units => new AdminUnit[units.Length]).ToArray();
         var work = fieldsByLevel.SelectMany((units, l) => Enumerable.Range(0, units.Length).Select(u => (Level: l, Unit: u))).ToArray();
         Parallel.ForEach(work, LoadParallelism.Options, entry =>
         {
             var unit = fieldsByLevel[entry.Level][entry.Unit];
             var geometry = Geometry(unit.Geometry, unit);
-            unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
+            var deferred = unit.SourceGeometry is { } bytes && CanDefer(bytes, unit);
+            var built = new AdminUnit
             {
                 Level = unit.Level,
                 Code = unit.Code,
@@ -924,12 +944,15 @@ public static class SnapshotFile
                 ProvinceCode = unit.ProvinceCode,
                 DepartmentCode = unit.DepartmentCode,
                 Geometry = geometry,
-                SourceGeometry = unit.SourceGeometry is { } source ? Geometry(source, unit) : geometry,
+                SourceGeometry = unit.SourceGeometry is { } source && !deferred ? Geometry(source, unit) : geometry,
                 Values = unit.Values,
                 HasEstimates = unit.HasEstimates,
                 AreaKm2 = unit.AreaKm2,
                 Attributes = unit.Attributes,
             };
+            unitsByLevel[entry.Level][entry.Unit] = deferred
+                ? AdminUnit.WithDeferredSource(built, () => Geometry(unit.SourceGeometry!.Value, unit))
+                : built;
         });
         for (var l = 0; l < count; l++)
         {
@@ -942,6 +965,18 @@ public static class SnapshotFile
     /// <summary>A unit's fields as read, its geometry still encoded (<see cref="SnapshotGeometry"/>; null source: the same as the served geometry).</summary>
     private sealed record StoredUnit(AdminLevel Level, string Code, string Name, string? ProvinceCode, string? DepartmentCode, bool HasEstimates,
         double AreaKm2, object?[] Values, Dictionary<string, object?> Attributes, ReadOnlyMemory<byte> Geometry, ReadOnlyMemory<byte>? SourceGeometry);
+
+    private static bool CanDefer(ReadOnlyMemory<byte> bytes, StoredUnit unit)
+    {
+        try
+        {
+            return SnapshotGeometry.CanDefer(bytes.Span);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"section '{LayersSection}' is damaged: the source geometry of {unit.Level} {unit.Code} cannot be read ({e.Message})", e);
+        }
+    }
 
     private static Geometry Geometry(ReadOnlyMemory<byte> bytes, StoredUnit unit)
     {

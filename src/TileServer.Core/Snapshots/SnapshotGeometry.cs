@@ -154,6 +154,80 @@ internal static class SnapshotGeometry
         return kind == PolygonKind ? polygons[0] : factory.CreateMultiPolygon(polygons);
     }
 
+    /// <summary>
+    /// Whether <see cref="Read"/> of <paramref name="bytes"/> can be left for later, having checked here, without
+    /// building anything, everything that could make it fail: a flat polygonal encoding whose counts match its length,
+    /// whose polygons have shells and whose rings are closed and long enough (what NTS's LinearRing requires). EWKB
+    /// (rare: not polygonal, or empty rings) is not checked here: false, decode it now.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a flat geometry that can be read; the message says why.</exception>
+    public static bool CanDefer(ReadOnlySpan<byte> bytes)
+    {
+        var position = 0;
+        Int32(bytes, ref position);
+        var kind = Take(bytes, ref position, 1)[0];
+        if (kind == WkbKind)
+        {
+            return false;
+        }
+
+        if (kind is not (PolygonKind or MultiPolygonKind))
+        {
+            throw new InvalidDataException($"unknown geometry kind {kind}");
+        }
+
+        var polygonCount = Count(bytes, ref position);
+        if (kind == PolygonKind && polygonCount != 1)
+        {
+            throw new InvalidDataException($"a polygon of {polygonCount} parts");
+        }
+
+        var countsStart = position;
+        long points = 0;
+        for (var p = 0; p < polygonCount; p++)
+        {
+            var rings = Count(bytes, ref position);
+            if (rings == 0)
+            {
+                throw new InvalidDataException("a polygon without a shell");
+            }
+
+            for (var r = 0; r < rings; r++)
+            {
+                points += Count(bytes, ref position);
+            }
+        }
+
+        var coordinates = bytes[position..];
+        if (coordinates.Length != 16L * points)
+        {
+            throw new InvalidDataException($"{coordinates.Length} bytes of coordinates for {points} points");
+        }
+
+        // The rings again, now that their coordinates are known to be there: first and last point of each.
+        position = countsStart;
+        var at = 0;
+        for (var p = 0; p < polygonCount; p++)
+        {
+            for (var r = Count(bytes, ref position); r > 0; r--)
+            {
+                var count = Count(bytes, ref position);
+                // As NTS's LinearRing checks: its minimum size, and the last point equal to the first in x and y.
+                var last = at + (16 * (count - 1));
+                if (count < LinearRing.MinimumValidSize
+                    || BinaryPrimitives.ReadDoubleLittleEndian(coordinates[at..]) != BinaryPrimitives.ReadDoubleLittleEndian(coordinates[last..])
+                    || BinaryPrimitives.ReadDoubleLittleEndian(coordinates[(at + 8)..]) != BinaryPrimitives.ReadDoubleLittleEndian(coordinates[(last + 8)..]))
+                {
+                    throw new InvalidDataException($"a ring of {count} points that is not closed");
+                }
+
+                at += 16 * count;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether the flat form keeps everything of <paramref name="polygon"/>'s rings (EWKB without Z and M keeps x and y too).</summary>
     private static bool Flat(Polygon polygon) => Rings(polygon).All(r => !r.IsEmpty);
 

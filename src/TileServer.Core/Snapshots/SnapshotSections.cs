@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace TileServer.Core.Snapshots;
 
@@ -148,5 +150,86 @@ internal sealed class SnapshotSectionReader(string section, byte[] bytes)
         var span = bytes.AsSpan(_position, length);
         _position += length;
         return span;
+    }
+}
+
+/// <summary>
+/// Reads a section of scalars and count-prefixed arrays (as <see cref="SnapshotSectionWriter"/> wrote them) straight
+/// from the file into the arrays it returns: one copy, and no array of the whole section beside them. It checksums what
+/// it reads; nothing read may be trusted before <see cref="Verify"/> has passed. Every read checks the bytes that remain
+/// before it allocates, as <see cref="SnapshotSectionReader"/> does.
+/// </summary>
+/// <remarks>Thread safety: none; one reader per section.</remarks>
+internal sealed class SnapshotFileSectionReader(SafeFileHandle handle, string section, long offset, long length)
+{
+    private readonly XxHash3 _hash = new();
+    private long _position;
+
+    public int ReadInt32()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        Fill(bytes);
+        return BinaryPrimitives.ReadInt32LittleEndian(bytes);
+    }
+
+    public double ReadDouble()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        Fill(bytes);
+        return BinaryPrimitives.ReadDoubleLittleEndian(bytes);
+    }
+
+    public T[] ReadArray<T>()
+        where T : unmanaged
+    {
+        var size = Unsafe.SizeOf<T>();
+        var count = ReadInt32();
+        if (count < 0 || (long)count * size > length - _position)
+        {
+            throw Damaged($"a count of {count} that the section cannot hold");
+        }
+
+        // Uninitialised: every byte is overwritten from the file just below.
+        var values = GC.AllocateUninitializedArray<T>(count);
+        Fill(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    /// <summary>Checks that the whole section was read (else <paramref name="leftOver"/> names the damage) and that its checksum is <paramref name="hash"/>.</summary>
+    public void Verify(ulong hash, string leftOver)
+    {
+        if (_position != length)
+        {
+            throw Damaged(leftOver);
+        }
+
+        if (_hash.GetCurrentHashAsUInt64() != hash)
+        {
+            throw new InvalidDataException($"section '{section}' is corrupt (its checksum does not match)");
+        }
+    }
+
+    public InvalidDataException Damaged(string what) => new($"section '{section}' is damaged at byte {_position}: {what}");
+
+    private void Fill(Span<byte> destination)
+    {
+        if (destination.Length > length - _position)
+        {
+            throw Damaged($"it ends {destination.Length - (length - _position)} bytes early");
+        }
+
+        for (var filled = 0; filled < destination.Length;)
+        {
+            var read = RandomAccess.Read(handle, destination[filled..], offset + _position + filled);
+            if (read <= 0)
+            {
+                throw new InvalidDataException($"section '{section}' ends early: the file is shorter than its section table says");
+            }
+
+            filled += read;
+        }
+
+        _hash.Append(destination);
+        _position += destination.Length;
     }
 }

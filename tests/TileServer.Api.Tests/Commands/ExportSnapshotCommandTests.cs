@@ -131,6 +131,9 @@ public sealed partial class ExportSnapshotCommandTests : IDisposable
             "/tiles/poverty.json", "/tiles/poverty/0/0/0.mvt", "/styles/poverty.json", "/collections", "/collections/districts/queryables",
             "/collections/districts/items?limit=25", "/collections/provinces/items?limit=5&offset=3", $"/collections/departments/items/{expected.Departments.Units[0].Code}",
             $"/v1/districts/{districts[1].Code}", $"/v1/provinces/{expected.Provinces.Units[2].Code}", $"/v1/departments/{expected.Departments.Units[1].Code}",
+            // The published outlines, which a server from a snapshot decodes on first use.
+            "/collections/districts/items?limit=40&geometry=source", $"/collections/districts/items/{districts[^1].Code}?geometry=source",
+            "/collections/districts/items?limit=10&geometry=source&f=csv", $"/v1/districts/{districts[2].Code}?geometry=source",
             "/v1/search?q=san&limit=7", "/v1/search?q=a&limit=50", "/v1/search?q=%C3%B1u%C3%B1oa", "/v1/search?q=JOS%C3%89", "/v1/lookup?lat=0&lon=0",
         };
         for (var i = 0; i < districts.Count; i += Math.Max(1, districts.Count / 12))
@@ -173,7 +176,7 @@ public sealed partial class ExportSnapshotCommandTests : IDisposable
         var gotTimings = got["timingsMs"]!.AsObject();
         // The exporting load's steps (in the order they finished: some run side by side) and the start's own: its two
         // phases and the steps inside them.
-        string[] readSteps = ["readSnapshot", "deriveFromSnapshot", "snapshotLayers", "snapshotIndexesAndTiles", "snapshotStoredDerivations",
+        string[] readSteps = ["readSnapshot", "deriveFromSnapshot", "snapshotLayers", "snapshotIndexesAndTiles", "snapshotTilesChecksum", "snapshotStoredDerivations",
             "snapshotAggregator", "snapshotFeatures", "snapshotTargeting", "snapshotClasses", "snapshotRanks"];
         Assert.Equal(
             wantTimings.Select(p => p.Key).Concat(readSteps).Order(StringComparer.Ordinal),

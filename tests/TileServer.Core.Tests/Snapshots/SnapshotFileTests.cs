@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Dataset;
@@ -88,6 +89,27 @@ public sealed class SnapshotFileTests(SampleSnapshotFixture sample) : IClassFixt
                 Assert.Equal(a.Geometry.SRID, b.Geometry.SRID);
                 Assert.Equal(sample.Loaded.LabelPoints.Of(level, u), read.LabelPoints.Of(level, u));
             }
+        }
+    }
+
+    [Fact]
+    public void Source_geometries_decoded_on_first_use_from_many_threads_are_one_exact_copy_each()
+    {
+        var read = sample.Read(sample.File);
+        var districts = read.Districts.Units;
+        var seen = new Geometry[8][];
+
+        Parallel.For(0, seen.Length, t => seen[t] = [.. districts.Select(u => u.SourceGeometry)]);
+
+        // The sample's cleaning moves some districts' outlines: their source geometry is stored apart (and deferred).
+        Assert.Contains(sample.Loaded.Districts.Units, u => !u.SourceGeometry.EqualsExact(u.Geometry));
+
+        for (var u = 0; u < districts.Count; u++)
+        {
+            var want = sample.Loaded.Districts.Units[u].SourceGeometry;
+            Assert.True(want.EqualsExact(seen[0][u]), $"district {districts[u].Code}: source geometry differs");
+            // Every thread, and every later read, sees the one geometry kept.
+            Assert.All(seen, s => Assert.Same(districts[u].SourceGeometry, s[u]));
         }
     }
 
@@ -301,6 +323,24 @@ public sealed class SnapshotFileTests(SampleSnapshotFixture sample) : IClassFixt
         var error = Assert.Throws<DataFileException>(() => sample.Read(other));
 
         Assert.Equal($"{other}: section 'tiles' is corrupt (its checksum does not match)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(61)]
+    [InlineData(-1)]
+    public void A_corrupt_byte_in_the_lookup_index_read_straight_into_its_arrays_is_refused_naming_it(long at)
+    {
+        var other = sample.Copy($"corrupt-locator{at}.tssnap");
+        var (offset, length) = SnapshotFile.SectionRange(other, "locator");
+        var bytes = System.IO.File.ReadAllBytes(other);
+        bytes[offset + (at >= 0 ? at : length - 1)] ^= 0x10; // a bound of the grid, the first array's count (after 6 doubles and 3 ints), the last ordinate
+        System.IO.File.WriteAllBytes(other, bytes);
+
+        var error = Assert.Throws<DataFileException>(() => sample.Read(other));
+
+        // A changed count is found while reading (the section cannot hold it); any other change by the checksum.
+        Assert.Matches($"^{Regex.Escape(other)}: section 'locator' is (corrupt \\(its checksum does not match\\)|damaged at byte [0-9]+: .+)$", error.Message);
     }
 
     [Fact]
