@@ -127,6 +127,7 @@ public sealed class DistrictAggregatorRulesTests
         Assert.Equal(1, result.Estimates.Single(e => e.Name == "hogares").DistrictsWithoutEstimate);
         Assert.Equal(10, result.Estimate("pobreza_pct")!.Value, 1e-9);
         Assert.Equal(10 * 10 * 1000.0, result.DerivedCounts.Single(d => d.Name == "pobres_por_mil").Value!.Value, 1e-6);
+        Assert.Null(aggregator.AggregateBox(-73.8, -9.8, -73.2, -9.2).Estimate("hogares"));
     }
 
     [Fact]
@@ -263,6 +264,19 @@ public sealed class DistrictAggregatorRulesTests
         Assert.Equal(3000, middle.Population, 1e-9);
         Assert.Equal(2, exact.Districts);
         Assert.Throws<InvalidQueryException>(() => Row.Aggregate(across, budget: new AggregationBudget(21)));
+    }
+
+    /// <summary>Districts whose envelope only touches the query's (a box or triangle on M, with a side or a vertex on
+    /// W's border) share no area with it and are not counted.</summary>
+    [Fact]
+    public void A_district_that_only_touches_a_box_or_a_triangle_is_not_counted()
+    {
+        var box = Row.AggregateBox(-74, -10, -73, -9, includeBreakdown: true);
+        var triangle = Row.Aggregate(Factory.CreatePolygon([new(-74, -9.5), new(-73.5, -9.8), new(-73.5, -9.2), new(-74, -9.5)]), includeBreakdown: true);
+
+        Assert.Equal(("M", 1.0), (Assert.Single(box.Breakdown!).Code, box.Breakdown![0].Fraction));
+        Assert.Equal("M", Assert.Single(triangle.Breakdown!).Code);
+        Assert.Equal(1, triangle.Districts);
     }
 
     /// <summary>A triangle is clipped as a convex window, without overlay work, whichever way round its ring runs.</summary>
