@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
+using TileServer.Core.Geodesy;
 using TileServer.Core.Model;
 
 namespace TileServer.Core.Tests.Aggregation;
@@ -454,10 +455,8 @@ public sealed class DistrictAggregatorRulesTests
 
         Assert.Equal(2, strict.Aggregate(BoxWithMidpoint(-74.5, -9.5, -73.5, -9.2), limits: loose).Districts);
         Assert.Equal(2, strict.AggregateCircle(-74, -9.5, 11, limits: loose).Districts);
-        Assert.Equal(GeodesicCircleVertices + 1, strict.CircleGeometry(-74, -9.5, 10).NumPoints);
+        Assert.Equal(GeodesicCircle.DefaultVertexCount + 1, strict.CircleGeometry(-74, -9.5, 10).NumPoints);
     }
-
-    private const int GeodesicCircleVertices = TileServer.Core.Geodesy.GeodesicCircle.DefaultVertexCount;
 
     [Fact]
     public void A_budget_refuses_a_negative_allowance_and_takes_the_limits_and_token_it_is_given()
