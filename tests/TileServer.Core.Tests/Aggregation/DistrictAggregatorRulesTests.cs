@@ -280,6 +280,27 @@ public sealed class DistrictAggregatorRulesTests
         Assert.Equal(1, triangle.Districts);
     }
 
+    [Fact]
+    public void A_box_with_its_bounds_the_wrong_way_round_is_refused()
+    {
+        Assert.Equal(QueryProblem.InvalidBox, Assert.Throws<InvalidQueryException>(() => Row.AggregateBox(-75, -9, -74, -10)).Problem);
+    }
+
+    /// <summary>A department dissolved from its districts covers each of them and only touches its neighbours, so it
+    /// costs no overlay work at all (no district is intersected), and gives back the members' population.</summary>
+    [Fact]
+    public void A_dissolved_department_costs_no_overlay_work()
+    {
+        var synthetic = SyntheticCoverage.Create(120, seed: 9);
+        var members = Enumerable.Range(0, synthetic.Districts.Count).Where(i => synthetic.Sites[i].X < -74.5).ToList();
+        var department = NetTopologySuite.Coverage.CoverageUnion.Union([.. members.Select(i => synthetic.Districts[i].Geometry)]);
+
+        var result = synthetic.Aggregator.Aggregate(department, budget: new AggregationBudget(0));
+
+        Assert.Equal(members.Count, result.Districts);
+        Assert.Equal(synthetic.TotalPopulation(members), result.Population, result.Population * 1e-9);
+    }
+
     /// <summary>A triangle is clipped as a convex window, without overlay work, whichever way round its ring runs.</summary>
     [Fact]
     public void A_triangle_either_way_round_is_clipped_without_overlay_work()

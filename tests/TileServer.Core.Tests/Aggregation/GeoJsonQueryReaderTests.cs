@@ -36,6 +36,7 @@ public sealed class GeoJsonQueryReaderTests
         var query = Read($$$"""{"type":"Feature","id":42,"properties":{"zone":"A"},"geometry":{"type":"MultiPolygon","coordinates":[[{{{Ring}}}],[{{{Ring.Replace("-74", "-76", StringComparison.Ordinal).Replace("-73", "-75", StringComparison.Ordinal)}}}]]}}""");
 
         var feature = Assert.Single(query.Features);
+        Assert.False(query.IsCollection);
         Assert.Equal(2, Assert.IsType<MultiPolygon>(feature.Geometry).NumGeometries);
         Assert.Equal(42, feature.Id!.Value.GetInt32());
         Assert.Equal("A", feature.Properties!.Value.GetProperty("zone").GetString());
@@ -123,6 +124,9 @@ public sealed class GeoJsonQueryReaderTests
     [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}""", QueryProblem.Empty, "features[0] has a null \"geometry\"; a Polygon or MultiPolygon is required.")]
     [InlineData("""{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}""", QueryProblem.NotPolygonal, "The geometry at geometry is a Point; aggregation needs an area: a Polygon or MultiPolygon (for a point, use GET /v1/aggregate?lat=&lon=&radiusKm=).")]
     [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[]}}]}""", QueryProblem.NotPolygonal, "The geometry at features[0].geometry is a MultiLineString;")]
+    [InlineData("""{"type":"MultiPoint","coordinates":[]}""", QueryProblem.NotPolygonal, "The geometry is a MultiPoint;")]
+    [InlineData("""{"type":"LineString","coordinates":[]}""", QueryProblem.NotPolygonal, "The geometry is a LineString;")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[]}""", QueryProblem.NotPolygonal, "The geometry is a GeometryCollection;")]
     [InlineData("""{"type":"Polygon"}""", QueryProblem.NotGeoJson, "The geometry is a Polygon without \"coordinates\".")]
     [InlineData("""{"type":"Circle"}""", QueryProblem.NotGeoJson, "The geometry has type \"Circle\", which is not a GeoJSON type; send a Polygon, MultiPolygon, Feature or FeatureCollection.")]
     [InlineData("""{"type":"Polygon","coordinates":"x"}""", QueryProblem.NotGeoJson, "coordinates must be an array of rings, not a JSON string.")]
@@ -207,6 +211,7 @@ public sealed class GeoJsonQueryReaderTests
         Assert.Null(query.Features[0].Properties);
         Assert.Equal(360 * 180 / 2.0, query.Features[0].Geometry.Area, 1e-9);
         Assert.Null(query.Features[1].Id);
+        Assert.Null(query.Features[1].Properties);
         Assert.True(query.Features[1].Geometry.IsEmpty);
         Assert.Null(query.Features[2].Id);
         Assert.Equal(2, query.Features[2].Properties!.Value.GetProperty("n").GetInt32());

@@ -55,6 +55,7 @@ public sealed class QueryValidatorTests
 
         Assert.Equal(QueryProblem.TooManyVertices, error.Problem);
         Assert.Contains("5 vertices", error.Message, StringComparison.Ordinal);
+        Assert.Null(Record.Exception(() => QueryValidator.ValidatePolygonal(Square(-75, -10, 1), Limits with { MaxVertices = 5 })));
     }
 
     [Fact]
@@ -251,9 +252,16 @@ public sealed class QueryValidatorTests
         Assert.Equal(QueryProblem.NonFiniteCoordinate, nonFinite.Problem);
         Assert.Equal("The bbox minimum (-75, NaN) is not a finite number.", nonFinite.Message);
         Assert.Equal(QueryProblem.NonFiniteCoordinate, infinite.Problem);
+        Assert.DoesNotContain("UTM", Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidateBox(-75, -10, -70, 1000)).Message, StringComparison.Ordinal);
+        var hole = Factory.CreatePolygon(
+            (LinearRing)Square(-75, -10, 1).ExteriorRing,
+            [Factory.CreateLinearRing([new(-74.5, -9.5), new(-74.5, -91), new(-74.2, -9.5), new(-74.5, -9.5)])]);
+        Assert.StartsWith("The query coordinate (-74.5, -91) is outside", Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidatePolygonal(hole, Limits)).Message, StringComparison.Ordinal);
         foreach (var (x, y) in new[] { (-180.5, 0.0), (180.5, 0.0), (0.0, -90.5), (0.0, 90.5) })
         {
-            Assert.Equal(QueryProblem.CoordinateOutOfRange, Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidateBox(x, y, x == 0 ? 1 : 0, y < 0 ? 0 : 90)).Problem);
+            var error = Assert.Throws<InvalidQueryException>(() => QueryValidator.ValidateBox(x, y, x == 0 ? 1 : 0, y < 0 ? 0 : 90));
+            Assert.Equal(QueryProblem.CoordinateOutOfRange, error.Problem);
+            Assert.DoesNotContain("UTM", error.Message, StringComparison.Ordinal);
         }
     }
 
