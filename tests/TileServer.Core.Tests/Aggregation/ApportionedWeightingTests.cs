@@ -7,14 +7,10 @@ namespace TileServer.Core.Tests.Aggregation;
 /// <summary>
 /// The README's areal weighting with queries that cut districts at fractions other than 1 and other than equal:
 /// counts are Σ fᵢ pᵢ, rates Σ rᵢ fᵢ pᵢ / Σ fᵢ pᵢ. Every expected area comes from the closed form of the area of a
-/// longitude-latitude rectangle on the WGS 84 ellipsoid, written out here (not the project's projection code).
+/// longitude-latitude rectangle on the WGS 84 ellipsoid (<see cref="EllipsoidalRectangle"/>, not the project's projection code).
 /// </summary>
 public sealed class ApportionedWeightingTests
 {
-    private const double A = 6_378_137.0;
-    private const double F = 1 / 298.257223563;
-    private static readonly double E2 = F * (2 - F);
-    private static readonly double E = Math.Sqrt(E2);
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
 
     private static readonly AggregationConfiguration Configuration = new()
@@ -39,17 +35,8 @@ public sealed class ApportionedWeightingTests
     private static Polygon Box(double minLon, double minLat, double maxLon, double maxLat) =>
         Factory.CreatePolygon([new(minLon, minLat), new(maxLon, minLat), new(maxLon, maxLat), new(minLon, maxLat), new(minLon, minLat)]);
 
-    /// <summary>q(φ) of the authalic latitude: sin φ / (1 − e² sin² φ) − 1/(2e) · ln((1 − e sin φ) / (1 + e sin φ)).</summary>
-    private static double Q(double latDegrees)
-    {
-        var s = Math.Sin(latDegrees * Math.PI / 180);
-        return (s / (1 - (E2 * s * s))) - (1 / (2 * E) * Math.Log((1 - (E * s)) / (1 + (E * s))));
-    }
-
-    /// <summary>Area in km² of the ellipsoidal rectangle between two meridians and two parallels:
-    /// a² (1 − e²) / 2 · Δλ · (q(φ₂) − q(φ₁)).</summary>
     private static double RectangleKm2(double minLon, double minLat, double maxLon, double maxLat) =>
-        A * A * (1 - E2) / 2 * ((maxLon - minLon) * Math.PI / 180) * (Q(maxLat) - Q(minLat)) / 1e6;
+        EllipsoidalRectangle.Km2(minLon, minLat, maxLon, maxLat);
 
     public static TheoryData<string> QueryKinds => new() { "box", "rectangle", "polygon" };
 

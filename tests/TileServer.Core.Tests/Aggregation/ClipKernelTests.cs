@@ -161,4 +161,35 @@ public sealed class ClipKernelTests
         Assert.Equal(0, FlatRing.SignedArea([0, 0, 4, 0, 4, 4], 2));
         Assert.Equal(8, FlatRing.SignedArea([0, 0, 4, 0, 4, 4], 3));
     }
+
+    [Fact]
+    public void A_convex_window_clip_returns_its_rented_buffers()
+    {
+        // A square district round a 128-gon: every edge of the window is active and the clipped ring outgrows the
+        // buffers rented for the square's 5 points, so they are rented again mid-clip. A clip that kept any buffer
+        // would make the next call rent a new one: 280 bytes or more. (The clip allocates 48 bytes a call elsewhere,
+        // unlike RectangleClip; not claimed allocation-free, not chased here.)
+        var square = Factory.CreatePolygon([new(0, 0), new(10, 0), new(10, 10), new(0, 10), new(0, 0)]);
+        var window = Enumerable.Range(0, 128).SelectMany(k => new[] { 5 + (3 * Math.Cos(2 * Math.PI * k / 128)), 5 + (3 * Math.Sin(2 * Math.PI * k / 128)) }).ToArray();
+        var area = 0.0;
+
+        var bytes = Allocations.Measure(() => area += ConvexClip.Area(square, window, square.EnvelopeInternal));
+
+        Assert.True(bytes <= 10_000 * 64, $"{bytes} bytes for 10,000 clips");
+        Assert.Equal(128 / 2.0 * 9 * Math.Sin(2 * Math.PI / 128), ConvexClip.Area(square, window, square.EnvelopeInternal), 1e-9);
+    }
+
+    /// <summary>A vertex exactly on a window edge is inside (kept), and an empty part of a MultiPolygon adds nothing:
+    /// the triangle (0.5, 0.5), (3, 1), (1, 2) against the window (0, 0), (4, 0), (0, 4), whose edge x + y = 4 holds
+    /// (3, 1), has its own area, 1.75.</summary>
+    [Fact]
+    public void A_vertex_on_a_window_edge_is_kept_and_an_empty_part_adds_nothing()
+    {
+        var triangle = Factory.CreatePolygon([new(0.5, 0.5), new(3, 1), new(1, 2), new(0.5, 0.5)]);
+        var withEmptyPart = Factory.CreateMultiPolygon([triangle, Factory.CreatePolygon()]);
+        double[] window = [0, 0, 4, 0, 0, 4];
+
+        Assert.Equal(1.75, ConvexClip.Area(triangle, window, triangle.EnvelopeInternal));
+        Assert.Equal(1.75, ConvexClip.Area(withEmptyPart, window, triangle.EnvelopeInternal));
+    }
 }
