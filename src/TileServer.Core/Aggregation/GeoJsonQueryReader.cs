@@ -49,6 +49,10 @@ public static class GeoJsonQueryReader
 {
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
 
+    // The second pass reads a body whose depth the first pass held to the configured limit, which may exceed
+    // System.Text.Json's default of 64 levels: its readers must not refuse what the limit admits.
+    private static readonly JsonReaderOptions CheckedDepth = new() { MaxDepth = int.MaxValue };
+
     /// <summary>Reads the query areas of a GeoJSON body.</summary>
     /// <exception cref="InvalidQueryException">The body is not usable GeoJSON; the message says why and where.</exception>
     public static GeoJsonQuery Read(ReadOnlySpan<byte> utf8, GeoJsonReadLimits limits)
@@ -115,7 +119,7 @@ public static class GeoJsonQueryReader
     /// <summary>The members of the object at <paramref name="offset"/> this reader cares about, by offset.</summary>
     private static ObjectMembers Members(ReadOnlySpan<byte> utf8, int offset, string path)
     {
-        var reader = new Utf8JsonReader(utf8[offset..]);
+        var reader = new Utf8JsonReader(utf8[offset..], CheckedDepth);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -173,7 +177,7 @@ public static class GeoJsonQueryReader
             throw new InvalidQueryException(QueryProblem.NotGeoJson, "The FeatureCollection has no \"features\" array.");
         }
 
-        var reader = new Utf8JsonReader(utf8[collection.Features..]);
+        var reader = new Utf8JsonReader(utf8[collection.Features..], CheckedDepth);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -224,7 +228,7 @@ public static class GeoJsonQueryReader
             return null;
         }
 
-        var reader = new Utf8JsonReader(utf8[offset..]);
+        var reader = new Utf8JsonReader(utf8[offset..], CheckedDepth);
         return JsonElement.ParseValue(ref reader);
     }
 
@@ -240,7 +244,7 @@ public static class GeoJsonQueryReader
                     throw new InvalidQueryException(QueryProblem.NotGeoJson, $"{where} is a {geometry.Type} without \"coordinates\".");
                 }
 
-                var reader = new Utf8JsonReader(utf8[geometry.Coordinates..]);
+                var reader = new Utf8JsonReader(utf8[geometry.Coordinates..], CheckedDepth);
                 reader.Read();
                 return geometry.Type == "Polygon"
                     ? ReadPolygon(ref reader, coordinatesPath, context)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using NetTopologySuite.Geometries;
 using TileServer.Core.Aggregation;
 
@@ -173,6 +174,25 @@ public sealed class GeoJsonQueryReaderTests
 
         Assert.Equal(QueryProblem.TooDeep, error.Problem);
         Assert.Equal("The body nests JSON more than 3 levels deep (at byte 34); GeoJSON queries need at most 8.", error.Message);
+    }
+
+    /// <summary>A Feature whose properties nest to exactly the limit is read, one level more is refused, at every
+    /// limit (System.Text.Json's readers stop at 64 levels by default).</summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(200)]
+    public void A_body_nested_to_the_depth_limit_is_read_and_one_level_more_is_too_deep_at_any_limit(int maxDepth)
+    {
+        // Levels: the Feature (1), its properties (2), then arrays.
+        string Nested(int levels) =>
+            $$$"""{"type":"Feature","properties":{"deep":{{{new string('[', levels - 2)}}}{{{new string(']', levels - 2)}}}},"geometry":{"type":"Polygon","coordinates":[{{{Ring}}}]}}""";
+        var limits = Limits with { MaxDepth = maxDepth };
+
+        var feature = Assert.Single(Read(Nested(maxDepth), limits).Features);
+        Assert.Equal(JsonValueKind.Array, feature.Properties!.Value.GetProperty("deep").ValueKind);
+        Assert.Equal(QueryProblem.TooDeep, Fails(Nested(maxDepth + 1), limits).Problem);
     }
 
     [Fact]
