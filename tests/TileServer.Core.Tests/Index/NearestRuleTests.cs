@@ -1,3 +1,4 @@
+using NetTopologySuite.Geometries;
 using TileServer.Core.Index;
 using TileServer.Core.Tests.Support;
 
@@ -116,5 +117,39 @@ public class NearestRuleTests
         Assert.Equal(1, answer.District);
         Assert.Equal(300, answer.DistanceMetres, 0.05);
         Assert.Equal(0, DistrictLocator.Build([east, SmallLayers.Box(-77.02, -12.01, westEdge, -12.0)]).Locate(point, -12.005, 1000).District);
+    }
+    [Fact]
+    public void Two_districts_at_exactly_the_same_distance_answer_the_lower_index_whatever_their_order()
+    {
+        // The point (0, 0) and two boxes mirrored about the meridian through it: every distance computed to one is
+        // computed to the other with its sign flipped, so the two are equal to the last bit. A third box, farther
+        // and listed first in some orders, must not win for its lower index (it is within the
+        // limit, 5.6 km away).
+        var east = SmallLayers.Box(0.01, -0.01, 0.02, 0.01);
+        var west = SmallLayers.Box(-0.02, -0.01, -0.01, 0.01);
+        var far = SmallLayers.Box(0.05, -0.01, 0.06, 0.01);
+        var metres = 0.01 / LongitudeFor(1, 0); // 0.01° of the equator
+        Geometry[][] orders = [[east, west], [west, east], [far, east, west], [far, west, east], [east, far, west], [west, far, east]];
+        foreach (var districts in orders)
+        {
+            var expected = Array.FindIndex(districts, d => d != far);
+            var answer = DistrictLocator.Build(districts).Locate(0, 0, 10_000);
+
+            Assert.Equal(expected, answer.District);
+            Assert.Equal(LookupMatch.Nearest, answer.Match);
+            Assert.Equal(metres, answer.DistanceMetres, metres * 1e-6);
+        }
+    }
+
+    [Fact]
+    public void A_point_exactly_at_the_snap_distance_answers_the_district_and_one_ulp_of_distance_less_does_not()
+    {
+        // 700 m east of the district (closed form of the parallel's arc); the limit is inclusive.
+        var lon = -77.0 + LongitudeFor(700, -12.005);
+        var distance = Locator.Locate(lon, -12.005, 1000).DistanceMetres;
+        Assert.Equal(700, distance, 700 * 1e-4);
+
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Nearest, distance), Locator.Locate(lon, -12.005, distance));
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(lon, -12.005, Math.BitDecrement(distance)));
     }
 }

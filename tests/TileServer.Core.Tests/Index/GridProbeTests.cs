@@ -1,0 +1,281 @@
+using NetTopologySuite.Geometries;
+using TileServer.Core.Coverage;
+using TileServer.Core.Index;
+using TileServer.Core.Tests.Support;
+
+namespace TileServer.Core.Tests.Index;
+
+/// <summary>
+/// <see cref="DistrictLocator"/> where its grid arithmetic is most likely to go one cell wrong: points exactly on the
+/// top grid's lines and on the quadrant lines below them (and one ulp either side, where the rounded
+/// <c>(x - min) / width</c> lands in the neighbouring cell), exactly at cell centres and on the vertical and
+/// horizontal lines through them (where the walk from the centre is axis-parallel), on the rays from cell centres
+/// through vertices (where the fixed-point filter cannot decide), on the grid's outer lines and corners and just
+/// beyond them; on a small layer, on a layer spanning the whole globe (larger coordinates, coarser rounding) and on
+/// one whose long edges are kept in doubles beside small cells. The grid is read from the index's arrays only to
+/// choose where to probe; every answer is checked against NetTopologySuite's exact point location and the half-open
+/// rule (<see cref="ExactOracle"/>), never against the locator.
+/// </summary>
+public class GridProbeTests
+{
+    private static Polygon Ring(params (double X, double Y)[] points) =>
+        SmallLayers.Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
+
+    /// <summary>A <paramref name="columns"/> x <paramref name="rows"/> grid of cells from (x0, y0), inner vertices
+    /// moved at random by up to a quarter of a cell (half of them along one axis only, so that some edges are
+    /// vertical or horizontal), every other cell cut into two triangles.</summary>
+    private static Geometry[] Jittered(double x0, double y0, double width, double height, int columns, int rows, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[columns + 1, rows + 1];
+        var y = new double[columns + 1, rows + 1];
+        for (var i = 0; i <= columns; i++)
+        {
+            for (var j = 0; j <= rows; j++)
+            {
+                var inner = i > 0 && i < columns && j > 0 && j < rows;
+                var axis = random.Next(3);
+                x[i, j] = x0 + (width * i) + (inner && axis != 1 ? (random.NextDouble() - 0.5) * width * 0.5 : 0);
+                y[i, j] = y0 + (height * j) + (inner && axis != 2 ? (random.NextDouble() - 0.5) * height * 0.5 : 0);
+            }
+        }
+
+        var districts = new List<Geometry>();
+        for (var i = 0; i < columns; i++)
+        {
+            for (var j = 0; j < rows; j++)
+            {
+                (double, double) a = (x[i, j], y[i, j]), b = (x[i + 1, j], y[i + 1, j]), c = (x[i + 1, j + 1], y[i + 1, j + 1]), d = (x[i, j + 1], y[i, j + 1]);
+                if ((i + j) % 2 == 0)
+                {
+                    districts.Add(Ring(a, b, c, d));
+                }
+                else
+                {
+                    districts.Add(Ring(a, b, c));
+                    districts.Add(Ring(a, c, d));
+                }
+            }
+        }
+
+        return [.. districts];
+    }
+
+    /// <summary>Two districts sharing a border far longer than the small cells that a block of boxes beside them
+    /// makes (so that their edges are kept in doubles in those cells), and a district with a hole.</summary>
+    private static Geometry[] LongEdgesBesideSmallCells()
+    {
+        var shell = SmallLayers.Factory.CreateLinearRing([new(-10, 0), new(-10, 10), new(-2, 10), new(-2, 0), new(-10, 0)]);
+        var hole = SmallLayers.Factory.CreateLinearRing([new(-7, 3), new(-5, 3), new(-5, 6), new(-7, 6), new(-7, 3)]);
+        return
+        [
+            SmallLayers.Factory.CreatePolygon(shell, [hole]),
+            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            .. Jittered(40, 0, 0.125, 0.125, 8, 8, 5),
+        ];
+    }
+
+    public static TheoryData<string> Layers() => ["small", "globe", "long edges"];
+
+    private static Geometry[] Layer(string name) => name switch
+    {
+        "small" => Jittered(-77.03, -12.07, 0.01, 0.013, 7, 6, 17),
+        "globe" => Jittered(-180, -90, 45, 30, 8, 6, 19),
+        _ => LongEdgesBesideSmallCells(),
+    };
+
+    /// <summary>The top grid's lines along one axis, and below each top cell the quadrant lines down to depth 2,
+    /// computed as the locator's descent computes them (the midpoint of the two bounds).</summary>
+    private static List<double> Lines(double min, double side, int cells)
+    {
+        var lines = new List<double>();
+        for (var c = 0; c <= cells; c++)
+        {
+            lines.Add(min + (c * side));
+        }
+
+        for (var c = 0; c < cells; c++)
+        {
+            Split(min + (c * side), min + ((c + 1) * side), 2);
+        }
+
+        return lines;
+
+        void Split(double low, double high, int levels)
+        {
+            var mid = (low + high) * 0.5;
+            lines.Add(mid);
+            if (levels > 1)
+            {
+                Split(low, mid, levels - 1);
+                Split(mid, high, levels - 1);
+            }
+        }
+    }
+
+    private static IEnumerable<double> WithNeighbours(double value) => [value, Math.BitDecrement(value), Math.BitIncrement(value)];
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Points_on_cell_lines_at_cell_centres_and_on_rays_through_vertices_agree_with_the_exact_predicate(string layer)
+    {
+        var districts = Layer(layer);
+        var oracle = new ExactOracle(districts);
+        var topology = CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage");
+        foreach (var locator in new[] { DistrictLocator.Build(topology), DistrictLocator.Build(districts) })
+        {
+            var grid = locator.ToArrays();
+            var xLines = Lines(grid.GridMinX, grid.CellWidth, grid.Columns);
+            var yLines = Lines(grid.GridMinY, grid.CellHeight, grid.Rows);
+            var vertices = districts.SelectMany(d => d.Coordinates).Select(c => (c.X, c.Y)).Distinct().ToList();
+            var random = new Random(3);
+            var points = new List<(double X, double Y)>(vertices);
+
+            // On each line and an ulp either side, at vertex heights (edges cross there) and at random.
+            foreach (var x in xLines.SelectMany(WithNeighbours))
+            {
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (x, vertices[random.Next(vertices.Count)].Y)));
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (x, grid.GridMinY + (random.NextDouble() * (grid.GridMaxY - grid.GridMinY)))));
+            }
+
+            foreach (var y in yLines.SelectMany(WithNeighbours))
+            {
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (vertices[random.Next(vertices.Count)].X, y)));
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (grid.GridMinX + (random.NextDouble() * (grid.GridMaxX - grid.GridMinX)), y)));
+            }
+
+            // Where the lines cross (cell corners, and cell centres to depth 2), and an ulp off them: a sample.
+            foreach (var x in xLines)
+            {
+                foreach (var y in yLines.Where(_ => random.Next(16) == 0))
+                {
+                    points.AddRange([(x, y), (Math.BitDecrement(x), Math.BitIncrement(y)), (Math.BitIncrement(x), Math.BitDecrement(y))]);
+                }
+            }
+
+            // On the rays from the centres of the cells (at depths 0 to 3) holding a vertex through that vertex, short
+            // of it and beyond it: the walk's segment passes within rounding of the vertex.
+            foreach (var (vx, vy) in vertices)
+            {
+                foreach (var (cx, cy) in CentresAround(grid, vx, vy))
+                {
+                    foreach (var t in new[] { 0.5, 0.999, 1.001, 1.5 })
+                    {
+                        points.Add((cx + (t * (vx - cx)), cy + (t * (vy - cy))));
+                    }
+
+                    points.AddRange([(cx, vy), (vx, cy)]);
+                }
+            }
+
+            var disagreements = new List<string>();
+            var boundary = 0;
+            foreach (var (x, y) in points)
+            {
+                var answer = locator.LocateCovering(x, y);
+                boundary += answer.Match == LookupMatch.Boundary ? 1 : 0;
+                if (oracle.Disagreement(x, y, answer) is { } problem)
+                {
+                    disagreements.Add(problem);
+                }
+            }
+
+            Assert.Empty(disagreements.Take(10));
+            Assert.True(boundary >= vertices.Count, $"only {boundary} of {points.Count} points were on a border");
+            Assert.True(oracle.Ambiguous < points.Count / 100, $"{oracle.Ambiguous} border points had no certain half-open owner");
+        }
+    }
+
+    /// <summary>The centres of the top cell holding (x, y) and of its quadrants holding it, to depth 3.</summary>
+    private static IEnumerable<(double X, double Y)> CentresAround(LocatorArrays grid, double x, double y)
+    {
+        var column = Math.Clamp((int)Math.Floor((x - grid.GridMinX) / grid.CellWidth), 0, grid.Columns - 1);
+        var row = Math.Clamp((int)Math.Floor((y - grid.GridMinY) / grid.CellHeight), 0, grid.Rows - 1);
+        double x0 = grid.GridMinX + (column * grid.CellWidth), x1 = grid.GridMinX + ((column + 1) * grid.CellWidth);
+        double y0 = grid.GridMinY + (row * grid.CellHeight), y1 = grid.GridMinY + ((row + 1) * grid.CellHeight);
+        for (var depth = 0; depth <= 3; depth++)
+        {
+            double midX = (x0 + x1) * 0.5, midY = (y0 + y1) * 0.5;
+            yield return (midX, midY);
+            (x0, x1) = x >= midX ? (midX, x1) : (x0, midX);
+            (y0, y1) = y >= midY ? (midY, y1) : (y0, midY);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Points_on_the_grids_outer_lines_at_its_corners_and_beyond_it_are_outside_every_district(string layer)
+    {
+        var districts = Layer(layer);
+        var oracle = new ExactOracle(districts);
+        var locator = DistrictLocator.Build(districts);
+        var grid = locator.ToArrays();
+        var xs = Lines(grid.GridMinX, grid.CellWidth, grid.Columns).Append(grid.GridMaxX).ToList();
+        var ys = Lines(grid.GridMinY, grid.CellHeight, grid.Rows).Append(grid.GridMaxY).ToList();
+        var points = new List<(double X, double Y)>();
+        foreach (var x in new[] { grid.GridMinX, grid.GridMaxX }.SelectMany(WithNeighbours))
+        {
+            points.AddRange(ys.SelectMany(WithNeighbours).Select(y => (x, y)));
+        }
+
+        foreach (var y in new[] { grid.GridMinY, grid.GridMaxY }.SelectMany(WithNeighbours))
+        {
+            points.AddRange(xs.SelectMany(WithNeighbours).Select(x => (x, y)));
+        }
+
+        points.AddRange([(-180, -90), (180, 90), (-180, 90), (180, -90), (double.MaxValue, 0), (0, double.MinValue)]);
+        foreach (var (x, y) in points)
+        {
+            Assert.Null(oracle.Disagreement(x, y, locator.LocateCovering(x, y)));
+        }
+
+        foreach (var (x, y) in new[] { (double.NaN, 0.0), (0.0, double.NaN), (double.PositiveInfinity, 0.0), (0.0, double.NegativeInfinity) })
+        {
+            Assert.Equal(DistrictMatch.NotFound, locator.Locate(x, y, 1000));
+        }
+
+        // The grid's margin keeps every district off its outer lines: nothing is found there.
+        Assert.True(districts.All(d => d.EnvelopeInternal.MinX > grid.GridMinX && d.EnvelopeInternal.MaxX < grid.GridMaxX
+            && d.EnvelopeInternal.MinY > grid.GridMinY && d.EnvelopeInternal.MaxY < grid.GridMaxY));
+    }
+
+    [Fact]
+    public void District_indexes_and_leaf_edge_offsets_beyond_sixteen_bits_are_decoded_whole()
+    {
+        // 65,536 districts without geometry first, so that the two districts after them have indexes whose high
+        // 16 bits are 1; the first is a star of 500 spikes whose long edges cross many cells, so that past the first
+        // rows of the grid a leaf's first edge entry is beyond 65,535 too.
+        const int skipped = 1 << 16;
+        const int vertices = 1_000;
+        var star = Enumerable.Range(0, vertices)
+            .Select(i => (Radius: i % 2 == 0 ? 0.5 : 0.05, Angle: 2 * Math.PI * i / vertices))
+            .Select(p => (X: -75 + (p.Radius * Math.Cos(p.Angle)), Y: -10 + (p.Radius * Math.Sin(p.Angle))))
+            .ToArray();
+        Geometry[] drawn = [Ring(star), SmallLayers.Box(-74.5, -10.5, -74.0, -9.5)];
+        var empty = SmallLayers.Factory.CreatePolygon();
+        var locator = DistrictLocator.Build([.. Enumerable.Repeat<Geometry>(empty, skipped), .. drawn]);
+        Assert.True(locator.LeafEdgeCount > 80_000, $"{locator.LeafEdgeCount} leaf edge entries");
+
+        var oracle = new ExactOracle(drawn);
+        var random = new Random(7);
+        var points = star
+            .Concat(Enumerable.Range(0, 2_000).Select(_ => (X: -75.6 + (random.NextDouble() * 1.7), Y: -10.6 + (random.NextDouble() * 1.2))))
+            .Concat(Enumerable.Range(0, 200).Select(i => (X: -74.5, Y: -10.5 + (i / 200.0))));
+        var disagreements = new List<string>();
+        var found = 0;
+        foreach (var (x, y) in points)
+        {
+            var answer = locator.LocateCovering(x, y);
+            var local = answer.Found ? answer with { District = answer.District - skipped } : answer;
+            found += answer.Found ? 1 : 0;
+            if (oracle.Disagreement(x, y, local) is { } problem)
+            {
+                disagreements.Add(problem);
+            }
+        }
+
+        Assert.Empty(disagreements.Take(10));
+        Assert.True(found > 1_000, $"only {found} points found");
+    }
+}
