@@ -255,6 +255,7 @@ public class GridProbeTests
         Geometry[] drawn = [Ring(star), SmallLayers.Box(-74.5, -10.5, -74.0, -9.5)];
         var empty = SmallLayers.Factory.CreatePolygon();
         var locator = DistrictLocator.Build([.. Enumerable.Repeat<Geometry>(empty, skipped), .. drawn]);
+        Assert.Equal(skipped + 2, locator.DistrictCount);
         Assert.True(locator.LeafEdgeCount > 80_000, $"{locator.LeafEdgeCount} leaf edge entries");
 
         var oracle = new ExactOracle(drawn);
@@ -277,5 +278,134 @@ public class GridProbeTests
 
         Assert.Empty(disagreements.Take(10));
         Assert.True(found > 1_000, $"only {found} points found");
+    }
+    /// <summary>Two small boxes in opposite corners fix the layer's box to (1, 1)-(11, 11); the parts are placed on
+    /// the top grid whose cells start at (minX, minY) and measure width x height: a triangle with a vertex exactly at
+    /// a cell's centre and its edges going up, one with its edges going down, one with a vertex on the vertical line
+    /// through a centre and one on the horizontal line, a box whose sides lie on a cell's sides, and a triangle
+    /// touching a cell at its corner only. The locator's grid depends only on the layer's box and edge count, so parts
+    /// placed on a first build's grid land on the second build's grid exactly.</summary>
+    private static Geometry[] Placed(double minX, double minY, double width, double height)
+    {
+        (double X, double Y) Centre(int c, int r) => (((minX + (c * width)) + (minX + ((c + 1) * width))) * 0.5, ((minY + (r * height)) + (minY + ((r + 1) * height))) * 0.5);
+        (double X, double Y) Corner(int c, int r) => (minX + (c * width), minY + (r * height));
+        var (w, h) = (width / 4, height / 4);
+        var up = Centre(3, 3);
+        var down = Centre(5, 3);
+        var vertical = Centre(3, 5);
+        var horizontal = Centre(5, 5);
+        var (low, high) = (Corner(7, 3), Corner(8, 4));
+        var corner = Corner(7, 6);
+        return
+        [
+            SmallLayers.Box(1, 1, 1.1, 1.1),
+            SmallLayers.Box(10.9, 10.9, 11, 11),
+            Ring(up, (up.X + w, up.Y + h), (up.X - w, up.Y + h)),
+            Ring(down, (down.X - w, down.Y - h), (down.X + w, down.Y - h)),
+            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h), (vertical.X - w, vertical.Y - h)),
+            Ring((horizontal.X + (w / 2), horizontal.Y), (horizontal.X + w, horizontal.Y - h), (horizontal.X + w, horizontal.Y + h)),
+            SmallLayers.Box(low.X, low.Y, high.X, high.Y),
+            Ring(corner, (corner.X - (w / 2), corner.Y - h), (corner.X - w, corner.Y - (h / 2))),
+        ];
+    }
+
+    [Fact]
+    public void Vertices_exactly_at_cell_centres_on_the_lines_through_them_and_on_cell_sides_and_corners_agree_with_the_exact_predicate()
+    {
+        var first = DistrictLocator.Build(Placed(1, 1, 10.0 / 15, 10.0 / 15)).ToArrays();
+        var districts = Placed(first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight);
+        var oracle = new ExactOracle(districts);
+        var topology = CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage");
+        foreach (var locator in new[] { DistrictLocator.Build(topology), DistrictLocator.Build(districts) })
+        {
+            var grid = locator.ToArrays();
+            Assert.Equal((first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight, first.Columns, first.Rows), (grid.GridMinX, grid.GridMinY, grid.CellWidth, grid.CellHeight, grid.Columns, grid.Rows));
+            Assert.True(grid.Columns > 8 && grid.Rows > 7, $"a grid of {grid.Columns} x {grid.Rows} cells");
+
+            // In each cell with a part: a lattice of 1/16 of the cell (its lines, its centre's lines), the vertices,
+            // and every one of those moved an ulp each way.
+            var points = new List<(double X, double Y)>();
+            foreach (var (c, r) in new[] { (3, 3), (5, 3), (3, 5), (5, 5), (7, 3), (7, 6), (6, 5) })
+            {
+                for (var i = 0; i <= 16; i++)
+                {
+                    for (var j = 0; j <= 16; j++)
+                    {
+                        var x = i == 8 ? ((grid.GridMinX + (c * grid.CellWidth)) + (grid.GridMinX + ((c + 1) * grid.CellWidth))) * 0.5 : grid.GridMinX + ((c + (i / 16.0)) * grid.CellWidth);
+                        var y = j == 8 ? ((grid.GridMinY + (r * grid.CellHeight)) + (grid.GridMinY + ((r + 1) * grid.CellHeight))) * 0.5 : grid.GridMinY + ((r + (j / 16.0)) * grid.CellHeight);
+                        points.Add((x, y));
+                    }
+                }
+            }
+
+            points.AddRange(districts.SelectMany(d => d.Coordinates).Select(v => (v.X, v.Y)));
+            points.AddRange([.. points.SelectMany(p => new[] { (Math.BitIncrement(p.X), p.Y), (Math.BitDecrement(p.X), p.Y), (p.X, Math.BitIncrement(p.Y)), (p.X, Math.BitDecrement(p.Y)) })]);
+            var disagreements = new List<string>();
+            foreach (var (x, y) in points)
+            {
+                if (oracle.Disagreement(x, y, locator.LocateCovering(x, y)) is { } problem)
+                {
+                    disagreements.Add(problem);
+                }
+            }
+
+            Assert.Empty(disagreements.Take(10));
+        }
+    }
+    /// <summary>A fan of <paramref name="count"/> triangles around (-75.3, -10.7), all meeting at that vertex.</summary>
+    private static Geometry[] Fan(int count)
+    {
+        (double X, double Y) Spoke(int i) => (-75.3 + (0.1 * Math.Cos(2 * Math.PI * i / count)), -10.7 + (0.1 * Math.Sin(2 * Math.PI * i / count)));
+        return [.. Enumerable.Range(0, count).Select(i => Ring((-75.3, -10.7), Spoke(i), Spoke(i + 1)))];
+    }
+
+    [Fact]
+    public void Sixteen_districts_meeting_at_a_vertex_are_indexed_and_seventeen_are_refused()
+    {
+        // The class documentation's limit: at most 16 districts within a cell of the deepest level.
+        var fan = Fan(16);
+        var oracle = new ExactOracle(fan);
+        var random = new Random(13);
+        var points = fan.SelectMany(d => d.Coordinates).Select(c => (c.X, c.Y))
+            .Concat(Enumerable.Range(0, 500).Select(_ => (X: -75.3 + ((random.NextDouble() - 0.5) * 1e-3), Y: -10.7 + ((random.NextDouble() - 0.5) * 1e-3))))
+            .Concat(Enumerable.Range(1, 200).Select(i => (X: -75.3 + (i * 1e-9), Y: -10.7)))
+            .ToList();
+        foreach (var locator in new[] { DistrictLocator.Build(fan), DistrictLocator.Build(CoverageTopology.FromCoverage(fan) ?? throw new InvalidOperationException("not a coverage")) })
+        {
+            Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => DistrictLocator.Build(Fan(17)));
+        Assert.StartsWith("More than 16 districts meet within a cell", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Where_districts_overlap_the_lowest_index_containing_the_point_answers()
+    {
+        // A layer served as published may overlap: twelve boxes at random, up to a dozen over one point.
+        var random = new Random(31);
+        var boxes = Enumerable.Range(0, 12).Select(_ =>
+        {
+            double x = random.NextDouble() * 6, y = random.NextDouble() * 6;
+            return (Geometry)SmallLayers.Box(x, y, x + 1 + (random.NextDouble() * 4), y + 1 + (random.NextDouble() * 4));
+        }).ToArray();
+        var oracle = new ExactOracle(boxes);
+        var locator = DistrictLocator.Build(boxes);
+        var overlapping = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            double x = (random.NextDouble() * 12) - 0.5, y = (random.NextDouble() * 12) - 0.5;
+            var (interior, boundary) = oracle.Classify(x, y);
+            if (boundary.Count > 0)
+            {
+                continue;
+            }
+
+            overlapping += interior.Count > 1 ? 1 : 0;
+            var expected = interior.Count == 0 ? DistrictMatch.NotFound : new DistrictMatch(interior.Min(), LookupMatch.Inside, 0);
+            Assert.Equal(expected, locator.LocateCovering(x, y));
+        }
+
+        Assert.True(overlapping > 4_000, $"only {overlapping} points in two or more districts");
     }
 }
