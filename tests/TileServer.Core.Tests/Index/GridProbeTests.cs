@@ -145,6 +145,18 @@ public class GridProbeTests
                 points.AddRange(Enumerable.Range(0, 2).Select(_ => (grid.GridMinX + (random.NextDouble() * (grid.GridMaxX - grid.GridMinX)), y)));
             }
 
+            // Lines that the locator's rounded (v - min) · (1 / side) puts in the neighbouring column or row (found
+            // with the same arithmetic), probed across the whole grid.
+            foreach (var x in xLines.SelectMany(WithNeighbours).Where(x => RoundsIntoNeighbour(x, grid.GridMinX, grid.CellWidth, grid.Columns)))
+            {
+                points.AddRange(Enumerable.Range(0, 40).Select(_ => (x, grid.GridMinY + (random.NextDouble() * (grid.GridMaxY - grid.GridMinY)))));
+            }
+
+            foreach (var y in yLines.SelectMany(WithNeighbours).Where(y => RoundsIntoNeighbour(y, grid.GridMinY, grid.CellHeight, grid.Rows)))
+            {
+                points.AddRange(Enumerable.Range(0, 40).Select(_ => (grid.GridMinX + (random.NextDouble() * (grid.GridMaxX - grid.GridMinX)), y)));
+            }
+
             // Where the lines cross (cell corners, and cell centres to depth 2), and an ulp off them: a sample.
             foreach (var x in xLines)
             {
@@ -185,6 +197,14 @@ public class GridProbeTests
             Assert.True(boundary >= vertices.Count, $"only {boundary} of {points.Count} points were on a border");
             Assert.True(oracle.Ambiguous < points.Count / 100, $"{oracle.Ambiguous} border points had no certain half-open owner");
         }
+    }
+
+    /// <summary>Whether the cell index (v - min) · (1 / side), truncated, names a cell whose bounds min + i · side do
+    /// not hold v (rounding put it one cell off).</summary>
+    private static bool RoundsIntoNeighbour(double v, double min, double side, int cells)
+    {
+        var i = Math.Min((int)((v - min) * (1 / side)), cells - 1);
+        return v < min + (i * side) || v > min + ((i + 1) * side);
     }
 
     /// <summary>The centres of the top cell holding (x, y) and of its quadrants holding it, to depth 3.</summary>
@@ -281,8 +301,10 @@ public class GridProbeTests
     }
     /// <summary>Two small boxes in opposite corners fix the layer's box to (1, 1)-(11, 11); the parts are placed on
     /// the top grid whose cells start at (minX, minY) and measure width x height: a triangle with a vertex exactly at
-    /// a cell's centre and its edges going up, one with its edges going down, one with a vertex on the vertical line
-    /// through a centre and one on the horizontal line, a box whose sides lie on a cell's sides, and a triangle
+    /// a cell's centre and its edges going up, one with its edges going down, two triangles with a vertex on the
+    /// vertical line through a centre below it and two above it (the two edges leaving that vertex bound different
+    /// districts, so that crossing one instead of the other changes the answer), one with a vertex on the horizontal
+    /// line, a box whose sides lie on a cell's sides, and a triangle
     /// touching a cell at its corner only. The locator's grid depends only on the layer's box and edge count, so parts
     /// placed on a first build's grid land on the second build's grid exactly.</summary>
     private static Geometry[] Placed(double minX, double minY, double width, double height)
@@ -303,6 +325,9 @@ public class GridProbeTests
             Ring(up, (up.X + w, up.Y + h), (up.X - w, up.Y + h)),
             Ring(down, (down.X - w, down.Y - h), (down.X + w, down.Y - h)),
             Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h), (vertical.X - w, vertical.Y - h)),
+            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h)),
+            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X - w, vertical.Y + h), (vertical.X + w, vertical.Y + h)),
+            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X + w, vertical.Y + h), (vertical.X + w, vertical.Y + (h / 2))),
             Ring((horizontal.X + (w / 2), horizontal.Y), (horizontal.X + w, horizontal.Y - h), (horizontal.X + w, horizontal.Y + h)),
             SmallLayers.Box(low.X, low.Y, high.X, high.Y),
             Ring(corner, (corner.X - (w / 2), corner.Y - h), (corner.X - w, corner.Y - (h / 2))),
@@ -312,12 +337,16 @@ public class GridProbeTests
     [Fact]
     public void Vertices_exactly_at_cell_centres_on_the_lines_through_them_and_on_cell_sides_and_corners_agree_with_the_exact_predicate()
     {
-        var first = DistrictLocator.Build(Placed(1, 1, 10.0 / 15, 10.0 / 15)).ToArrays();
-        var districts = Placed(first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight);
-        var oracle = new ExactOracle(districts);
-        var topology = CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage");
-        foreach (var locator in new[] { DistrictLocator.Build(topology), DistrictLocator.Build(districts) })
+        // With a topology a shared edge is one edge, without it two: each way of building has its own grid.
+        foreach (var topological in new[] { true, false })
         {
+            DistrictLocator Build(Geometry[] layer) => topological
+                ? DistrictLocator.Build(CoverageTopology.FromCoverage(layer) ?? throw new InvalidOperationException("not a coverage"))
+                : DistrictLocator.Build(layer);
+            var first = Build(Placed(1, 1, 10.0 / 15, 10.0 / 15)).ToArrays();
+            var districts = Placed(first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight);
+            var oracle = new ExactOracle(districts);
+            var locator = Build(districts);
             var grid = locator.ToArrays();
             Assert.Equal((first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight, first.Columns, first.Rows), (grid.GridMinX, grid.GridMinY, grid.CellWidth, grid.CellHeight, grid.Columns, grid.Rows));
             Assert.True(grid.Columns > 8 && grid.Rows > 7, $"a grid of {grid.Columns} x {grid.Rows} cells");
