@@ -438,13 +438,14 @@ public class GridProbeTests
         Assert.True(overlapping > 4_000, $"only {overlapping} points in two or more districts");
     }
     [Fact]
-    public void Points_on_an_edge_shorter_than_a_fixed_point_unit_are_on_the_border()
+    public void Points_on_an_edge_a_few_fixed_point_units_long_are_on_the_border()
     {
-        // An edge of 2^-20 degrees in a cell of about a third of a degree: under a unit of the leaf's 2^12 x 2^12
-        // grid, so the integer orientation is within its error bound of zero wherever the point is on it. Its points
-        // at k/64 of its length are exact doubles (dyadic coordinates near 1, no underflow).
+        // An edge of 2^-13 by 2^-14 degrees in a cell of about a quarter of a degree: two units by one of the leaf's
+        // 2^12 x 2^12 grid, where the filter's error bound is mostly its additive term, so that a point on the edge
+        // is within the bound of zero. Its points at k/64 of its length are exact doubles (dyadic coordinates near 1,
+        // no underflow).
         var (ax, ay) = (1.25, 1.5);
-        var (dx, dy) = (Math.ScaleB(1, -20), Math.ScaleB(1, -21));
+        var (dx, dy) = (Math.ScaleB(1, -13), Math.ScaleB(1, -14));
         Geometry[] districts = [Ring((ax, ay), (ax + dx, ay + dy), (ax + 0.3, ay + 0.9)), Ring((ax, ay), (ax + 0.6, ay - 0.2), (ax + dx, ay + dy)), SmallLayers.Box(3, 3, 3.5, 3.5)];
         var oracle = new ExactOracle(districts);
         var points = Enumerable.Range(0, 65).Select(k => (X: ax + (dx * k / 64), Y: ay + (dy * k / 64))).ToList();
