@@ -46,7 +46,9 @@ namespace TileServer.Core.Index;
 /// <para><b>Nearest.</b> Outside every district, the nearest district boundary within a given distance: R-tree
 /// candidates by the distance's box, point-to-segment distance in the point's <see cref="LocalFrame"/> (metres) to
 /// find the closest point, then the geodesic distance to it
-/// (<see cref="Geodesic.Inverse"/>), compared with the limit. This path (rare) allocates the R-tree query's list.</para>
+/// (<see cref="Geodesic.Inverse"/>), compared with the limit (a district exactly at the limit is found). Of districts
+/// at exactly the same distance, the lowest index answers, whatever order the R-tree returns them in. This path
+/// (rare) allocates the R-tree query's list.</para>
 /// <para>Thread safety: immutable once built; any number of threads may look up concurrently.</para>
 /// </remarks>
 public sealed class DistrictLocator
@@ -251,7 +253,8 @@ public sealed class DistrictLocator
 
     /// <summary>
     /// The district containing (<paramref name="lon"/>, <paramref name="lat"/>) by the half-open rule; outside every
-    /// district, the nearest one whose boundary lies within <paramref name="maxSnapMetres"/> (geodesic), else
+    /// district, the nearest one whose boundary lies within <paramref name="maxSnapMetres"/> (geodesic, the limit
+    /// included; of districts at exactly the same distance, the lowest index), else
     /// <see cref="DistrictMatch.NotFound"/>. Non-finite coordinates are not found. Allocates nothing unless the nearest
     /// search runs.
     /// </summary>
@@ -727,11 +730,16 @@ public sealed class DistrictLocator
                 start[k] = ax.Count;
                 for (var p = 0; p < districts[k].NumGeometries; p++)
                 {
-                    if (districts[k].GetGeometryN(p) is not Polygon polygon || polygon.IsEmpty)
+                    // A type test without a pattern variable and a cast after it: with `polygon` declared in the
+                    // condition, Stryker's `||` to `&&` mutant leaves it unassigned, and its safe mode then drops the
+                    // whole method from mutation testing.
+                    var part = districts[k].GetGeometryN(p);
+                    if (part is not Polygon || part.IsEmpty)
                     {
                         continue;
                     }
 
+                    var polygon = (Polygon)part;
                     foreach (var ring in polygon.InteriorRings.Prepend(polygon.ExteriorRing))
                     {
                         var sequence = ring.CoordinateSequence;

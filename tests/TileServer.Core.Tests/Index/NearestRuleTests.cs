@@ -1,3 +1,4 @@
+using NetTopologySuite.Geometries;
 using TileServer.Core.Index;
 using TileServer.Core.Tests.Support;
 
@@ -116,5 +117,92 @@ public class NearestRuleTests
         Assert.Equal(1, answer.District);
         Assert.Equal(300, answer.DistanceMetres, 0.05);
         Assert.Equal(0, DistrictLocator.Build([east, SmallLayers.Box(-77.02, -12.01, westEdge, -12.0)]).Locate(point, -12.005, 1000).District);
+    }
+    [Fact]
+    public void Two_districts_at_exactly_the_same_distance_answer_the_lower_index_whatever_their_order()
+    {
+        // The point (0, 0) and two boxes mirrored about the meridian through it: every distance computed to one is
+        // computed to the other with its sign flipped, so the two are equal to the last bit. A third box, farther
+        // and listed first in some orders, must not win for its lower index (it is within the
+        // limit, 5.6 km away).
+        var east = SmallLayers.Box(0.01, -0.01, 0.02, 0.01);
+        var west = SmallLayers.Box(-0.02, -0.01, -0.01, 0.01);
+        var far = SmallLayers.Box(0.05, -0.01, 0.06, 0.01);
+        var metres = 0.01 / LongitudeFor(1, 0); // 0.01° of the equator
+        Geometry[][] orders = [[east, west], [west, east], [far, east, west], [far, west, east], [east, far, west], [west, far, east]];
+        foreach (var districts in orders)
+        {
+            var expected = Array.FindIndex(districts, d => d != far);
+            var answer = DistrictLocator.Build(districts).Locate(0, 0, 10_000);
+
+            Assert.Equal(expected, answer.District);
+            Assert.Equal(LookupMatch.Nearest, answer.Match);
+            Assert.Equal(metres, answer.DistanceMetres, metres * 1e-6);
+        }
+    }
+
+    [Fact]
+    public void A_point_exactly_at_the_snap_distance_answers_the_district_and_one_ulp_of_distance_less_does_not()
+    {
+        // 700 m east of the district (closed form of the parallel's arc); the limit is inclusive.
+        var lon = -77.0 + LongitudeFor(700, -12.005);
+        var distance = Locator.Locate(lon, -12.005, 1000).DistanceMetres;
+        Assert.Equal(700, distance, 700 * 1e-4);
+
+        Assert.Equal(new DistrictMatch(0, LookupMatch.Nearest, distance), Locator.Locate(lon, -12.005, distance));
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(lon, -12.005, Math.BitDecrement(distance)));
+    }
+    [Fact]
+    public void Without_a_district_within_reach_a_point_is_not_found_even_beside_0_0()
+    {
+        // (0.001, 0.001) is 157 m from (0, 0), where an unset "closest point" would sit.
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(0.001, 0.001, 1000));
+        Assert.Equal(DistrictMatch.NotFound, Locator.Locate(-76.9, -12.005, 1000));
+    }
+
+    [Fact]
+    public void The_nearest_border_is_the_nearest_in_metres_not_in_degrees_at_60_degrees_south()
+    {
+        // At 60°S a degree of longitude is half a degree of latitude: the border 670 m east is 0.012° away, the one
+        // 556 m north 0.005°; the north one wins, at its distance.
+        var eastEdge = LongitudeFor(670, -60);
+        var northEdge = -60 + LatitudeFor(556, -60);
+        var east = SmallLayers.Box(eastEdge, -60.01, eastEdge + 0.01, -59.9);
+        var north = SmallLayers.Box(-0.01, northEdge, eastEdge / 2, -59.9);
+        foreach (var (districts, expected) in new[] { (new Geometry[] { east, north }, 1), ([north, east], 0) })
+        {
+            var answer = DistrictLocator.Build(districts).Locate(0, -60, 1000);
+
+            Assert.Equal(expected, answer.District);
+            Assert.Equal(556, answer.DistanceMetres, 556 * 1e-4);
+        }
+    }
+
+    [Fact]
+    public void A_point_50_km_south_of_a_border_at_45_degrees_is_the_meridian_arc_away()
+    {
+        // The meridian arc from 45.45°S to 45°S, ∫ M(φ) dφ by Simpson's rule over 1,000 steps (exact to well under a
+        // millimetre); the arc of the same length north of the point would be about 4 m longer.
+        static double M(double degrees)
+        {
+            var sin = Math.Sin(degrees * Math.PI / 180);
+            return A * (1 - E2) / Math.Pow(1 - (E2 * sin * sin), 1.5);
+        }
+
+        const int steps = 1000;
+        double from = -45.45, to = -45.0, step = (to - from) / steps;
+        var sum = M(from) + M(to);
+        for (var i = 1; i < steps; i++)
+        {
+            sum += (i % 2 == 0 ? 2 : 4) * M(from + (i * step));
+        }
+
+        var arc = sum * step / 3 * Math.PI / 180;
+        var locator = DistrictLocator.Build([SmallLayers.Box(-0.1, -45.0, 0.1, -44.0)]);
+        var answer = locator.Locate(0, from, 60_000);
+
+        Assert.Equal(LookupMatch.Nearest, answer.Match);
+        Assert.Equal(arc, answer.DistanceMetres, 0.01);
+        Assert.InRange(arc, 49_000, 51_000);
     }
 }

@@ -1,0 +1,460 @@
+using NetTopologySuite.Geometries;
+using TileServer.Core.Coverage;
+using TileServer.Core.Index;
+using TileServer.Core.Tests.Support;
+
+namespace TileServer.Core.Tests.Index;
+
+/// <summary>
+/// <see cref="DistrictLocator"/> where its grid arithmetic is most likely to go one cell wrong: points exactly on the
+/// top grid's lines and on the quadrant lines below them (and one ulp either side, where the rounded
+/// <c>(x - min) / width</c> lands in the neighbouring cell), exactly at cell centres and on the vertical and
+/// horizontal lines through them (where the walk from the centre is axis-parallel), on the rays from cell centres
+/// through vertices (where the fixed-point filter cannot decide), on the grid's outer lines and corners and just
+/// beyond them; on a small layer, on a layer spanning the whole globe (larger coordinates, coarser rounding) and on
+/// one whose long edges are kept in doubles beside small cells. The grid is read from the index's arrays only to
+/// choose where to probe; every answer is checked against NetTopologySuite's exact point location and the half-open
+/// rule (<see cref="ExactOracle"/>), never against the locator.
+/// </summary>
+public class GridProbeTests
+{
+    private static Polygon Ring(params (double X, double Y)[] points) =>
+        SmallLayers.Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
+
+    /// <summary>A <paramref name="columns"/> x <paramref name="rows"/> grid of cells from (x0, y0), inner vertices
+    /// moved at random by up to a quarter of a cell (half of them along one axis only, so that some edges are
+    /// vertical or horizontal), every other cell cut into two triangles.</summary>
+    private static Geometry[] Jittered(double x0, double y0, double width, double height, int columns, int rows, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[columns + 1, rows + 1];
+        var y = new double[columns + 1, rows + 1];
+        for (var i = 0; i <= columns; i++)
+        {
+            for (var j = 0; j <= rows; j++)
+            {
+                var inner = i > 0 && i < columns && j > 0 && j < rows;
+                var axis = random.Next(3);
+                x[i, j] = x0 + (width * i) + (inner && axis != 1 ? (random.NextDouble() - 0.5) * width * 0.5 : 0);
+                y[i, j] = y0 + (height * j) + (inner && axis != 2 ? (random.NextDouble() - 0.5) * height * 0.5 : 0);
+            }
+        }
+
+        var districts = new List<Geometry>();
+        for (var i = 0; i < columns; i++)
+        {
+            for (var j = 0; j < rows; j++)
+            {
+                (double, double) a = (x[i, j], y[i, j]), b = (x[i + 1, j], y[i + 1, j]), c = (x[i + 1, j + 1], y[i + 1, j + 1]), d = (x[i, j + 1], y[i, j + 1]);
+                if ((i + j) % 2 == 0)
+                {
+                    districts.Add(Ring(a, b, c, d));
+                }
+                else
+                {
+                    districts.Add(Ring(a, b, c));
+                    districts.Add(Ring(a, c, d));
+                }
+            }
+        }
+
+        return [.. districts];
+    }
+
+    /// <summary>Two districts sharing a border far longer than the small cells that a block of boxes beside them
+    /// makes (so that their edges are kept in doubles in those cells), and a district with a hole.</summary>
+    private static Geometry[] LongEdgesBesideSmallCells()
+    {
+        var shell = SmallLayers.Factory.CreateLinearRing([new(-10, 0), new(-10, 10), new(-2, 10), new(-2, 0), new(-10, 0)]);
+        var hole = SmallLayers.Factory.CreateLinearRing([new(-7, 3), new(-5, 3), new(-5, 6), new(-7, 6), new(-7, 3)]);
+        return
+        [
+            SmallLayers.Factory.CreatePolygon(shell, [hole]),
+            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            .. Jittered(40, 0, 0.125, 0.125, 8, 8, 5),
+        ];
+    }
+
+    public static TheoryData<string> Layers() => ["small", "globe", "long edges"];
+
+    private static Geometry[] Layer(string name) => name switch
+    {
+        "small" => Jittered(-77.03, -12.07, 0.01, 0.013, 7, 6, 17),
+        "globe" => Jittered(-180, -90, 45, 30, 8, 6, 19),
+        _ => LongEdgesBesideSmallCells(),
+    };
+
+    /// <summary>The top grid's lines along one axis, and below each top cell the quadrant lines down to depth 2,
+    /// computed as the locator's descent computes them (the midpoint of the two bounds).</summary>
+    private static List<double> Lines(double min, double side, int cells)
+    {
+        var lines = new List<double>();
+        for (var c = 0; c <= cells; c++)
+        {
+            lines.Add(min + (c * side));
+        }
+
+        for (var c = 0; c < cells; c++)
+        {
+            Split(min + (c * side), min + ((c + 1) * side), 2);
+        }
+
+        return lines;
+
+        void Split(double low, double high, int levels)
+        {
+            var mid = (low + high) * 0.5;
+            lines.Add(mid);
+            if (levels > 1)
+            {
+                Split(low, mid, levels - 1);
+                Split(mid, high, levels - 1);
+            }
+        }
+    }
+
+    private static IEnumerable<double> WithNeighbours(double value) => [value, Math.BitDecrement(value), Math.BitIncrement(value)];
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Points_on_cell_lines_at_cell_centres_and_on_rays_through_vertices_agree_with_the_exact_predicate(string layer)
+    {
+        var districts = Layer(layer);
+        var oracle = new ExactOracle(districts);
+        var topology = CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage");
+        foreach (var locator in new[] { DistrictLocator.Build(topology), DistrictLocator.Build(districts) })
+        {
+            var grid = locator.ToArrays();
+            var xLines = Lines(grid.GridMinX, grid.CellWidth, grid.Columns);
+            var yLines = Lines(grid.GridMinY, grid.CellHeight, grid.Rows);
+            var vertices = districts.SelectMany(d => d.Coordinates).Select(c => (c.X, c.Y)).Distinct().ToList();
+            var random = new Random(3);
+            var points = new List<(double X, double Y)>(vertices);
+
+            // On each line and an ulp either side, at vertex heights (edges cross there) and at random.
+            foreach (var x in xLines.SelectMany(WithNeighbours))
+            {
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (x, vertices[random.Next(vertices.Count)].Y)));
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (x, grid.GridMinY + (random.NextDouble() * (grid.GridMaxY - grid.GridMinY)))));
+            }
+
+            foreach (var y in yLines.SelectMany(WithNeighbours))
+            {
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (vertices[random.Next(vertices.Count)].X, y)));
+                points.AddRange(Enumerable.Range(0, 2).Select(_ => (grid.GridMinX + (random.NextDouble() * (grid.GridMaxX - grid.GridMinX)), y)));
+            }
+
+            // Lines that the locator's rounded (v - min) · (1 / side) puts in the neighbouring column or row (found
+            // with the same arithmetic), probed across the whole grid.
+            foreach (var x in xLines.SelectMany(WithNeighbours).Where(x => RoundsIntoNeighbour(x, grid.GridMinX, grid.CellWidth, grid.Columns)))
+            {
+                points.AddRange(Enumerable.Range(0, 40).Select(_ => (x, grid.GridMinY + (random.NextDouble() * (grid.GridMaxY - grid.GridMinY)))));
+            }
+
+            foreach (var y in yLines.SelectMany(WithNeighbours).Where(y => RoundsIntoNeighbour(y, grid.GridMinY, grid.CellHeight, grid.Rows)))
+            {
+                points.AddRange(Enumerable.Range(0, 40).Select(_ => (grid.GridMinX + (random.NextDouble() * (grid.GridMaxX - grid.GridMinX)), y)));
+            }
+
+            // Where the lines cross (cell corners, and cell centres to depth 2), and an ulp off them: a sample.
+            foreach (var x in xLines)
+            {
+                foreach (var y in yLines.Where(_ => random.Next(16) == 0))
+                {
+                    points.AddRange([(x, y), (Math.BitDecrement(x), Math.BitIncrement(y)), (Math.BitIncrement(x), Math.BitDecrement(y))]);
+                }
+            }
+
+            // On the rays from the centres of the cells (at depths 0 to 3) holding a vertex through that vertex, short
+            // of it and beyond it: the walk's segment passes within rounding of the vertex.
+            foreach (var (vx, vy) in vertices)
+            {
+                foreach (var (cx, cy) in CentresAround(grid, vx, vy))
+                {
+                    foreach (var t in new[] { 0.5, 0.999, 1.001, 1.5 })
+                    {
+                        points.Add((cx + (t * (vx - cx)), cy + (t * (vy - cy))));
+                    }
+
+                    points.AddRange([(cx, vy), (vx, cy)]);
+                }
+            }
+
+            var disagreements = new List<string>();
+            var boundary = 0;
+            foreach (var (x, y) in points)
+            {
+                var answer = locator.LocateCovering(x, y);
+                boundary += answer.Match == LookupMatch.Boundary ? 1 : 0;
+                if (oracle.Disagreement(x, y, answer) is { } problem)
+                {
+                    disagreements.Add(problem);
+                }
+            }
+
+            Assert.Empty(disagreements.Take(10));
+            Assert.True(boundary >= vertices.Count, $"only {boundary} of {points.Count} points were on a border");
+            Assert.True(oracle.Ambiguous < points.Count / 100, $"{oracle.Ambiguous} border points had no certain half-open owner");
+        }
+    }
+
+    /// <summary>Whether the cell index (v - min) · (1 / side), truncated, names a cell whose bounds min + i · side do
+    /// not hold v (rounding put it one cell off).</summary>
+    private static bool RoundsIntoNeighbour(double v, double min, double side, int cells)
+    {
+        var i = Math.Min((int)((v - min) * (1 / side)), cells - 1);
+        return v < min + (i * side) || v > min + ((i + 1) * side);
+    }
+
+    /// <summary>The centres of the top cell holding (x, y) and of its quadrants holding it, to depth 3.</summary>
+    private static IEnumerable<(double X, double Y)> CentresAround(LocatorArrays grid, double x, double y)
+    {
+        var column = Math.Clamp((int)Math.Floor((x - grid.GridMinX) / grid.CellWidth), 0, grid.Columns - 1);
+        var row = Math.Clamp((int)Math.Floor((y - grid.GridMinY) / grid.CellHeight), 0, grid.Rows - 1);
+        double x0 = grid.GridMinX + (column * grid.CellWidth), x1 = grid.GridMinX + ((column + 1) * grid.CellWidth);
+        double y0 = grid.GridMinY + (row * grid.CellHeight), y1 = grid.GridMinY + ((row + 1) * grid.CellHeight);
+        for (var depth = 0; depth <= 3; depth++)
+        {
+            double midX = (x0 + x1) * 0.5, midY = (y0 + y1) * 0.5;
+            yield return (midX, midY);
+            (x0, x1) = x >= midX ? (midX, x1) : (x0, midX);
+            (y0, y1) = y >= midY ? (midY, y1) : (y0, midY);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Points_on_the_grids_outer_lines_at_its_corners_and_beyond_it_are_outside_every_district(string layer)
+    {
+        var districts = Layer(layer);
+        var oracle = new ExactOracle(districts);
+        var locator = DistrictLocator.Build(districts);
+        var grid = locator.ToArrays();
+        var xs = Lines(grid.GridMinX, grid.CellWidth, grid.Columns).Append(grid.GridMaxX).ToList();
+        var ys = Lines(grid.GridMinY, grid.CellHeight, grid.Rows).Append(grid.GridMaxY).ToList();
+        var points = new List<(double X, double Y)>();
+        foreach (var x in new[] { grid.GridMinX, grid.GridMaxX }.SelectMany(WithNeighbours))
+        {
+            points.AddRange(ys.SelectMany(WithNeighbours).Select(y => (x, y)));
+        }
+
+        foreach (var y in new[] { grid.GridMinY, grid.GridMaxY }.SelectMany(WithNeighbours))
+        {
+            points.AddRange(xs.SelectMany(WithNeighbours).Select(x => (x, y)));
+        }
+
+        points.AddRange([(-180, -90), (180, 90), (-180, 90), (180, -90), (double.MaxValue, 0), (0, double.MinValue)]);
+        foreach (var (x, y) in points)
+        {
+            Assert.Null(oracle.Disagreement(x, y, locator.LocateCovering(x, y)));
+        }
+
+        foreach (var (x, y) in new[] { (double.NaN, 0.0), (0.0, double.NaN), (double.PositiveInfinity, 0.0), (0.0, double.NegativeInfinity) })
+        {
+            Assert.Equal(DistrictMatch.NotFound, locator.Locate(x, y, 1000));
+        }
+
+        // The grid's margin keeps every district off its outer lines: nothing is found there.
+        Assert.True(districts.All(d => d.EnvelopeInternal.MinX > grid.GridMinX && d.EnvelopeInternal.MaxX < grid.GridMaxX
+            && d.EnvelopeInternal.MinY > grid.GridMinY && d.EnvelopeInternal.MaxY < grid.GridMaxY));
+    }
+
+    [Fact]
+    public void District_indexes_and_leaf_edge_offsets_beyond_sixteen_bits_are_decoded_whole()
+    {
+        // 65,536 districts without geometry first, so that the two districts after them have indexes whose high
+        // 16 bits are 1; the first is a star of 500 spikes whose long edges cross many cells, so that past the first
+        // rows of the grid a leaf's first edge entry is beyond 65,535 too.
+        const int skipped = 1 << 16;
+        const int vertices = 1_000;
+        var star = Enumerable.Range(0, vertices)
+            .Select(i => (Radius: i % 2 == 0 ? 0.5 : 0.05, Angle: 2 * Math.PI * i / vertices))
+            .Select(p => (X: -75 + (p.Radius * Math.Cos(p.Angle)), Y: -10 + (p.Radius * Math.Sin(p.Angle))))
+            .ToArray();
+        Geometry[] drawn = [Ring(star), SmallLayers.Box(-74.5, -10.5, -74.0, -9.5)];
+        var empty = SmallLayers.Factory.CreatePolygon();
+        var locator = DistrictLocator.Build([.. Enumerable.Repeat<Geometry>(empty, skipped), .. drawn]);
+        Assert.Equal(skipped + 2, locator.DistrictCount);
+        Assert.True(locator.LeafEdgeCount > 80_000, $"{locator.LeafEdgeCount} leaf edge entries");
+
+        var oracle = new ExactOracle(drawn);
+        var random = new Random(7);
+        var points = star
+            .Concat(Enumerable.Range(0, 2_000).Select(_ => (X: -75.6 + (random.NextDouble() * 1.7), Y: -10.6 + (random.NextDouble() * 1.2))))
+            .Concat(Enumerable.Range(0, 200).Select(i => (X: -74.5, Y: -10.5 + (i / 200.0))));
+        var disagreements = new List<string>();
+        var found = 0;
+        foreach (var (x, y) in points)
+        {
+            var answer = locator.LocateCovering(x, y);
+            var local = answer.Found ? answer with { District = answer.District - skipped } : answer;
+            found += answer.Found ? 1 : 0;
+            if (oracle.Disagreement(x, y, local) is { } problem)
+            {
+                disagreements.Add(problem);
+            }
+        }
+
+        Assert.Empty(disagreements.Take(10));
+        Assert.True(found > 1_000, $"only {found} points found");
+    }
+    /// <summary>Two small boxes in opposite corners fix the layer's box to (1, 1)-(11, 11); the parts are placed on
+    /// the top grid whose cells start at (minX, minY) and measure width x height: a triangle with a vertex exactly at
+    /// a cell's centre and its edges going up, one with its edges going down, two triangles with a vertex on the
+    /// vertical line through a centre below it and two above it (the two edges leaving that vertex bound different
+    /// districts, so that crossing one instead of the other changes the answer), one with a vertex on the horizontal
+    /// line, a box whose sides lie on a cell's sides, and a triangle
+    /// touching a cell at its corner only. The locator's grid depends only on the layer's box and edge count, so parts
+    /// placed on a first build's grid land on the second build's grid exactly.</summary>
+    private static Geometry[] Placed(double minX, double minY, double width, double height)
+    {
+        (double X, double Y) Centre(int c, int r) => (((minX + (c * width)) + (minX + ((c + 1) * width))) * 0.5, ((minY + (r * height)) + (minY + ((r + 1) * height))) * 0.5);
+        (double X, double Y) Corner(int c, int r) => (minX + (c * width), minY + (r * height));
+        var (w, h) = (width / 4, height / 4);
+        var up = Centre(3, 3);
+        var down = Centre(5, 3);
+        var vertical = Centre(3, 5);
+        var horizontal = Centre(5, 5);
+        var (low, high) = (Corner(7, 3), Corner(8, 4));
+        var corner = Corner(7, 6);
+        return
+        [
+            SmallLayers.Box(1, 1, 1.1, 1.1),
+            SmallLayers.Box(10.9, 10.9, 11, 11),
+            Ring(up, (up.X + w, up.Y + h), (up.X - w, up.Y + h)),
+            Ring(down, (down.X - w, down.Y - h), (down.X + w, down.Y - h)),
+            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h), (vertical.X - w, vertical.Y - h)),
+            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h)),
+            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X - w, vertical.Y + h), (vertical.X + w, vertical.Y + h)),
+            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X + w, vertical.Y + h), (vertical.X + w, vertical.Y + (h / 2))),
+            Ring((horizontal.X + (w / 2), horizontal.Y), (horizontal.X + w, horizontal.Y - h), (horizontal.X + w, horizontal.Y + h)),
+            SmallLayers.Box(low.X, low.Y, high.X, high.Y),
+            Ring(corner, (corner.X - (w / 2), corner.Y - h), (corner.X - w, corner.Y - (h / 2))),
+        ];
+    }
+
+    [Fact]
+    public void Vertices_exactly_at_cell_centres_on_the_lines_through_them_and_on_cell_sides_and_corners_agree_with_the_exact_predicate()
+    {
+        // With a topology a shared edge is one edge, without it two: each way of building has its own grid.
+        foreach (var topological in new[] { true, false })
+        {
+            DistrictLocator Build(Geometry[] layer) => topological
+                ? DistrictLocator.Build(CoverageTopology.FromCoverage(layer) ?? throw new InvalidOperationException("not a coverage"))
+                : DistrictLocator.Build(layer);
+            var first = Build(Placed(1, 1, 10.0 / 15, 10.0 / 15)).ToArrays();
+            var districts = Placed(first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight);
+            var oracle = new ExactOracle(districts);
+            var locator = Build(districts);
+            var grid = locator.ToArrays();
+            Assert.Equal((first.GridMinX, first.GridMinY, first.CellWidth, first.CellHeight, first.Columns, first.Rows), (grid.GridMinX, grid.GridMinY, grid.CellWidth, grid.CellHeight, grid.Columns, grid.Rows));
+            Assert.True(grid.Columns > 8 && grid.Rows > 7, $"a grid of {grid.Columns} x {grid.Rows} cells");
+
+            // In each cell with a part: a lattice of 1/16 of the cell (its lines, its centre's lines), the vertices,
+            // and every one of those moved an ulp each way.
+            var points = new List<(double X, double Y)>();
+            foreach (var (c, r) in new[] { (3, 3), (5, 3), (3, 5), (5, 5), (7, 3), (7, 6), (6, 5) })
+            {
+                for (var i = 0; i <= 16; i++)
+                {
+                    for (var j = 0; j <= 16; j++)
+                    {
+                        var x = i == 8 ? ((grid.GridMinX + (c * grid.CellWidth)) + (grid.GridMinX + ((c + 1) * grid.CellWidth))) * 0.5 : grid.GridMinX + ((c + (i / 16.0)) * grid.CellWidth);
+                        var y = j == 8 ? ((grid.GridMinY + (r * grid.CellHeight)) + (grid.GridMinY + ((r + 1) * grid.CellHeight))) * 0.5 : grid.GridMinY + ((r + (j / 16.0)) * grid.CellHeight);
+                        points.Add((x, y));
+                    }
+                }
+            }
+
+            points.AddRange(districts.SelectMany(d => d.Coordinates).Select(v => (v.X, v.Y)));
+            points.AddRange([.. points.SelectMany(p => new[] { (Math.BitIncrement(p.X), p.Y), (Math.BitDecrement(p.X), p.Y), (p.X, Math.BitIncrement(p.Y)), (p.X, Math.BitDecrement(p.Y)) })]);
+            var disagreements = new List<string>();
+            foreach (var (x, y) in points)
+            {
+                if (oracle.Disagreement(x, y, locator.LocateCovering(x, y)) is { } problem)
+                {
+                    disagreements.Add(problem);
+                }
+            }
+
+            Assert.Empty(disagreements.Take(10));
+        }
+    }
+    /// <summary>A fan of <paramref name="count"/> triangles around (-75.3, -10.7), all meeting at that vertex.</summary>
+    private static Geometry[] Fan(int count)
+    {
+        (double X, double Y) Spoke(int i) => (-75.3 + (0.1 * Math.Cos(2 * Math.PI * i / count)), -10.7 + (0.1 * Math.Sin(2 * Math.PI * i / count)));
+        return [.. Enumerable.Range(0, count).Select(i => Ring((-75.3, -10.7), Spoke(i), Spoke(i + 1)))];
+    }
+
+    [Fact]
+    public void Sixteen_districts_meeting_at_a_vertex_are_indexed_and_seventeen_are_refused()
+    {
+        // The class documentation's limit: at most 16 districts within a cell of the deepest level.
+        var fan = Fan(16);
+        var oracle = new ExactOracle(fan);
+        var random = new Random(13);
+        var points = fan.SelectMany(d => d.Coordinates).Select(c => (c.X, c.Y))
+            .Concat(Enumerable.Range(0, 500).Select(_ => (X: -75.3 + ((random.NextDouble() - 0.5) * 1e-3), Y: -10.7 + ((random.NextDouble() - 0.5) * 1e-3))))
+            .Concat(Enumerable.Range(1, 200).Select(i => (X: -75.3 + (i * 1e-9), Y: -10.7)))
+            .ToList();
+        foreach (var locator in new[] { DistrictLocator.Build(fan), DistrictLocator.Build(CoverageTopology.FromCoverage(fan) ?? throw new InvalidOperationException("not a coverage")) })
+        {
+            Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => DistrictLocator.Build(Fan(17)));
+        Assert.StartsWith("More than 16 districts meet within a cell", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Where_districts_overlap_the_lowest_index_containing_the_point_answers()
+    {
+        // A layer served as published may overlap: twelve boxes at random, up to a dozen over one point.
+        var random = new Random(31);
+        var boxes = Enumerable.Range(0, 12).Select(_ =>
+        {
+            double x = random.NextDouble() * 6, y = random.NextDouble() * 6;
+            return (Geometry)SmallLayers.Box(x, y, x + 1 + (random.NextDouble() * 4), y + 1 + (random.NextDouble() * 4));
+        }).ToArray();
+        var oracle = new ExactOracle(boxes);
+        var locator = DistrictLocator.Build(boxes);
+        var overlapping = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            double x = (random.NextDouble() * 12) - 0.5, y = (random.NextDouble() * 12) - 0.5;
+            var (interior, boundary) = oracle.Classify(x, y);
+            if (boundary.Count > 0)
+            {
+                continue;
+            }
+
+            overlapping += interior.Count > 1 ? 1 : 0;
+            var expected = interior.Count == 0 ? DistrictMatch.NotFound : new DistrictMatch(interior.Min(), LookupMatch.Inside, 0);
+            Assert.Equal(expected, locator.LocateCovering(x, y));
+        }
+
+        Assert.True(overlapping > 4_000, $"only {overlapping} points in two or more districts");
+    }
+    [Fact]
+    public void Points_on_an_edge_a_few_fixed_point_units_long_are_on_the_border()
+    {
+        // An edge of 2^-13 by 2^-11 degrees in a cell of about a quarter of a degree: two units by seven of the
+        // leaf's 2^12 x 2^12 grid, across the direction of the leaf's centre (whose side the filter then certifies),
+        // where the filter's error bound is mostly its additive term, so that a point on the edge near its first end is
+        // within the bound of zero. Its points at k/64 of its length are exact doubles (dyadic coordinates near 1, no
+        // underflow).
+        var (ax, ay) = (1.25, 1.5);
+        var (dx, dy) = (Math.ScaleB(1, -13), Math.ScaleB(1, -11));
+        Geometry[] districts = [Ring((ax, ay), (ax + dx, ay + dy), (ax + 0.1, ay + 0.9)), Ring((ax, ay), (ax + 0.6, ay - 0.2), (ax + dx, ay + dy)), SmallLayers.Box(3, 3, 3.5, 3.5)];
+        var oracle = new ExactOracle(districts);
+        var points = Enumerable.Range(0, 65).Select(k => (X: ax + (dx * k / 64), Y: ay + (dy * k / 64))).ToList();
+        points.AddRange([.. points.SelectMany(p => new[] { (p.X, Math.BitIncrement(p.Y)), (p.X, Math.BitDecrement(p.Y)), (Math.BitIncrement(p.X), p.Y), (Math.BitDecrement(p.X), p.Y) })]);
+        foreach (var locator in new[] { DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage")) })
+        {
+            Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
+            Assert.All(points.Take(65), p => Assert.Equal(LookupMatch.Boundary, locator.LocateCovering(p.X, p.Y).Match));
+        }
+    }
+}
