@@ -18,9 +18,6 @@ namespace TileServer.Core.Tests.Index;
 /// </summary>
 public class GridProbeTests
 {
-    private static Polygon Ring(params (double X, double Y)[] points) =>
-        SmallLayers.Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
-
     /// <summary>A <paramref name="columns"/> x <paramref name="rows"/> grid of cells from (x0, y0), inner vertices
     /// moved at random by up to a quarter of a cell (half of them along one axis only, so that some edges are
     /// vertical or horizontal), every other cell cut into two triangles.</summary>
@@ -48,12 +45,12 @@ public class GridProbeTests
                 (double, double) a = (x[i, j], y[i, j]), b = (x[i + 1, j], y[i + 1, j]), c = (x[i + 1, j + 1], y[i + 1, j + 1]), d = (x[i, j + 1], y[i, j + 1]);
                 if ((i + j) % 2 == 0)
                 {
-                    districts.Add(Ring(a, b, c, d));
+                    districts.Add(SmallLayers.Ring(a, b, c, d));
                 }
                 else
                 {
-                    districts.Add(Ring(a, b, c));
-                    districts.Add(Ring(a, c, d));
+                    districts.Add(SmallLayers.Ring(a, b, c));
+                    districts.Add(SmallLayers.Ring(a, c, d));
                 }
             }
         }
@@ -70,8 +67,8 @@ public class GridProbeTests
         return
         [
             SmallLayers.Factory.CreatePolygon(shell, [hole]),
-            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
-            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            SmallLayers.Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            SmallLayers.Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
             .. Jittered(40, 0, 0.125, 0.125, 8, 8, 5),
         ];
     }
@@ -272,7 +269,7 @@ public class GridProbeTests
             .Select(i => (Radius: i % 2 == 0 ? 0.5 : 0.05, Angle: 2 * Math.PI * i / vertices))
             .Select(p => (X: -75 + (p.Radius * Math.Cos(p.Angle)), Y: -10 + (p.Radius * Math.Sin(p.Angle))))
             .ToArray();
-        Geometry[] drawn = [Ring(star), SmallLayers.Box(-74.5, -10.5, -74.0, -9.5)];
+        Geometry[] drawn = [SmallLayers.Ring(star), SmallLayers.Box(-74.5, -10.5, -74.0, -9.5)];
         var empty = SmallLayers.Factory.CreatePolygon();
         var locator = DistrictLocator.Build([.. Enumerable.Repeat<Geometry>(empty, skipped), .. drawn]);
         Assert.Equal(skipped + 2, locator.DistrictCount);
@@ -322,15 +319,15 @@ public class GridProbeTests
         [
             SmallLayers.Box(1, 1, 1.1, 1.1),
             SmallLayers.Box(10.9, 10.9, 11, 11),
-            Ring(up, (up.X + w, up.Y + h), (up.X - w, up.Y + h)),
-            Ring(down, (down.X - w, down.Y - h), (down.X + w, down.Y - h)),
-            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h), (vertical.X - w, vertical.Y - h)),
-            Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h)),
-            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X - w, vertical.Y + h), (vertical.X + w, vertical.Y + h)),
-            Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X + w, vertical.Y + h), (vertical.X + w, vertical.Y + (h / 2))),
-            Ring((horizontal.X + (w / 2), horizontal.Y), (horizontal.X + w, horizontal.Y - h), (horizontal.X + w, horizontal.Y + h)),
+            SmallLayers.Ring(up, (up.X + w, up.Y + h), (up.X - w, up.Y + h)),
+            SmallLayers.Ring(down, (down.X - w, down.Y - h), (down.X + w, down.Y - h)),
+            SmallLayers.Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h), (vertical.X - w, vertical.Y - h)),
+            SmallLayers.Ring((vertical.X, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - (h / 2)), (vertical.X + w, vertical.Y - h)),
+            SmallLayers.Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X - w, vertical.Y + h), (vertical.X + w, vertical.Y + h)),
+            SmallLayers.Ring((vertical.X, vertical.Y + (h / 2)), (vertical.X + w, vertical.Y + h), (vertical.X + w, vertical.Y + (h / 2))),
+            SmallLayers.Ring((horizontal.X + (w / 2), horizontal.Y), (horizontal.X + w, horizontal.Y - h), (horizontal.X + w, horizontal.Y + h)),
             SmallLayers.Box(low.X, low.Y, high.X, high.Y),
-            Ring(corner, (corner.X - (w / 2), corner.Y - h), (corner.X - w, corner.Y - (h / 2))),
+            SmallLayers.Ring(corner, (corner.X - (w / 2), corner.Y - h), (corner.X - w, corner.Y - (h / 2))),
         ];
     }
 
@@ -385,7 +382,7 @@ public class GridProbeTests
     private static Geometry[] Fan(int count)
     {
         (double X, double Y) Spoke(int i) => (-75.3 + (0.1 * Math.Cos(2 * Math.PI * i / count)), -10.7 + (0.1 * Math.Sin(2 * Math.PI * i / count)));
-        return [.. Enumerable.Range(0, count).Select(i => Ring((-75.3, -10.7), Spoke(i), Spoke(i + 1)))];
+        return [.. Enumerable.Range(0, count).Select(i => SmallLayers.Ring((-75.3, -10.7), Spoke(i), Spoke(i + 1)))];
     }
 
     [Fact]
@@ -447,7 +444,7 @@ public class GridProbeTests
         // underflow).
         var (ax, ay) = (1.25, 1.5);
         var (dx, dy) = (Math.ScaleB(1, -13), Math.ScaleB(1, -11));
-        Geometry[] districts = [Ring((ax, ay), (ax + dx, ay + dy), (ax + 0.1, ay + 0.9)), Ring((ax, ay), (ax + 0.6, ay - 0.2), (ax + dx, ay + dy)), SmallLayers.Box(3, 3, 3.5, 3.5)];
+        Geometry[] districts = [SmallLayers.Ring((ax, ay), (ax + dx, ay + dy), (ax + 0.1, ay + 0.9)), SmallLayers.Ring((ax, ay), (ax + 0.6, ay - 0.2), (ax + dx, ay + dy)), SmallLayers.Box(3, 3, 3.5, 3.5)];
         var oracle = new ExactOracle(districts);
         var points = Enumerable.Range(0, 65).Select(k => (X: ax + (dx * k / 64), Y: ay + (dy * k / 64))).ToList();
         points.AddRange([.. points.SelectMany(p => new[] { (p.X, Math.BitIncrement(p.Y)), (p.X, Math.BitDecrement(p.Y)), (Math.BitIncrement(p.X), p.Y), (Math.BitDecrement(p.X), p.Y) })]);

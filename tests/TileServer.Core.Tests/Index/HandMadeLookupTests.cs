@@ -13,9 +13,6 @@ public class HandMadeLookupTests
     private static IEnumerable<DistrictLocator> Locators(params Geometry[] districts) =>
         [DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new ArgumentException("not a coverage")), DistrictLocator.Build(districts)];
 
-    private static Polygon Ring(params (double X, double Y)[] points) =>
-        Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
-
     [Fact]
     public void A_hole_is_outside_and_its_ring_is_the_districts_border()
     {
@@ -76,7 +73,7 @@ public class HandMadeLookupTests
     {
         Geometry[] districts =
         [
-            Ring((0, 0), (3, 1), (1, 3)), Ring((0, 0), (1, 3), (-2, 2)), Ring((0, 0), (-2, 2), (-1, -2)), Ring((0, 0), (-1, -2), (3, 1)),
+            SmallLayers.Ring((0, 0), (3, 1), (1, 3)), SmallLayers.Ring((0, 0), (1, 3), (-2, 2)), SmallLayers.Ring((0, 0), (-2, 2), (-1, -2)), SmallLayers.Ring((0, 0), (-1, -2), (3, 1)),
         ];
         foreach (var locator in Locators(districts))
         {
@@ -106,8 +103,8 @@ public class HandMadeLookupTests
         // any fixed-point filter: both fall back to the exact orientation. The boxes only make the cells small.
         Geometry[] districts =
         [
-            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
-            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            SmallLayers.Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            SmallLayers.Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
             .. Enumerable.Range(0, 400).Select(i => SmallLayers.Box(40 + (i % 20), i / 20, 41 + (i % 20), 1 + (i / 20))),
         ];
         foreach (var locator in Locators(districts))

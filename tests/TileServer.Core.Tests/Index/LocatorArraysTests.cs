@@ -13,9 +13,6 @@ namespace TileServer.Core.Tests.Index;
 /// </summary>
 public class LocatorArraysTests
 {
-    private static Polygon Ring(params (double X, double Y)[] points) =>
-        SmallLayers.Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
-
     /// <summary>A district with a hole, two districts sharing a border longer than the fixed-point range of the small
     /// cells (its edge is kept in doubles), and a block of small boxes that makes the cells small.</summary>
     private static Geometry[] Districts()
@@ -25,8 +22,8 @@ public class LocatorArraysTests
         return
         [
             SmallLayers.Factory.CreatePolygon(shell, [hole]),
-            Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
-            Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
+            SmallLayers.Ring((0, 0), (30, 0), (30, 19.7), (0, 10.1)),
+            SmallLayers.Ring((0, 10.1), (30, 19.7), (30, 30), (0, 30)),
             .. Enumerable.Range(0, 100).Select(i => SmallLayers.Box(40 + (i % 10), i / 10, 41 + (i % 10), 1 + (i / 10))),
         ];
     }

@@ -15,6 +15,10 @@ public static class SmallLayers
     public static Polygon Box(double minX, double minY, double maxX, double maxY) =>
         Factory.CreatePolygon([new(minX, minY), new(minX, maxY), new(maxX, maxY), new(maxX, minY), new(minX, minY)]);
 
+    /// <summary>A polygon of one ring through <paramref name="points"/>, closed by repeating the first.</summary>
+    public static Polygon Ring(params (double X, double Y)[] points) =>
+        Factory.CreatePolygon([.. points.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(points[0].X, points[0].Y)]);
+
     /// <summary>Four 1-degree squares in a 2x2 grid near Lima: districts 010101, 010102 (province 0101) and 010201, 020101.</summary>
     public static IReadOnlyList<(string Code, string Name, Geometry Geometry)> FourSquares() =>
     [
