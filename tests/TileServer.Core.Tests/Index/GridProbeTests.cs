@@ -204,6 +204,50 @@ public class GridProbeTests
         return v < min + (i * side) || v > min + ((i + 1) * side);
     }
 
+    /// <summary>
+    /// 512 stripes of 0.2° across a layer 50° long (rows), or along it (columns), whose grid cells (about 0.56°) hold
+    /// two or three stripes each, and points on every inner grid line of that axis, and an ulp or two either side,
+    /// that the locator's rounded <c>(v - min) · (1 / side)</c> puts one cell low or one cell high (found with the
+    /// same arithmetic; both kinds must occur, or the test probes nothing), at 100 places along each: a point looked
+    /// up from any cell but its own would get another stripe. Expected: the stripe NTS's exact point location gives,
+    /// and the half-open owner on the stripes' borders.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Points_that_rounding_puts_a_cell_low_or_high_are_found_in_their_own_stripe(bool rows)
+    {
+        const double Origin = -51.2, Stripe = 0.2, Start = -77, Length = 50;
+        Geometry[] stripes = [.. Enumerable.Range(0, 512).Select(i => rows
+            ? SmallLayers.Box(Start, Origin + (i * Stripe), Start + Length, Origin + ((i + 1) * Stripe))
+            : SmallLayers.Box(Origin + (i * Stripe), Start, Origin + ((i + 1) * Stripe), Start + Length))];
+        var oracle = new ExactOracle(stripes);
+        var locator = DistrictLocator.Build(stripes);
+        var grid = locator.ToArrays();
+        var (min, side, cells) = rows ? (grid.GridMinY, grid.CellHeight, grid.Rows) : (grid.GridMinX, grid.CellWidth, grid.Columns);
+        var offLines = Enumerable.Range(1, cells - 1).Select(c => min + (c * side))
+            .SelectMany(line => new[] { line, Math.BitDecrement(line), Math.BitIncrement(line), Math.BitIncrement(Math.BitIncrement(line)) })
+            .Where(v => RoundsIntoNeighbour(v, min, side, cells)).ToList();
+        var low = offLines.Count(v => v > min + (((int)((v - min) * (1 / side)) + 1) * side));
+        Assert.True(low > 0 && low < offLines.Count, $"{low} of {offLines.Count} values rounded a cell low; the rest a cell high");
+
+        var disagreements = new List<string>();
+        foreach (var v in offLines)
+        {
+            for (var k = 0; k < 100; k++)
+            {
+                var along = Start + (Length * (k + 0.5) / 100);
+                var (x, y) = rows ? (along, v) : (v, along);
+                if (oracle.Disagreement(x, y, locator.LocateCovering(x, y)) is { } problem)
+                {
+                    disagreements.Add(problem);
+                }
+            }
+        }
+
+        Assert.Empty(disagreements.Take(10));
+    }
+
     /// <summary>The centres of the top cell holding (x, y) and of its quadrants holding it, to depth 3.</summary>
     private static IEnumerable<(double X, double Y)> CentresAround(LocatorArrays grid, double x, double y)
     {
