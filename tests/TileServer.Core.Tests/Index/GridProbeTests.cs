@@ -498,4 +498,33 @@ public class GridProbeTests
             Assert.All(points.Take(65), p => Assert.Equal(LookupMatch.Boundary, locator.LocateCovering(p.X, p.Y).Match));
         }
     }
+    /// <summary>
+    /// The same short edge on the coast (one district's border only, so no second edge reports a point on it), as
+    /// the east side of a district to its west, or mirrored, the west side of one to its east, moved by eighths of a
+    /// degree so that the leaf holding it has its centre inside the district in some placements: there the filter's
+    /// error bound, if it went negative for so short an edge, would certify a point near the edge's first end on the
+    /// centre's side and skip the edge, answering Inside.
+    /// </summary>
+    [Fact]
+    public void Points_on_a_coast_edge_a_few_fixed_point_units_long_are_on_the_border()
+    {
+        var (dx, dy) = (Math.ScaleB(1, -13), Math.ScaleB(1, -11));
+        foreach (var mirror in new[] { 1, -1 })
+        {
+            for (var shift = 0; shift < 8; shift++)
+            {
+                var (ax, ay) = (mirror * (1.25 + (shift / 8.0)), 1.5 + (shift / 16.0));
+                var (bx, by) = (ax + (mirror * dx), ay + dy);
+                var district = SmallLayers.Ring((ax, ay), (bx, by), (bx, ay + 1), (ax - (mirror * 1.0), ay + 1), (ax - (mirror * 1.0), ay - 1), (ax, ay - 1));
+                Geometry[] districts = [mirror == 1 ? district : (Geometry)district.Reverse(), SmallLayers.Box(5, 5, 5.5, 5.5)];
+                var oracle = new ExactOracle(districts);
+                var points = Enumerable.Range(0, 65).Select(k => (X: ax + (mirror * dx * k / 64), Y: ay + (dy * k / 64))).ToList();
+                foreach (var locator in new[] { DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage")) })
+                {
+                    Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
+                    Assert.All(points, p => Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), locator.LocateCovering(p.X, p.Y)));
+                }
+            }
+        }
+    }
 }
