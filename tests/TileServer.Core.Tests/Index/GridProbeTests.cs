@@ -582,4 +582,58 @@ public class GridProbeTests
 
         Assert.Empty(failures.Take(10));
     }
+
+    /// <summary>
+    /// A vertex exactly at a grid corner, the south-west corner of the cell that the point lookup takes for it, whose
+    /// three borders all run north-west, away from that cell (whose other corners are then all on one side of each),
+    /// in every district order and ring orientation: the cell must still hold the borders, which touch it at that one
+    /// point, so that the vertex is on the border. Expected: the district above it (the half-open rule), on its
+    /// border.
+    /// </summary>
+    [Fact]
+    public void A_vertex_at_a_cell_corner_whose_borders_run_away_from_the_cell_is_on_the_border()
+    {
+        var (a, b, c) = (new Coordinate(-2.5, 3), new Coordinate(-3, 3), new Coordinate(-3, 2.5));
+        Geometry[] Layer(Coordinate v) =>
+        [
+            SmallLayers.Factory.CreatePolygon([v, a, b, v]),
+            SmallLayers.Factory.CreatePolygon([v, b, c, v]),
+            SmallLayers.Factory.CreatePolygon([v, c, new(-3, -3), new(3, -3), new(3, 3), a, v]),
+        ];
+
+        // The grid depends on the layer's box and its number of edges only, which moving the inner vertex leaves
+        // alone: a corner of the grid built with the vertex anywhere is a corner of the grid built with it there (one
+        // grid for ring segments, one for shared borders). The corner taken is where the lookup's rounded cell index
+        // is exact, so that the vertex is looked up in the cell north-east of it.
+        Func<Geometry[], DistrictLocator>[] builds = [d => DistrictLocator.Build(d), d => DistrictLocator.Build(CoverageTopology.FromCoverage(d) ?? throw new InvalidOperationException("not a coverage"))];
+        var failures = new List<string>();
+        foreach (var build in builds)
+        {
+            var grid = build(Layer(new(0.1, 0.1))).ToArrays();
+            var vertex = (from column in Enumerable.Range(1, grid.Columns - 1)
+                          from row in Enumerable.Range(1, grid.Rows - 1)
+                          let x = grid.GridMinX + (column * grid.CellWidth)
+                          let y = grid.GridMinY + (row * grid.CellHeight)
+                          where (int)((x - grid.GridMinX) * (1 / grid.CellWidth)) == column && (int)((y - grid.GridMinY) * (1 / grid.CellHeight)) == row
+                          orderby Math.Abs(x - 0.1) + Math.Abs(y - 0.1)
+                          select new Coordinate(x, y)).First();
+            Assert.InRange(vertex.X, -1, 1);
+            Assert.InRange(vertex.Y, -1, 1);
+            var three = Layer(vertex);
+            for (var variant = 0; variant < 48; variant++)
+            {
+                Geometry[] districts = [.. Permutations[variant % 6].Select((k, i) => ((variant / 6) & (1 << i)) != 0 ? three[k].Reverse() : three[k])];
+                var locator = build(districts);
+                var built = locator.ToArrays();
+                Assert.Equal((grid.GridMinX, grid.GridMinY, grid.CellWidth, grid.CellHeight), (built.GridMinX, built.GridMinY, built.CellWidth, built.CellHeight));
+                var answer = locator.LocateCovering(vertex.X, vertex.Y);
+                if (answer != new DistrictMatch(Array.IndexOf(Permutations[variant % 6], 2), LookupMatch.Boundary, 0) || new ExactOracle(districts).Disagreement(vertex.X, vertex.Y, answer) is not null)
+                {
+                    failures.Add($"variant {variant} at ({vertex.X:R}, {vertex.Y:R}): {answer}");
+                }
+            }
+        }
+
+        Assert.Empty(failures.Take(10));
+    }
 }
