@@ -227,7 +227,9 @@ public sealed class DistrictAggregator
         var plane = EqualAreaPlane.Project(validated.Geometry);
         if (plane is Polygon { IsRectangle: true })
         {
-            return AggregateClipped(new BoxClip(plane.EnvelopeInternal), plane.EnvelopeInternal, plane.EnvelopeInternal.Area, validated.Repair, includeBreakdown, budget.CancellationToken);
+            // EnvelopeInternal returns a new copy on every read.
+            var box = plane.EnvelopeInternal;
+            return AggregateClipped(new BoxClip(box), box, box.Area, validated.Repair, includeBreakdown, budget.CancellationToken);
         }
 
         return plane is Polygon { NumInteriorRings: 0 } polygon && ConvexWindow(polygon) is { } window
@@ -314,7 +316,7 @@ public sealed class DistrictAggregator
             {
                 cancellation.ThrowIfCancellationRequested();
                 var i = candidates[k];
-                var area = AreaInside(i, query, queryArea, queryVertices, prepared, relate, budget);
+                var area = AreaInside(i, query, envelope, queryArea, queryVertices, prepared, relate, budget);
                 if (area > 0)
                 {
                     candidates[contributing] = i;
@@ -334,14 +336,14 @@ public sealed class DistrictAggregator
 
     /// <summary>District <paramref name="i"/>'s area inside a polygon query (0 when they share none), by the cheapest
     /// test that decides it: see the class remarks.</summary>
-    private double AreaInside(int i, Geometry query, double queryArea, int queryVertices, IPreparedGeometry prepared, RelateNG relate, AggregationBudget budget)
+    private double AreaInside(int i, Geometry query, Envelope queryEnvelope, double queryArea, int queryVertices, IPreparedGeometry prepared, RelateNG relate, AggregationBudget budget)
     {
-        if (query.EnvelopeInternal.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
+        if (queryEnvelope.Covers(_envelopes[i]) && prepared.Covers(_envelopeShapes[i]))
         {
             return _areas[i];
         }
 
-        if (_envelopes[i].Covers(query.EnvelopeInternal) && _preparedPlane[i].Covers(query))
+        if (_envelopes[i].Covers(queryEnvelope) && _preparedPlane[i].Covers(query))
         {
             return queryArea;
         }
