@@ -644,4 +644,39 @@ public class GridProbeTests
 
         Assert.Empty(failures.Take(10));
     }
+
+    /// <summary>
+    /// A north-south border a few ulps west of a grid line, inside the cell west of the line (an edge within the
+    /// build's rounding tolerance of a cell side is still an edge of the cell): points between the border and the line
+    /// are in the district east of the border, points on it on the border. Expected: NTS's exact point location.
+    /// </summary>
+    [Fact]
+    public void A_border_a_few_ulps_west_of_a_cell_line_is_kept_in_the_cell_west_of_it()
+    {
+        Geometry[] Layer(double border) => [SmallLayers.Box(0, 0, border, 1), SmallLayers.Box(border, 0, 2, 1)];
+
+        // The grid depends on the layer's box and number of edges, not on where the inner border is.
+        var grid = DistrictLocator.Build(Layer(1)).ToArrays();
+        var line = Enumerable.Range(1, grid.Columns - 1).Select(c => grid.GridMinX + (c * grid.CellWidth)).MinBy(x => Math.Abs(x - 1));
+        var border = Math.BitDecrement(Math.BitDecrement(Math.BitDecrement(Math.BitDecrement(line))));
+        var districts = Layer(border);
+        var oracle = new ExactOracle(districts);
+        var locator = DistrictLocator.Build(districts);
+        Assert.Equal(grid.CellWidth, locator.ToArrays().CellWidth);
+
+        var failures = new List<string>();
+        for (var x = border; x < line; x = Math.BitIncrement(x))
+        {
+            for (var k = 1; k < 64; k++)
+            {
+                var answer = locator.LocateCovering(x, k / 64.0);
+                if (oracle.Disagreement(x, k / 64.0, answer) is { } problem)
+                {
+                    failures.Add(problem);
+                }
+            }
+        }
+
+        Assert.Empty(failures.Take(10));
+    }
 }
