@@ -85,6 +85,27 @@ public class ExactOrientationTests
         Assert.Equal(-1, ExactOrientation.Sign(3 * unit, unit, unit, 2 * unit, 2 * unit, 4 * unit));
     }
 
+    /// <summary>
+    /// Where one product of differences rounds to 0 without a zero factor (its magnitude at most 2^-1075) and the other
+    /// does not, the rounded products no longer tell the determinant's sign: the differences were rounded too, and the
+    /// product that survived can be the smaller exactly. Cases found by a random search with exact rational arithmetic
+    /// (Python's <c>fractions</c>): each determinant is negative, and positive mirrored in the y axis (x negated),
+    /// where the other branch of the shortcut (left &lt; 0) is taken.
+    /// </summary>
+    [Theory]
+    [InlineData(1.3e-322, 0.014705882352941192, 1.7e-322, 0.019230769230769246, 0.0, 1.5238031846210477e-17)]
+    [InlineData(1.1e-322, 0.008474576271186418, 2.9e-322, 0.022727272727272704, 0.0, -2.2886369849067712e-17)]
+    [InlineData(2.03e-322, 0.0625, 4e-323, 0.012195121951219513, 0.0, 6.219332326515421e-19)]
+    public void A_product_rounded_to_zero_beside_one_that_was_not_leaves_the_sign_to_the_exact_evaluation(double ax, double ay, double bx, double by, double cx, double cy)
+    {
+        Assert.True((ax - cx) * (by - cy) > 0 && (ay - cy) * (bx - cx) == 0 && ay != cy && bx != cx, "the case takes the shortcut's left > 0 branch with the other product underflowed");
+
+        Assert.Equal(-1, ExactOrientation.SignExact(ax, ay, bx, by, cx, cy));
+        Assert.Equal(-1, ExactOrientation.Sign(ax, ay, bx, by, cx, cy));
+        Assert.Equal(1, ExactOrientation.SignExact(-ax, ay, -bx, by, cx, cy));
+        Assert.Equal(1, ExactOrientation.Sign(-ax, ay, -bx, by, cx, cy));
+    }
+
     /// <summary>An integer of up to 20 bits of either sign, often a small one or a multiple of a power of two.</summary>
     private static long Integer(Random random) => random.Next(4) switch
     {
