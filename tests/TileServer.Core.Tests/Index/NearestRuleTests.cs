@@ -142,6 +142,28 @@ public class NearestRuleTests
     }
 
     [Fact]
+    public void A_farther_district_with_a_lower_index_never_replaces_a_nearer_one_whatever_the_search_visits_first()
+    {
+        // The nearer district (1.1 km east of the point) is listed second, the farther one (about 5.6 km away, within
+        // the limit) first, in each of eight directions; 200 districts far out of reach make the envelope index sort
+        // its boxes along its space-filling curve, which then visits the nearer one first (checked against NTS's
+        // HPRtree directly when the test was written), so that the farther one, met last, must not win for its lower
+        // index. Only a tie in distance goes to the lower index.
+        var near = SmallLayers.Box(0.01, -0.01, 0.02, 0.01);
+        var outOfReach = Enumerable.Range(0, 200).Select(i => SmallLayers.Box((i % 20) - 10, 5 + (i / 20), (i % 20) - 9.5, 5.5 + (i / 20))).ToArray();
+        for (var k = 0; k < 8; k++)
+        {
+            var (cx, cy) = (0.06 * Math.Cos(k * Math.PI / 4), 0.06 * Math.Sin(k * Math.PI / 4));
+            var far = SmallLayers.Box(cx - 0.005, cy - 0.005, cx + 0.005, cy + 0.005);
+
+            var answer = DistrictLocator.Build([far, near, .. outOfReach]).Locate(0, 0, 10_000);
+
+            Assert.Equal(new DistrictMatch(1, LookupMatch.Nearest, answer.DistanceMetres), answer);
+            Assert.Equal(0.01 / LongitudeFor(1, 0), answer.DistanceMetres, 1e-3);
+        }
+    }
+
+    [Fact]
     public void A_point_exactly_at_the_snap_distance_answers_the_district_and_one_ulp_of_distance_less_does_not()
     {
         // 700 m east of the district (closed form of the parallel's arc); the limit is inclusive.
