@@ -492,7 +492,7 @@ public class GridProbeTests
         var oracle = new ExactOracle(districts);
         var points = Enumerable.Range(0, 65).Select(k => (X: ax + (dx * k / 64), Y: ay + (dy * k / 64))).ToList();
         points.AddRange([.. points.SelectMany(p => new[] { (p.X, Math.BitIncrement(p.Y)), (p.X, Math.BitDecrement(p.Y)), (Math.BitIncrement(p.X), p.Y), (Math.BitDecrement(p.X), p.Y) })]);
-        foreach (var locator in new[] { DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage")) })
+        foreach (var locator in BothBuilds(districts))
         {
             Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
             Assert.All(points.Take(65), p => Assert.Equal(LookupMatch.Boundary, locator.LocateCovering(p.X, p.Y).Match));
@@ -519,7 +519,7 @@ public class GridProbeTests
                 Geometry[] districts = [mirror == 1 ? district : (Geometry)district.Reverse(), SmallLayers.Box(5, 5, 5.5, 5.5)];
                 var oracle = new ExactOracle(districts);
                 var points = Enumerable.Range(0, 65).Select(k => (X: ax + (mirror * dx * k / 64), Y: ay + (dy * k / 64))).ToList();
-                foreach (var locator in new[] { DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage")) })
+                foreach (var locator in BothBuilds(districts))
                 {
                     Assert.Empty(points.Select(p => oracle.Disagreement(p.X, p.Y, locator.LocateCovering(p.X, p.Y))).OfType<string>().Take(10));
                     Assert.All(points, p => Assert.Equal(new DistrictMatch(0, LookupMatch.Boundary, 0), locator.LocateCovering(p.X, p.Y)));
@@ -531,6 +531,10 @@ public class GridProbeTests
     /// <summary>A closed ring through <paramref name="vertices"/> in their order, starting at the one at <paramref name="start"/>.</summary>
     private static Coordinate[] RingFrom(int start, params Coordinate[] vertices) =>
         [.. Enumerable.Range(0, vertices.Length + 1).Select(i => vertices[(start + i) % vertices.Length].Copy())];
+
+    /// <summary>The index built both ways: over every ring segment, and over the coverage's shared borders.</summary>
+    private static DistrictLocator[] BothBuilds(Geometry[] districts) =>
+        [DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage"))];
 
     private static readonly int[][] Permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
@@ -575,7 +579,7 @@ public class GridProbeTests
                     {
                         Geometry[] districts = [.. Permutations[variant % 6].Select((k, i) => ((variant / 6) & (1 << i)) != 0 ? three[k].Reverse() : three[k])];
                         var oracle = new ExactOracle(districts);
-                        foreach (var locator in new[] { DistrictLocator.Build(districts), DistrictLocator.Build(CoverageTopology.FromCoverage(districts) ?? throw new InvalidOperationException("not a coverage")) })
+                        foreach (var locator in BothBuilds(districts))
                         {
                             var answer = locator.LocateCovering(vx, vy);
                             if (answer.Match != LookupMatch.Boundary || oracle.Disagreement(vx, vy, answer) is not null)
