@@ -8,7 +8,7 @@ namespace TileServer.Core.Model;
 /// with its layer's <see cref="AdminLayer.Columns"/>. Immutable.
 /// </summary>
 /// <remarks>
-/// A unit read from a snapshot file decodes its <see cref="SourceGeometry"/> on first use (<see cref="WithDeferredSource"/>):
+/// A unit read from a snapshot file decodes its <see cref="SourceGeometry"/> on first use (<see cref="SourceDecoder"/>):
 /// only answers with <c>geometry=source</c> read it, and decoding every unit's at start-up doubled the geometry a replica
 /// builds before it is ready. Thread safety: safe from any thread; two threads that decode it at once build equal
 /// geometries and one is kept.
@@ -17,27 +17,6 @@ public sealed class AdminUnit
 {
     private Geometry? _sourceGeometry;
     private Func<Geometry>? _sourceDecoder;
-
-    public AdminUnit()
-    {
-    }
-
-    /// <summary>A copy of <paramref name="fields"/> whose source geometry is <paramref name="decodeSource"/>'s, decoded on first use.</summary>
-    [SetsRequiredMembers]
-    private AdminUnit(AdminUnit fields, Func<Geometry> decodeSource)
-    {
-        Level = fields.Level;
-        Code = fields.Code;
-        Name = fields.Name;
-        ProvinceCode = fields.ProvinceCode;
-        DepartmentCode = fields.DepartmentCode;
-        Geometry = fields.Geometry;
-        Values = fields.Values;
-        HasEstimates = fields.HasEstimates;
-        AreaKm2 = fields.AreaKm2;
-        Attributes = fields.Attributes;
-        _sourceDecoder = decodeSource;
-    }
 
     public required AdminLevel Level { get; init; }
 
@@ -54,8 +33,10 @@ public sealed class AdminUnit
     /// <summary>The served geometry: for districts the cleaned one when the coverage is cleaned at load.</summary>
     public required Geometry Geometry { get; init; }
 
-    /// <summary>The geometry as published in the source layer (districts); for dissolved levels, the same as <see cref="Geometry"/>.</summary>
+    /// <summary>The geometry as published in the source layer (districts); for dissolved levels, the same as <see cref="Geometry"/>.
+    /// Set it, or <see cref="SourceDecoder"/> (then it may be set to null).</summary>
     /// <exception cref="InvalidOperationException">The unit was built without one (a defect of the code that built it).</exception>
+    [AllowNull]
     public Geometry SourceGeometry
     {
         get => Volatile.Read(ref _sourceGeometry) ?? DecodeSource();
@@ -77,11 +58,13 @@ public sealed class AdminUnit
     private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
 
     /// <summary>
-    /// A unit with the fields of <paramref name="fields"/> (its <see cref="SourceGeometry"/> aside) whose source geometry
-    /// <paramref name="decodeSource"/> builds on first use. The decoder must not fail: a snapshot file checks the bytes it
-    /// decodes before it builds the unit.
+    /// Builds <see cref="SourceGeometry"/> on first use, in place of setting it. It must not fail: a snapshot file
+    /// checks the bytes it decodes before it builds the unit.
     /// </summary>
-    internal static AdminUnit WithDeferredSource(AdminUnit fields, Func<Geometry> decodeSource) => new(fields, decodeSource);
+    internal Func<Geometry>? SourceDecoder
+    {
+        init => _sourceDecoder = value;
+    }
 
     private Geometry DecodeSource()
     {

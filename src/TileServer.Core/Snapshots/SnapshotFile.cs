@@ -936,7 +936,7 @@ public static class SnapshotFile
             var unit = fieldsByLevel[entry.Level][entry.Unit];
             var geometry = Geometry(unit.Geometry, unit);
             var deferred = unit.SourceGeometry is { } bytes && CanDefer(bytes, unit);
-            var built = new AdminUnit
+            unitsByLevel[entry.Level][entry.Unit] = new AdminUnit
             {
                 Level = unit.Level,
                 Code = unit.Code,
@@ -944,15 +944,13 @@ public static class SnapshotFile
                 ProvinceCode = unit.ProvinceCode,
                 DepartmentCode = unit.DepartmentCode,
                 Geometry = geometry,
-                SourceGeometry = unit.SourceGeometry is { } source && !deferred ? Geometry(source, unit) : geometry,
+                SourceGeometry = deferred ? null : unit.SourceGeometry is { } source ? Geometry(source, unit) : geometry,
+                SourceDecoder = deferred ? () => Geometry(unit.SourceGeometry!.Value, unit) : null,
                 Values = unit.Values,
                 HasEstimates = unit.HasEstimates,
                 AreaKm2 = unit.AreaKm2,
                 Attributes = unit.Attributes,
             };
-            unitsByLevel[entry.Level][entry.Unit] = deferred
-                ? AdminUnit.WithDeferredSource(built, () => Geometry(unit.SourceGeometry!.Value, unit))
-                : built;
         });
         for (var l = 0; l < count; l++)
         {
