@@ -133,6 +133,14 @@ public sealed class DatasetReloader(
             {
                 logger.LogWarning("Reloads build at normal priority: the reload threads could not lower theirs to nice {Niceness}: {Error}", scheduler.Niceness, error);
             }
+            else if (scheduler.Niceness > 0 && !GCSettings.IsServerGC)
+            {
+                // Workstation GC collects on the thread that triggers the collection and starts its background thread
+                // from it, and a Linux thread inherits its creator's nice value: Server GC does both on its own threads.
+                logger.LogWarning(
+                    "Reloads build at nice {Niceness} under workstation GC (DOTNET_gcServer=0, or one CPU): a collection a build starts runs at that priority while every request waits for it, and the GC's background thread, if a build starts it, keeps that priority after the build; Server GC (the default) collects on its own threads at normal priority",
+                    scheduler.Niceness);
+            }
 
             var lowLatencyGc = options.Value.ReloadLowLatencyGc;
             return await scheduler.RunAsync(() =>

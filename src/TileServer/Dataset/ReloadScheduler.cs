@@ -18,6 +18,9 @@ namespace TileServer.Dataset;
 /// the life of the process. So nothing here queues to the thread pool: <see cref="RunAsync{T}"/> hands its result
 /// back through a wait handle that a thread-pool wait (registered by the caller) observes, and the tasks run here
 /// have no continuations; <c>ReloadSchedulerTests</c> checks that after a reload no other thread has a raised nice value.
+/// The runtime's own threads follow the same rule, which Server GC (the server's default) keeps by collecting on its own
+/// threads; workstation GC starts its background thread from the thread that needs it, so <see cref="DatasetReloader"/>
+/// warns when reloads build at a raised nice value under it.
 /// </para>
 /// <para>Thread safety: safe from any thread.</para>
 /// </remarks>

@@ -28,13 +28,23 @@ public sealed class ServerProcessHandle : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the server with <paramref name="arguments"/> (one must be <c>--urls=http://127.0.0.1:PORT</c>) and waits until <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ServerProcessHandle> StartAsync(params string[] arguments)
+    public static Task<ServerProcessHandle> StartAsync(params string[] arguments) =>
+        StartAsync(new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">Variables set for the process (e.g. <c>DOTNET_gcServer</c>).</param>
+    /// <param name="arguments">As above.</param>
+    public static async Task<ServerProcessHandle> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TileServer.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var handle = new ServerProcessHandle(Process.Start(start)!);
