@@ -67,33 +67,61 @@ internal sealed class SnapshotSectionWriter
 }
 
 /// <summary>
-/// Reads the values of one snapshot section as <see cref="SnapshotSectionWriter"/> wrote them. Every read checks the
-/// bytes that remain before it allocates, so a damaged section is an <see cref="InvalidDataException"/> naming the
-/// section, never an out-of-memory or an index error.
+/// Where a reader is in a section of known length, and the checks both section readers make with it before they read
+/// or allocate: a count the remaining bytes cannot hold and a read past the end are an <see cref="InvalidDataException"/>
+/// naming the section and the byte ("section '…' is damaged at byte …"), never an out-of-memory or an index error.
 /// </summary>
 /// <remarks>Thread safety: none; one reader per section.</remarks>
-internal sealed class SnapshotSectionReader(string section, byte[] bytes)
+internal abstract class SnapshotSectionBounds(string section, long length)
 {
-    private int _position;
+    protected string Section => section;
 
-    public bool AtEnd => _position == bytes.Length;
+    /// <summary>The bytes read so far.</summary>
+    protected long Position { get; private set; }
 
-    public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+    public bool AtEnd => Position == length;
+
+    public abstract int ReadInt32();
+
+    /// <summary>A count written before a list: non-negative and at most one per <paramref name="minBytesEach"/> remaining bytes.</summary>
+    public int ReadCount(int minBytesEach = 1)
+    {
+        var count = ReadInt32();
+        return count >= 0 && (long)count * minBytesEach <= length - Position
+            ? count
+            : throw Damaged($"a count of {count} that the section cannot hold");
+    }
+
+    public InvalidDataException Damaged(string what) => new($"section '{section}' is damaged at byte {Position}: {what}");
+
+    /// <summary>Claims the next <paramref name="count"/> bytes (all of them left, or damage); returns where they start.</summary>
+    protected long Advance(int count)
+    {
+        if (count < 0 || count > length - Position)
+        {
+            throw Damaged($"it ends {count - (length - Position)} bytes early");
+        }
+
+        var start = Position;
+        Position += count;
+        return start;
+    }
+}
+
+/// <summary>
+/// Reads the values of one snapshot section, held in memory, as <see cref="SnapshotSectionWriter"/> wrote them, with
+/// the checks of <see cref="SnapshotSectionBounds"/>.
+/// </summary>
+/// <remarks>Thread safety: none; one reader per section.</remarks>
+internal sealed class SnapshotSectionReader(string section, byte[] bytes) : SnapshotSectionBounds(section, bytes.Length)
+{
+    public override int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
 
     public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
     public double ReadDouble() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
 
     public byte ReadByte() => Take(1)[0];
-
-    /// <summary>A count written before a list: non-negative and at most one per <paramref name="minBytesEach"/> remaining bytes.</summary>
-    public int ReadCount(int minBytesEach = 1)
-    {
-        var count = ReadInt32();
-        return count >= 0 && (long)count * minBytesEach <= bytes.Length - _position
-            ? count
-            : throw Damaged($"a count of {count} that the section cannot hold");
-    }
 
     public string? ReadString()
     {
@@ -130,42 +158,24 @@ internal sealed class SnapshotSectionReader(string section, byte[] bytes)
     public ReadOnlyMemory<byte> ReadBlob() => ReadMemory(ReadCount());
 
     /// <summary>The next <paramref name="length"/> bytes, in place.</summary>
-    public ReadOnlyMemory<byte> ReadMemory(int length)
-    {
-        var start = _position;
-        Take(length);
-        return bytes.AsMemory(start, length);
-    }
+    public ReadOnlyMemory<byte> ReadMemory(int length) => bytes.AsMemory((int)Advance(length), length);
 
-    public InvalidDataException Damaged(string what) =>
-        new($"section '{section}' is damaged at byte {_position}: {what}");
-
-    private ReadOnlySpan<byte> Take(int length)
-    {
-        if (length < 0 || length > bytes.Length - _position)
-        {
-            throw Damaged($"it ends {length - (bytes.Length - _position)} bytes early");
-        }
-
-        var span = bytes.AsSpan(_position, length);
-        _position += length;
-        return span;
-    }
+    private ReadOnlySpan<byte> Take(int length) => bytes.AsSpan((int)Advance(length), length);
 }
 
 /// <summary>
 /// Reads a section of scalars and count-prefixed arrays (as <see cref="SnapshotSectionWriter"/> wrote them) straight
 /// from the file into the arrays it returns: one copy, and no array of the whole section beside them. It checksums what
-/// it reads; nothing read may be trusted before <see cref="Verify"/> has passed. Every read checks the bytes that remain
-/// before it allocates, as <see cref="SnapshotSectionReader"/> does.
+/// it reads; nothing read may be trusted before <see cref="Verify"/> has passed. The checks before each read and
+/// allocation are <see cref="SnapshotSectionBounds"/>'s, as for <see cref="SnapshotSectionReader"/>.
 /// </summary>
 /// <remarks>Thread safety: none; one reader per section.</remarks>
 internal sealed class SnapshotFileSectionReader(SafeFileHandle handle, string section, long offset, long length)
+    : SnapshotSectionBounds(section, length)
 {
     private readonly XxHash3 _hash = new();
-    private long _position;
 
-    public int ReadInt32()
+    public override int ReadInt32()
     {
         Span<byte> bytes = stackalloc byte[4];
         Fill(bytes);
@@ -182,12 +192,7 @@ internal sealed class SnapshotFileSectionReader(SafeFileHandle handle, string se
     public T[] ReadArray<T>()
         where T : unmanaged
     {
-        var size = Unsafe.SizeOf<T>();
-        var count = ReadInt32();
-        if (count < 0 || (long)count * size > length - _position)
-        {
-            throw Damaged($"a count of {count} that the section cannot hold");
-        }
+        var count = ReadCount(Unsafe.SizeOf<T>());
 
         // Uninitialised: every byte is overwritten from the file just below.
         var values = GC.AllocateUninitializedArray<T>(count);
@@ -198,38 +203,31 @@ internal sealed class SnapshotFileSectionReader(SafeFileHandle handle, string se
     /// <summary>Checks that the whole section was read (else <paramref name="leftOver"/> names the damage) and that its checksum is <paramref name="hash"/>.</summary>
     public void Verify(ulong hash, string leftOver)
     {
-        if (_position != length)
+        if (!AtEnd)
         {
             throw Damaged(leftOver);
         }
 
         if (_hash.GetCurrentHashAsUInt64() != hash)
         {
-            throw new InvalidDataException($"section '{section}' is corrupt (its checksum does not match)");
+            throw new InvalidDataException($"section '{Section}' is corrupt (its checksum does not match)");
         }
     }
 
-    public InvalidDataException Damaged(string what) => new($"section '{section}' is damaged at byte {_position}: {what}");
-
     private void Fill(Span<byte> destination)
     {
-        if (destination.Length > length - _position)
-        {
-            throw Damaged($"it ends {destination.Length - (length - _position)} bytes early");
-        }
-
+        var start = offset + Advance(destination.Length);
         for (var filled = 0; filled < destination.Length;)
         {
-            var read = RandomAccess.Read(handle, destination[filled..], offset + _position + filled);
+            var read = RandomAccess.Read(handle, destination[filled..], start + filled);
             if (read <= 0)
             {
-                throw new InvalidDataException($"section '{section}' ends early: the file is shorter than its section table says");
+                throw new InvalidDataException($"section '{Section}' ends early: the file is shorter than its section table says");
             }
 
             filled += read;
         }
 
         _hash.Append(destination);
-        _position += destination.Length;
     }
 }
