@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace TileServer.Api.Tests.Support;
 
@@ -101,6 +103,25 @@ public sealed class ServerProcessHandle : IAsyncDisposable
         using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>
+    /// The server's <c>/v1/dataset</c> once its version is no longer <paramref name="served"/> (after a reload), asking
+    /// every 200 ms for up to four minutes: CI runs the tests beside the other test projects on 2 cores.
+    /// </summary>
+    public async Task<JsonElement> DatasetAfterReloadAsync(HttpClient client, string? served)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        JsonElement dataset;
+        do
+        {
+            await Task.Delay(200);
+            dataset = await client.GetFromJsonAsync<JsonElement>("/v1/dataset");
+        }
+        while (dataset.GetProperty("version").GetString() == served && DateTime.UtcNow < deadline);
+
+        Assert.True(served != dataset.GetProperty("version").GetString(), $"no new version four minutes after the reload began; reload {dataset.GetProperty("reload")}; server output:\n{Output}");
+        return dataset;
     }
 
     /// <summary>The exit code, once the process has exited (within <paramref name="timeout"/>).</summary>
